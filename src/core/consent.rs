@@ -1,0 +1,429 @@
+//! The visitor's choice and its stored form, the `keksi_consent` cookie (CONTRACT §7).
+//!
+//! The cookie value is `1|revision|timestamp36|id|method|cat+cat|svc+svc`: compact,
+//! made only of cookie-safe characters, and strict to read: anything unexpected means
+//! "no consent", never "some consent".
+
+use serde_json::{Map, Value};
+
+use super::category::{is_valid_name, NECESSARY};
+use super::config::Settings;
+use super::error::{Error, Result};
+use super::time::{iso8601, DAY_MS};
+
+/// Format version written first in the cookie value.
+const VERSION: &str = "1";
+/// Longest cookie value accepted; longer ones are tampered or foreign.
+pub const MAX_ENCODED_LEN: usize = 2048;
+/// Clock skew tolerated for a timestamp in the future.
+const SKEW_MS: u64 = DAY_MS;
+
+/// How the visitor made the choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// "Accept all" (banner, dialog or API).
+    AcceptAll,
+    /// "Reject all" (banner, dialog or API).
+    RejectAll,
+    /// A choice of categories/services (dialog, placeholder or `keksi.accept`).
+    Custom,
+}
+
+impl Method {
+    /// The name used in the cookie, the API and events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::AcceptAll => "accept-all",
+            Method::RejectAll => "reject-all",
+            Method::Custom => "custom",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Method> {
+        match s {
+            "accept-all" => Some(Method::AcceptAll),
+            "reject-all" => Some(Method::RejectAll),
+            "custom" => Some(Method::Custom),
+            _ => None,
+        }
+    }
+}
+
+/// What the visitor allowed: the optional categories and services that are on.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Choice {
+    /// Allowed categories (never needs to list `necessary`).
+    pub categories: Vec<String>,
+    /// Allowed services, by name.
+    pub services: Vec<String>,
+}
+
+impl Choice {
+    /// Everything on.
+    pub fn all(s: &Settings) -> Choice {
+        Choice {
+            categories: s.categories.iter().map(|c| c.name.clone()).collect(),
+            services: s.categories.iter().flat_map(|c| c.services.iter().map(|v| v.name.clone())).collect(),
+        }
+    }
+
+    /// Only `necessary` on.
+    pub fn necessary_only() -> Choice {
+        Choice { categories: vec![NECESSARY.into()], services: Vec::new() }
+    }
+
+    /// Exactly these categories (plus `necessary`) and all their services on.
+    ///
+    /// Fails on a name that is not a category, so a typo never silently refuses.
+    pub fn only(s: &Settings, names: &[String]) -> Result<Choice> {
+        let mut c = Choice::necessary_only();
+        for name in names {
+            let Some(cat) = s.category(name) else {
+                let mut p = String::from("unknown category `");
+                p.push_str(name);
+                p.push_str("`; known: ");
+                p.push_str(&s.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "));
+                return Err(Error::BadArgument { call: "keksi.accept", problem: p });
+            };
+            if !c.categories.contains(&cat.name) {
+                c.categories.push(cat.name.clone());
+                c.services.extend(cat.services.iter().map(|v| v.name.clone()));
+            }
+        }
+        Ok(c)
+    }
+
+    /// Turn one category (and all its services) on or off.
+    pub fn set_category(&mut self, s: &Settings, name: &str, on: bool) {
+        if name == NECESSARY {
+            return;
+        }
+        let Some(cat) = s.category(name) else { return };
+        toggle(&mut self.categories, name, on);
+        for svc in &cat.services {
+            toggle(&mut self.services, &svc.name, on);
+        }
+    }
+
+    /// Turn one service on or off.
+    pub fn set_service(&mut self, name: &str, on: bool) {
+        toggle(&mut self.services, name, on);
+    }
+}
+
+fn toggle(list: &mut Vec<String>, name: &str, on: bool) {
+    let has = list.iter().any(|n| n == name);
+    if on && !has {
+        list.push(name.into());
+    } else if !on && has {
+        list.retain(|n| n != name);
+    }
+}
+
+/// A stored choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    /// The config revision it was given under.
+    pub revision: u32,
+    /// When, in Unix milliseconds.
+    pub timestamp_ms: u64,
+    /// Random id (hex), to find this consent in receipts.
+    pub id: String,
+    /// How it was given.
+    pub method: Method,
+    /// What was allowed.
+    pub choice: Choice,
+}
+
+/// Why a stored record does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalid {
+    /// Given under another config revision.
+    Revision,
+    /// Older than the configured validity.
+    Expired,
+    /// Dated in the future: tampered or a broken clock.
+    FromTheFuture,
+}
+
+/// A new random id: hex of the given random bytes.
+pub fn id_from_bytes(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+impl ConsentRecord {
+    /// The cookie value.
+    pub fn encode(&self) -> String {
+        let mut s = String::from(VERSION);
+        for part in [
+            self.revision.to_string(),
+            to_base36(self.timestamp_ms),
+            self.id.clone(),
+            self.method.as_str().into(),
+            self.choice.categories.join("+"),
+            self.choice.services.join("+"),
+        ] {
+            s.push('|');
+            s.push_str(&part);
+        }
+        s
+    }
+
+    /// Read a cookie value. Anything malformed is an error (= no consent).
+    pub fn decode(value: &str) -> Result<ConsentRecord> {
+        if value.len() > MAX_ENCODED_LEN {
+            return Err(Error::ConsentUnreadable("too long"));
+        }
+        let parts: Vec<&str> = value.split('|').collect();
+        let [version, revision, ts, id, method, cats, svcs] = parts[..] else {
+            return Err(Error::ConsentUnreadable("wrong number of fields"));
+        };
+        if version != VERSION {
+            return Err(Error::ConsentUnreadable("unknown format version"));
+        }
+        let revision = revision.parse::<u32>().map_err(|_| Error::ConsentUnreadable("bad revision"))?;
+        let timestamp_ms = from_base36(ts).ok_or(Error::ConsentUnreadable("bad timestamp"))?;
+        let id_ok = (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if !id_ok {
+            return Err(Error::ConsentUnreadable("bad id"));
+        }
+        let method = Method::parse(method).ok_or(Error::ConsentUnreadable("bad method"))?;
+        let choice = Choice { categories: names(cats)?, services: names(svcs)? };
+        Ok(ConsentRecord { revision, timestamp_ms, id: id.into(), method, choice })
+    }
+
+    /// Whether this record still counts under `settings` at `now_ms`.
+    pub fn check(&self, settings: &Settings, now_ms: u64) -> core::result::Result<(), Invalid> {
+        if self.revision != settings.revision {
+            return Err(Invalid::Revision);
+        }
+        if self.timestamp_ms > now_ms.saturating_add(SKEW_MS) {
+            return Err(Invalid::FromTheFuture);
+        }
+        let max_age = u64::from(settings.consent_validity_days) * DAY_MS;
+        if now_ms.saturating_sub(self.timestamp_ms) >= max_age {
+            return Err(Invalid::Expired);
+        }
+        Ok(())
+    }
+
+    /// Seconds the consent cookie should live from `now_ms`: until the choice expires.
+    pub fn max_age_secs(&self, settings: &Settings, now_ms: u64) -> u64 {
+        let end = self.timestamp_ms + u64::from(settings.consent_validity_days) * DAY_MS;
+        end.saturating_sub(now_ms) / 1000
+    }
+
+    /// Whether `category` (and `service`, when named) is allowed by this record.
+    pub fn allows(&self, settings: &Settings, category: &str, service: Option<&str>) -> bool {
+        allowed(settings, Some(&self.choice), category, service)
+    }
+
+    /// The object `keksi.consent()` returns and `keksi:consent` carries.
+    pub fn to_json(&self, settings: &Settings) -> Value {
+        let mut cats = Map::new();
+        for c in &settings.categories {
+            cats.insert(c.name.clone(), Value::Bool(self.allows(settings, &c.name, None)));
+        }
+        let mut svcs = Map::new();
+        for c in &settings.categories {
+            for v in &c.services {
+                svcs.insert(v.name.clone(), Value::Bool(self.allows(settings, &c.name, Some(&v.name))));
+            }
+        }
+        let mut o = Map::new();
+        o.insert("id".into(), Value::String(self.id.clone()));
+        o.insert("revision".into(), Value::from(self.revision));
+        o.insert("timestamp".into(), Value::String(iso8601(self.timestamp_ms as i64)));
+        o.insert("method".into(), Value::String(self.method.as_str().into()));
+        o.insert("categories".into(), Value::Object(cats));
+        o.insert("services".into(), Value::Object(svcs));
+        Value::Object(o)
+    }
+}
+
+/// The consent rule: `necessary` always; nothing optional without a choice; a declared
+/// service needs its own consent; an undeclared service follows its category.
+pub fn allowed(settings: &Settings, choice: Option<&Choice>, category: &str, service: Option<&str>) -> bool {
+    let Some(cat) = settings.category(category) else { return false };
+    if cat.is_necessary() {
+        return true;
+    }
+    let Some(choice) = choice else { return false };
+    match service.filter(|s| cat.service(s).is_some()) {
+        Some(svc) => choice.services.iter().any(|s| s == svc),
+        None => choice.categories.iter().any(|c| c == category),
+    }
+}
+
+fn names(list: &str) -> Result<Vec<String>> {
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    list.split('+')
+        .map(|n| if is_valid_name(n) { Ok(n.to_string()) } else { Err(Error::ConsentUnreadable("bad name")) })
+        .collect()
+}
+
+fn to_base36(mut n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut buf = Vec::new();
+    loop {
+        buf.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.reverse();
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+fn from_base36(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 12 {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |acc, b| {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'z' => b - b'a' + 10,
+            _ => return None,
+        };
+        acc.checked_mul(36)?.checked_add(u64::from(d))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_795_689_846_000;
+
+    fn settings() -> Settings {
+        Settings::from_json(r#"{"revision":3,"categories":{"functional":{"services":{"youtube":{},"maps":{}}}}}"#).unwrap()
+    }
+
+    fn record(method: Method, choice: Choice) -> ConsentRecord {
+        ConsentRecord { revision: 3, timestamp_ms: NOW, id: id_from_bytes(&[0xab; 16]), method, choice }
+    }
+
+    #[test]
+    fn round_trip() {
+        let s = settings();
+        for r in [
+            record(Method::AcceptAll, Choice::all(&s)),
+            record(Method::RejectAll, Choice::necessary_only()),
+            record(Method::Custom, Choice { categories: vec![], services: vec!["maps".into()] }),
+        ] {
+            let text = r.encode();
+            assert!(text.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b',' && b != b'"'), "{text}");
+            assert_eq!(ConsentRecord::decode(&text).unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn garbage_truncated_and_tampered_values_are_rejected() {
+        let good = record(Method::AcceptAll, Choice::all(&settings())).encode();
+        let bad = [
+            "".to_string(),
+            "garbage".into(),
+            "1|3".into(),
+            good[..good.len() / 2].to_string(),
+            good.replacen("1|", "2|", 1),
+            good.replace("accept-all", "accept-everything"),
+            good.replace("|3|", "|-3|"),
+            good.replace("analytics", "ANALYTICS"),
+            good.replace("analytics", "ana<script>"),
+            good.replace(&"ab".repeat(16), "zz"),
+            good.replace(&"ab".repeat(16), &"ab".repeat(40)),
+            good.clone() + "|extra",
+            "x".repeat(5000),
+            "1|3|zzzzzzzzzzzzzz|abababababababababababababababab|custom||".into(),
+            "\u{0}|3|a|abababababababababababababababab|custom||".into(),
+        ];
+        for b in bad {
+            assert!(ConsentRecord::decode(&b).is_err(), "accepted {b:?}");
+        }
+    }
+
+    #[test]
+    fn revision_and_expiry() {
+        let s = settings();
+        let r = record(Method::AcceptAll, Choice::all(&s));
+        assert_eq!(r.check(&s, NOW), Ok(()));
+        let mut other = s.clone();
+        other.revision = 4;
+        assert_eq!(r.check(&other, NOW), Err(Invalid::Revision));
+        let valid = u64::from(s.consent_validity_days) * DAY_MS;
+        assert_eq!(r.check(&s, NOW + valid - 1), Ok(()));
+        assert_eq!(r.check(&s, NOW + valid), Err(Invalid::Expired));
+        assert_eq!(r.check(&s, NOW - DAY_MS), Ok(()), "a day of clock skew is tolerated");
+        assert_eq!(r.check(&s, NOW - 2 * DAY_MS), Err(Invalid::FromTheFuture));
+        assert_eq!(r.max_age_secs(&s, NOW), valid / 1000);
+        assert_eq!(r.max_age_secs(&s, NOW + valid + 5), 0);
+    }
+
+    #[test]
+    fn allowed_rules() {
+        let s = settings();
+        assert!(allowed(&s, None, "necessary", None));
+        assert!(!allowed(&s, None, "analytics", None));
+        assert!(!allowed(&s, None, "nonsense", None));
+        let c = Choice { categories: vec!["functional".into()], services: vec!["maps".into()] };
+        assert!(allowed(&s, Some(&c), "functional", None));
+        assert!(allowed(&s, Some(&c), "functional", Some("maps")));
+        assert!(!allowed(&s, Some(&c), "functional", Some("youtube")));
+        assert!(allowed(&s, Some(&c), "functional", Some("undeclared")), "undeclared service follows its category");
+        assert!(!allowed(&s, Some(&c), "analytics", None));
+        let none = Choice::necessary_only();
+        assert!(!allowed(&s, Some(&none), "functional", Some("undeclared")));
+    }
+
+    #[test]
+    fn choices() {
+        let s = settings();
+        let all = Choice::all(&s);
+        assert_eq!(all.categories.len(), 4);
+        assert_eq!(all.services, ["youtube", "maps"]);
+        let only = Choice::only(&s, &["functional".into(), "functional".into()]).unwrap();
+        assert_eq!(only.categories, ["necessary", "functional"]);
+        assert_eq!(only.services, ["youtube", "maps"]);
+        let e = Choice::only(&s, &["analytic".into()]).unwrap_err();
+        assert!(e.message().contains("analytic"), "{}", e.message());
+        let mut c = Choice::necessary_only();
+        c.set_category(&s, "functional", true);
+        c.set_service("youtube", false);
+        assert_eq!(c.services, ["maps"]);
+        c.set_category(&s, "necessary", false);
+        assert_eq!(c.categories, ["necessary", "functional"]);
+        c.set_category(&s, "functional", false);
+        assert!(c.services.is_empty());
+    }
+
+    #[test]
+    fn json_view() {
+        let s = settings();
+        let r = record(Method::Custom, Choice { categories: vec!["analytics".into()], services: vec!["maps".into()] });
+        let v = r.to_json(&s);
+        assert_eq!(v["method"], "custom");
+        assert_eq!(v["revision"], 3);
+        assert_eq!(v["timestamp"], "2026-11-26T10:44:06.000Z");
+        assert_eq!(v["categories"]["necessary"], true);
+        assert_eq!(v["categories"]["analytics"], true);
+        assert_eq!(v["categories"]["advertising"], false);
+        assert_eq!(v["services"]["maps"], true);
+        assert_eq!(v["services"]["youtube"], false);
+    }
+
+    #[test]
+    fn base36() {
+        for n in [0, 1, 35, 36, NOW, u64::MAX / 1000] {
+            assert_eq!(from_base36(&to_base36(n)), Some(n));
+        }
+    }
+}

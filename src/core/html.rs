@@ -1,0 +1,68 @@
+//! Escaping for the markup keksi builds, so config and cookie names can never inject.
+
+/// Escape text for use in element content or a double-quoted attribute value.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A small builder for HTML strings: escaped by default.
+#[derive(Default)]
+pub struct Html(String);
+
+impl Html {
+    /// An empty document fragment.
+    pub fn new() -> Self {
+        Html(String::with_capacity(4096))
+    }
+
+    /// Append trusted markup (our own literals only).
+    pub fn raw(&mut self, markup: &str) -> &mut Self {
+        self.0.push_str(markup);
+        self
+    }
+
+    /// Append escaped text.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.0.push_str(&escape(text));
+        self
+    }
+
+    /// Append ` name="value"` with the value escaped.
+    pub fn attr(&mut self, name: &str, value: &str) -> &mut Self {
+        self.0.push(' ');
+        self.0.push_str(name);
+        self.0.push_str("=\"");
+        self.0.push_str(&escape(value));
+        self.0.push('"');
+        self
+    }
+
+    /// The markup built so far.
+    pub fn finish(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_that_matters() {
+        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        let mut h = Html::new();
+        h.raw("<p").attr("title", "\"><script>").raw(">").text("<b>").raw("</p>");
+        assert_eq!(h.finish(), "<p title=\"&quot;&gt;&lt;script&gt;\">&lt;b&gt;</p>");
+    }
+}

@@ -1,0 +1,362 @@
+//! The markup of the banner, the preferences dialog and iframe placeholders, built as
+//! escaped HTML strings from settings, texts and the current choice. The browser layer
+//! only mounts it; all structure, hooks and ARIA are decided (and tested) here.
+
+use super::category::Category;
+use super::config::Settings;
+use super::consent::{allowed, Choice};
+use super::hooks::{action, ACTION_ATTR, CATEGORY_ATTR, PART_ATTR};
+use super::html::Html;
+use super::texts::Texts;
+
+/// One row of a category's cookie table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieRow {
+    /// Category it belongs to (`unknown` for the "Unclassified" table).
+    pub category: String,
+    /// Cookie name or pattern.
+    pub name: String,
+    /// Who sets it.
+    pub provider: String,
+    /// What it is for.
+    pub purpose: String,
+    /// How long it lives, for people ("1 year"); empty for a session cookie.
+    pub duration: String,
+    /// Persistent (true) or session (false).
+    pub persistent: bool,
+}
+
+/// Everything the UI markup depends on.
+pub struct View<'a> {
+    /// Validated settings.
+    pub settings: &'a Settings,
+    /// Texts in the UI language.
+    pub texts: &'a Texts,
+    /// The choice to show in the dialog's toggles (`None`: nothing optional on).
+    pub choice: Option<&'a Choice>,
+    /// Cookie table rows, all categories.
+    pub cookies: &'a [CookieRow],
+    /// Show the Global Privacy Control note.
+    pub gpc: bool,
+}
+
+impl View<'_> {
+    fn title<'b>(&'b self, c: &'b Category) -> &'b str {
+        c.title.as_deref().or_else(|| self.texts.category_title(&c.name)).unwrap_or(&c.name)
+    }
+
+    fn description<'b>(&'b self, c: &'b Category) -> &'b str {
+        c.description.as_deref().or_else(|| self.texts.category_description(&c.name)).unwrap_or("")
+    }
+}
+
+fn button(h: &mut Html, act: &str, class: &str, label: &str) {
+    h.raw("<button type=\"button\"").attr(ACTION_ATTR, act).attr("class", class).attr("part", class).raw(">");
+    h.text(label).raw("</button>");
+}
+
+fn policy_link(h: &mut Html, v: &View) {
+    if let Some(url) = &v.settings.policy_url {
+        h.raw(" <a class=\"k-link\" part=\"k-link\"").attr("href", url).raw(">");
+        h.text(v.texts.get("policyLink")).raw("</a>");
+    }
+}
+
+fn gpc_note(h: &mut Html, v: &View) {
+    if v.gpc {
+        h.raw("<p class=\"k-gpc\" part=\"k-gpc\" data-keksi=\"gpc\">").text(v.texts.get("gpcNote")).raw("</p>");
+    }
+}
+
+/// The first-visit banner (hidden until shown).
+pub fn banner(v: &View) -> String {
+    let t = v.texts;
+    let mut h = Html::new();
+    h.raw("<section").attr(PART_ATTR, "banner").raw(" part=\"banner\" class=\"k-banner\" role=\"region\"");
+    h.attr("aria-label", t.get("bannerLabel"));
+    h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"><h2 class=\"k-title\" id=\"kb-title\">");
+    h.text(t.get("bannerTitle")).raw("</h2><p class=\"k-text\" id=\"kb-text\">").text(t.get("bannerText"));
+    policy_link(&mut h, v);
+    h.raw("</p>");
+    gpc_note(&mut h, v);
+    h.raw("</div><div class=\"k-actions\">");
+    button(&mut h, action::ACCEPT_ALL, "k-btn", t.get("acceptAll"));
+    button(&mut h, action::REJECT_ALL, "k-btn", t.get("rejectAll"));
+    button(&mut h, action::PREFERENCES, "k-btn-secondary", t.get("preferences"));
+    h.raw("</div></section>");
+    h.finish()
+}
+
+/// The preferences dialog, its toggles set from `v.choice`.
+pub fn dialog(v: &View) -> String {
+    let t = v.texts;
+    let mut h = Html::new();
+    h.raw("<dialog").attr(PART_ATTR, "preferences");
+    h.raw(" part=\"dialog\" class=\"k-dialog\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"kd-title\" aria-describedby=\"kd-text\">");
+    h.raw("<div class=\"k-dialog-head\"><h2 class=\"k-title\" id=\"kd-title\">").text(t.get("dialogTitle")).raw("</h2>");
+    h.raw("<button type=\"button\" class=\"k-close\" part=\"k-close\"").attr(ACTION_ATTR, action::CLOSE);
+    h.attr("aria-label", t.get("close")).raw("><span aria-hidden=\"true\">×</span></button></div>");
+    h.raw("<div class=\"k-dialog-body\"><p class=\"k-text\" id=\"kd-text\">").text(t.get("dialogText"));
+    policy_link(&mut h, v);
+    h.raw("</p>");
+    gpc_note(&mut h, v);
+    for c in &v.settings.categories {
+        category(&mut h, v, c);
+    }
+    let unclassified: Vec<&CookieRow> = v.cookies.iter().filter(|r| v.settings.category(&r.category).is_none()).collect();
+    if !unclassified.is_empty() {
+        h.raw("<section class=\"k-cat\" data-keksi=\"unclassified\"><div class=\"k-cat-head\"><h3 class=\"k-cat-title\">");
+        h.text(t.get("unclassifiedTitle")).raw("</h3></div><p class=\"k-desc\">").text(t.get("unclassifiedDescription")).raw("</p>");
+        cookie_table(&mut h, t, &unclassified, t.get("unclassifiedTitle"));
+        h.raw("</section>");
+    }
+    h.raw("</div><div class=\"k-actions k-dialog-foot\">");
+    button(&mut h, action::ACCEPT_ALL, "k-btn", t.get("acceptAll"));
+    button(&mut h, action::REJECT_ALL, "k-btn", t.get("rejectAll"));
+    button(&mut h, action::SAVE, "k-btn-secondary", t.get("save"));
+    h.raw("</div></dialog>");
+    h.finish()
+}
+
+fn checkbox(h: &mut Html, hook: &str, name: &str, id: &str, on: bool, disabled: bool, described_by: &str) {
+    h.raw("<input type=\"checkbox\" class=\"k-switch\" part=\"k-switch\"").attr(hook, name).attr("id", id);
+    if !described_by.is_empty() {
+        h.attr("aria-describedby", described_by);
+    }
+    if on {
+        h.raw(" checked");
+    }
+    if disabled {
+        h.raw(" disabled");
+    }
+    h.raw(">");
+}
+
+fn category(h: &mut Html, v: &View, c: &Category) {
+    let t = v.texts;
+    let necessary = c.is_necessary();
+    let on = allowed(v.settings, v.choice, &c.name, None);
+    let id = prefixed("kc-", &c.name);
+    let desc_id = prefixed("kd-", &c.name);
+    h.raw("<section class=\"k-cat\"").attr("data-keksi-category", &c.name).raw("><div class=\"k-cat-head\">");
+    checkbox(h, CATEGORY_ATTR, &c.name, &id, on, necessary, &desc_id);
+    h.raw("<label class=\"k-cat-title\"").attr("for", &id).raw(">").text(v.title(c)).raw("</label>");
+    if necessary {
+        h.raw("<span class=\"k-always\">").text(t.get("alwaysOn")).raw("</span>");
+    }
+    h.raw("</div><p class=\"k-desc\"").attr("id", &desc_id).raw(">").text(v.description(c)).raw("</p>");
+    if !c.services.is_empty() {
+        h.raw("<fieldset class=\"k-services\"><legend>").text(t.get("servicesHeading")).raw("</legend>");
+        for s in &c.services {
+            let sid = prefixed("ks-", &s.name);
+            let son = allowed(v.settings, v.choice, &c.name, Some(&s.name));
+            h.raw("<div class=\"k-service\">");
+            checkbox(h, "data-service", &s.name, &sid, son, false, "");
+            h.raw("<label").attr("for", &sid).raw(">").text(&s.title).raw("</label>");
+            if let Some(d) = &s.description {
+                h.raw("<span class=\"k-service-desc\">").text(d).raw("</span>");
+            }
+            h.raw("</div>");
+        }
+        h.raw("</fieldset>");
+    }
+    let rows: Vec<&CookieRow> = v.cookies.iter().filter(|r| r.category == c.name).collect();
+    cookie_table(h, t, &rows, v.title(c));
+    h.raw("</section>");
+}
+
+fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
+    if rows.is_empty() {
+        h.raw("<p class=\"k-none\">").text(t.get("noCookies")).raw("</p>");
+        return;
+    }
+    h.raw("<details class=\"k-cookies\"><summary>").text(t.get("cookiesHeading"));
+    h.raw(" (").text(&rows.len().to_string()).raw(")</summary><div class=\"k-table-wrap\"><table><caption class=\"k-sr\">");
+    h.text(caption).raw(" — ").text(t.get("cookiesHeading")).raw("</caption><thead><tr>");
+    for key in ["colName", "colProvider", "colPurpose", "colDuration", "colLifetime"] {
+        h.raw("<th scope=\"col\">").text(t.get(key)).raw("</th>");
+    }
+    h.raw("</tr></thead><tbody>");
+    for r in rows {
+        let lifetime = if r.persistent { t.get("persistent") } else { t.get("session") };
+        let duration = if r.duration.is_empty() { lifetime } else { &r.duration };
+        h.raw("<tr><th scope=\"row\"><code>").text(&r.name).raw("</code></th>");
+        for cell in [&r.provider[..], &r.purpose, duration, lifetime] {
+            h.raw("<td>").text(cell).raw("</td>");
+        }
+        h.raw("</tr>");
+    }
+    h.raw("</tbody></table></div></details>");
+}
+
+fn prefixed(prefix: &str, name: &str) -> String {
+    let mut s = String::from(prefix);
+    s.push_str(name);
+    s
+}
+
+/// The placeholder shown in place of a blocked iframe.
+pub fn placeholder(t: &Texts, service: &str, category: &str) -> String {
+    let vars = [("service", service), ("category", category)];
+    let mut h = Html::new();
+    h.raw("<div class=\"k-ph\" part=\"placeholder\" role=\"group\"").attr("aria-label", service).raw("><p>");
+    h.text(&t.fill("placeholderText", &vars)).raw("</p>");
+    button(&mut h, action::ALLOW, "k-btn", &t.fill("placeholderAllow", &vars));
+    h.raw("</div>");
+    h.finish()
+}
+
+/// Per-placeholder CSS: the size of the iframe it stands for (from its attributes).
+pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String {
+    let w = width.and_then(|w| w.trim().trim_end_matches("px").parse::<u32>().ok()).filter(|w| *w > 0);
+    let hgt = height.and_then(|h| h.trim().trim_end_matches("px").parse::<u32>().ok()).filter(|h| *h > 0);
+    let mut css = String::from(":host{");
+    if let Some(w) = w {
+        css.push_str("width:");
+        css.push_str(&w.to_string());
+        css.push_str("px;");
+    }
+    if let Some(h) = hgt {
+        css.push_str("min-height:");
+        css.push_str(&h.to_string());
+        css.push_str("px;");
+    }
+    css.push('}');
+    css
+}
+
+/// Rows for the declared cookies of the config, in config order.
+pub fn declared_rows(s: &Settings) -> Vec<CookieRow> {
+    s.cookies
+        .iter()
+        .map(|c| CookieRow {
+            category: c.category.clone(),
+            name: c.name.clone(),
+            provider: c.provider.clone().unwrap_or_default(),
+            purpose: c.purpose.clone().unwrap_or_default(),
+            duration: c.duration.clone().unwrap_or_default(),
+            persistent: c.duration.is_some(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::from_json(
+            r#"{"policyUrl":"/privacy?a=1&b=2","categories":{"functional":{"services":{"youtube":{"title":"YouTube <HD>"}}}},
+               "cookies":[{"name":"_pk_*","category":"analytics","provider":"Matomo","purpose":"Visits","duration":"13 months"},
+                          {"name":"sess","category":"necessary","provider":"Shop","purpose":"Cart"}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn render(choice: Option<&Choice>, gpc: bool) -> (String, String) {
+        let s = settings();
+        let t = Texts::load("en", &[]);
+        let rows = declared_rows(&s);
+        let v = View { settings: &s, texts: &t, choice, cookies: &rows, gpc };
+        (banner(&v), dialog(&v))
+    }
+
+    #[test]
+    fn banner_has_contract_hooks() {
+        let (b, _) = render(None, false);
+        assert!(b.contains("data-keksi=\"banner\""));
+        for a in ["accept-all", "reject-all", "preferences"] {
+            assert!(b.contains(&format!("data-action=\"{a}\"")), "{a}");
+        }
+        assert!(b.contains("href=\"/privacy?a=1&amp;b=2\""));
+        assert!(b.contains("aria-label=\"Cookie consent\""));
+        assert!(!b.contains("style="), "no inline styles");
+        assert!(!b.contains("data-keksi=\"gpc\""));
+    }
+
+    #[test]
+    fn accept_and_reject_look_the_same() {
+        let (b, d) = render(None, false);
+        for m in [b, d] {
+            let class_of = |a: &str| {
+                let i = m.find(&format!("data-action=\"{a}\" class=\"")).unwrap();
+                m[i..].split('"').nth(3).unwrap().to_string()
+            };
+            assert_eq!(class_of("accept-all"), class_of("reject-all"));
+        }
+    }
+
+    #[test]
+    fn dialog_nothing_optional_pre_ticked() {
+        let (_, d) = render(None, false);
+        assert!(d.contains("role=\"dialog\" aria-modal=\"true\""));
+        assert!(d.contains("data-category=\"necessary\" id=\"kc-necessary\" aria-describedby=\"kd-necessary\" checked disabled>"));
+        for c in ["functional", "analytics", "advertising"] {
+            let needle = format!("data-category=\"{c}\" id=\"kc-{c}\" aria-describedby=\"kd-{c}\">");
+            assert!(d.contains(&needle), "{c} must be unchecked");
+        }
+        assert!(d.contains("data-service=\"youtube\" id=\"ks-youtube\">"));
+        assert!(d.contains("YouTube &lt;HD&gt;"), "titles are escaped");
+        for a in ["save", "accept-all", "reject-all", "close"] {
+            assert!(d.contains(&format!("data-action=\"{a}\"")), "{a}");
+        }
+    }
+
+    #[test]
+    fn dialog_reflects_choice() {
+        let c = Choice { categories: vec!["analytics".into()], services: vec!["youtube".into()] };
+        let (_, d) = render(Some(&c), false);
+        assert!(d.contains("data-category=\"analytics\" id=\"kc-analytics\" aria-describedby=\"kd-analytics\" checked>"));
+        assert!(d.contains("data-service=\"youtube\" id=\"ks-youtube\" checked>"));
+        assert!(d.contains("data-category=\"functional\" id=\"kc-functional\" aria-describedby=\"kd-functional\">"));
+    }
+
+    #[test]
+    fn cookie_tables() {
+        let (_, d) = render(None, false);
+        let analytics = &d[d.find("data-keksi-category=\"analytics\"").unwrap()..];
+        let analytics = &analytics[..analytics.find("</section>").unwrap()];
+        assert!(analytics.contains("<code>_pk_*</code>"));
+        assert!(analytics.contains("<td>Matomo</td><td>Visits</td><td>13 months</td><td>Persistent</td>"));
+        let necessary = &d[d.find("data-keksi-category=\"necessary\"").unwrap()..];
+        assert!(necessary.contains("<td>Shop</td><td>Cart</td><td>Session</td><td>Session</td>"));
+        let adv = &d[d.find("data-keksi-category=\"advertising\"").unwrap()..];
+        assert!(adv[..adv.find("</section>").unwrap()].contains("No cookies declared"));
+        assert!(!d.contains("data-keksi=\"unclassified\""));
+    }
+
+    #[test]
+    fn unclassified_rows_get_their_own_table() {
+        let s = settings();
+        let t = Texts::load("en", &[]);
+        let rows = vec![CookieRow {
+            category: "unknown".into(),
+            name: "mystery".into(),
+            provider: String::new(),
+            purpose: String::new(),
+            duration: String::new(),
+            persistent: false,
+        }];
+        let d = dialog(&View { settings: &s, texts: &t, choice: None, cookies: &rows, gpc: false });
+        let u = &d[d.find("data-keksi=\"unclassified\"").unwrap()..];
+        assert!(u.contains("Unclassified") && u.contains("<code>mystery</code>"));
+    }
+
+    #[test]
+    fn gpc_note_when_signalled() {
+        let (b, d) = render(None, true);
+        assert!(b.contains("Global Privacy Control"));
+        assert!(d.contains("Global Privacy Control"));
+    }
+
+    #[test]
+    fn placeholder_markup() {
+        let t = Texts::load("en", &[]);
+        let p = placeholder(&t, "YouTube", "Functional");
+        assert!(p.contains("This content from YouTube is blocked"));
+        assert!(p.contains("data-action=\"allow\""));
+        assert!(p.contains(">Allow YouTube</button>"));
+        assert_eq!(placeholder_size_css(Some("560"), Some("315px")), ":host{width:560px;min-height:315px;}");
+        assert_eq!(placeholder_size_css(Some("100%"), None), ":host{}");
+    }
+}

@@ -1,0 +1,45 @@
+//! Cookie-name and storage-key patterns: exact names or globs where `*` matches any run
+//! of characters (`_ga_*`, `mp_*_mixpanel`). No regular expressions: every visitor
+//! would download the engine.
+
+/// Whether `name` matches `pattern`. Case-sensitive, as cookie names are.
+pub fn matches(pattern: &str, name: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == name;
+    }
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else { return false };
+    let pieces: Vec<&str> = parts.collect();
+    let Some((last, middle)) = pieces.split_last() else { return true };
+    for piece in middle {
+        match rest.find(piece) {
+            Some(i) => rest = &rest[i + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn exact_and_globs() {
+        assert!(matches("_ga", "_ga"));
+        assert!(!matches("_ga", "_gat"));
+        assert!(matches("_ga_*", "_ga_ABC123"));
+        assert!(matches("_ga_*", "_ga_"));
+        assert!(!matches("_ga_*", "_ga"));
+        assert!(matches("mp_*_mixpanel", "mp_0123_mixpanel"));
+        assert!(!matches("mp_*_mixpanel", "mp_0123_mixpanelx"));
+        assert!(!matches("a*a", "a"), "pieces must not overlap");
+        assert!(matches("a*a", "aa"));
+        assert!(matches("*", "anything"));
+        assert!(matches("*_id", "user_id"));
+        assert!(matches("x*y*z", "x12y34z"));
+        assert!(!matches("x*y*z", "x12z34y"));
+        assert!(!matches("_GA", "_ga"));
+    }
+}

@@ -1,0 +1,154 @@
+//! The UI texts: one JSON data file per language in `data/texts/`, compiled in, with
+//! the config's `texts` overrides on top. English is complete and defines the keys.
+
+use super::language;
+
+/// Built-in languages and their data files. English first: it defines the key set.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("en", include_str!("../../data/texts/en.json")),
+    ("fi", include_str!("../../data/texts/fi.json")),
+];
+
+/// Codes of the built-in languages.
+pub fn available() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(code, _)| *code).collect()
+}
+
+fn parse(data: &str) -> Vec<(String, String)> {
+    // The data files are ours and checked by tests; a broken one degrades to English.
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(data).unwrap_or_default();
+    map.into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn builtin(lang: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(code, _)| *code == lang).map(|(_, data)| *data)
+}
+
+/// Whether `key` is a text key (present in the English data file).
+pub fn is_key(key: &str) -> bool {
+    parse(BUILTIN[0].1).iter().any(|(k, _)| k == key)
+}
+
+/// The texts of one language, resolved: overrides, then the language, then English.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    /// The language code these texts are in.
+    pub lang: String,
+    entries: Vec<(String, String)>,
+}
+
+impl Texts {
+    /// Texts for `lang` with the config's `(language, key, text)` overrides applied.
+    pub fn load(lang: &str, overrides: &[(String, String, String)]) -> Texts {
+        let mut entries = parse(BUILTIN[0].1);
+        if let Some(data) = builtin(lang).filter(|_| lang != "en") {
+            for (k, v) in parse(data) {
+                set(&mut entries, k, v);
+            }
+        }
+        for (l, k, v) in overrides {
+            if language::base(l) == lang {
+                set(&mut entries, k.clone(), v.clone());
+            }
+        }
+        Texts { lang: lang.into(), entries }
+    }
+
+    /// The text for `key`; the key itself when unknown (never panics).
+    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or(key)
+    }
+
+    /// The text for `key` with `{name}` placeholders filled in.
+    pub fn fill(&self, key: &str, vars: &[(&str, &str)]) -> String {
+        let mut out = self.get(key).to_string();
+        for (name, value) in vars {
+            let mut pat = String::from("{");
+            pat.push_str(name);
+            pat.push('}');
+            out = out.replace(&pat, value);
+        }
+        out
+    }
+
+    /// Whether the language is written right to left.
+    pub fn is_rtl(&self) -> bool {
+        language::is_rtl(&self.lang)
+    }
+
+    /// Title of a built-in category in this language, if it has one.
+    pub fn category_title(&self, name: &str) -> Option<&str> {
+        self.category_text(name, "Title")
+    }
+
+    /// Description of a built-in category in this language, if it has one.
+    pub fn category_description(&self, name: &str) -> Option<&str> {
+        self.category_text(name, "Description")
+    }
+
+    fn category_text(&self, name: &str, suffix: &str) -> Option<&str> {
+        let mut key = String::from(name);
+        key.push_str(suffix);
+        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+fn set(entries: &mut Vec<(String, String)>, key: String, value: String) {
+    match entries.iter_mut().find(|(k, _)| *k == key) {
+        Some(e) => e.1 = value,
+        None => entries.push((key, value)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key_non_empty() {
+        let keys: Vec<String> = parse(BUILTIN[0].1).into_iter().map(|(k, _)| k).collect();
+        assert!(keys.len() >= 30, "English defines the keys");
+        for (code, data) in BUILTIN {
+            let raw: serde_json::Map<String, serde_json::Value> = serde_json::from_str(data).expect(code);
+            for key in &keys {
+                let v = raw.get(key).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{code} lacks {key}"));
+                assert!(!v.trim().is_empty(), "{code}.{key} is empty");
+            }
+            for key in raw.keys() {
+                assert!(keys.contains(key), "{code} has a key English lacks: {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn translations_are_not_english_left_in() {
+        let en = Texts::load("en", &[]);
+        let fi = Texts::load("fi", &[]);
+        for key in ["bannerTitle", "acceptAll", "rejectAll", "save", "dialogTitle"] {
+            assert_ne!(en.get(key), fi.get(key), "fi.{key} is still English");
+        }
+    }
+
+    #[test]
+    fn lookup_overrides_and_fill() {
+        let t = Texts::load("fi", &[("fi".into(), "acceptAll".into(), "Okei".into()), ("en".into(), "rejectAll".into(), "No".into())]);
+        assert_eq!(t.get("acceptAll"), "Okei");
+        assert_eq!(t.get("rejectAll"), "Hylkää kaikki");
+        assert_eq!(t.get("noSuchKey"), "noSuchKey");
+        assert_eq!(t.fill("placeholderAllow", &[("service", "YouTube")]), "Salli YouTube");
+        assert_eq!(t.category_title("analytics"), Some("Analytiikka"));
+        assert_eq!(t.category_title("custom"), None);
+    }
+
+    #[test]
+    fn unknown_language_falls_back_to_english() {
+        assert_eq!(Texts::load("xx", &[]).get("acceptAll"), "Accept all");
+        assert!(is_key("acceptAll"));
+        assert!(!is_key("accept_all"));
+    }
+}
