@@ -144,6 +144,11 @@ impl Settings {
         self.categories.iter().find(|c| c.service(service).is_some())
     }
 
+    /// The first declaration matching a cookie name (exact or glob).
+    pub fn declared_cookie(&self, name: &str) -> Option<&CookieDecl> {
+        self.cookies.iter().find(|c| super::pattern::matches(&c.name, name))
+    }
+
     /// Declared cookies of one category, in config order.
     pub fn cookies_of<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a CookieDecl> + 'a {
         self.cookies.iter().filter(move |c| c.category == category)
@@ -567,6 +572,9 @@ mod tests {
         assert_eq!(s.cookies_of("analytics").count(), 1);
         assert_eq!(s.consent_log.as_deref(), Some("/consent-log"));
         assert_eq!(s.category_of_service("youtube").unwrap().name, "functional");
+        assert_eq!(s.declared_cookie("_pk_id.1.abcd").unwrap().provider.as_deref(), Some("Matomo"));
+        assert_eq!(s.declared_cookie("shop_session").unwrap().category, "necessary");
+        assert!(s.declared_cookie("shop_session2").is_none());
     }
 
     #[test]

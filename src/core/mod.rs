@@ -6,6 +6,7 @@
 pub mod category;
 pub mod config;
 pub mod consent;
+pub mod cookie;
 pub mod error;
 pub mod hooks;
 pub mod html;

@@ -1,0 +1,150 @@
+//! Reading `document.cookie` and writing cookie strings, including deletion that reaches
+//! every domain and path form a script can address.
+
+/// The `name=value` pairs of a `document.cookie` string, in order.
+pub fn parse_jar(jar: &str) -> Vec<(&str, &str)> {
+    jar.split(';')
+        .filter_map(|pair| {
+            let pair = pair.trim();
+            if pair.is_empty() {
+                return None;
+            }
+            Some(match pair.split_once('=') {
+                Some((n, v)) => (n.trim(), v.trim()),
+                // A cookie without `=` has an empty name in browsers' model.
+                None => ("", pair),
+            })
+        })
+        .collect()
+}
+
+/// The value of the first cookie called `name`.
+pub fn get<'a>(jar: &'a str, name: &str) -> Option<&'a str> {
+    parse_jar(jar).into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+}
+
+/// Attributes of a cookie write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteOptions<'a> {
+    /// `Max-Age` in seconds; `None` for a session cookie.
+    pub max_age: Option<u64>,
+    /// `Domain` attribute.
+    pub domain: Option<&'a str>,
+    /// Add `Secure` (on https pages).
+    pub secure: bool,
+}
+
+/// A `document.cookie` assignment for a first-party cookie on `Path=/`, `SameSite=Lax`.
+pub fn write_string(name: &str, value: &str, o: &WriteOptions) -> String {
+    let mut s = String::from(name);
+    s.push('=');
+    s.push_str(value);
+    s.push_str("; Path=/");
+    if let Some(age) = o.max_age {
+        s.push_str("; Max-Age=");
+        s.push_str(&age.to_string());
+    }
+    if let Some(d) = o.domain {
+        s.push_str("; Domain=");
+        s.push_str(d);
+    }
+    s.push_str("; SameSite=Lax");
+    if o.secure {
+        s.push_str("; Secure");
+    }
+    s
+}
+
+/// Every `document.cookie` assignment that expires `name` wherever script could have set
+/// it: each path prefix of `path`, and the host and each parent domain (with and without
+/// a leading dot), plus no `Domain` at all. No public-suffix list is needed: a browser
+/// ignores writes to a public suffix.
+pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
+    let mut domains: Vec<String> = vec![String::new()];
+    let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    if !is_ip && !host.is_empty() {
+        let labels: Vec<&str> = host.split('.').collect();
+        for i in 0..labels.len().saturating_sub(1).max(1) {
+            let d = labels[i..].join(".");
+            domains.push(d.clone());
+            let mut dotted = String::from(".");
+            dotted.push_str(&d);
+            domains.push(dotted);
+        }
+    }
+    let mut out = Vec::new();
+    for p in path_prefixes(path) {
+        for d in &domains {
+            let mut s = String::from(name);
+            s.push_str("=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=");
+            s.push_str(&p);
+            if !d.is_empty() {
+                s.push_str("; Domain=");
+                s.push_str(d);
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// `/`, `/a`, `/a/`, `/a/b`, … for `/a/b/c`: every path a cookie visible here may carry.
+fn path_prefixes(path: &str) -> Vec<String> {
+    let mut out = vec![String::from("/")];
+    let mut acc = String::new();
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        acc.push('/');
+        acc.push_str(seg);
+        out.push(acc.clone());
+        let mut slash = acc.clone();
+        slash.push('/');
+        out.push(slash);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jar() {
+        let j = "a=1; keksi_consent=1|2|x; empty=; novalue;  spaced = v ";
+        assert_eq!(get(j, "keksi_consent"), Some("1|2|x"));
+        assert_eq!(get(j, "empty"), Some(""));
+        assert_eq!(get(j, "spaced"), Some("v"));
+        assert_eq!(get(j, "missing"), None);
+        assert_eq!(parse_jar(j)[3], ("", "novalue"));
+        assert!(parse_jar("").is_empty());
+    }
+
+    #[test]
+    fn writes() {
+        let o = WriteOptions { max_age: Some(100), domain: Some(".example.com"), secure: true };
+        assert_eq!(write_string("c", "v", &o), "c=v; Path=/; Max-Age=100; Domain=.example.com; SameSite=Lax; Secure");
+        assert_eq!(write_string("c", "v", &WriteOptions::default()), "c=v; Path=/; SameSite=Lax");
+    }
+
+    #[test]
+    fn deletion_reaches_parent_domains_and_sub_paths() {
+        let all = deletion_strings("_ga", "shop.www.example.com", "/a/b");
+        let has = |d: &str, p: &str| {
+            all.iter().any(|s| s.contains(&format!("Path={p}")) && (d.is_empty() && !s.contains("Domain") || s.ends_with(&format!("Domain={d}"))))
+        };
+        for d in ["", "shop.www.example.com", "www.example.com", ".example.com", "example.com"] {
+            for p in ["/", "/a", "/a/", "/a/b", "/a/b/"] {
+                assert!(has(d, p), "missing {d} {p}");
+            }
+        }
+        assert!(!all.iter().any(|s| s.ends_with("Domain=com") || s.ends_with("Domain=.com")), "never the bare TLD");
+        assert!(all.iter().all(|s| s.starts_with("_ga=; Max-Age=0;")));
+    }
+
+    #[test]
+    fn deletion_on_ip_and_localhost() {
+        let ip = deletion_strings("x", "127.0.0.1", "/");
+        assert_eq!(ip, vec!["x=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/".to_string()]);
+        let local = deletion_strings("x", "localhost", "/");
+        assert_eq!(local.len(), 3);
+    }
+}

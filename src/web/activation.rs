@@ -1,0 +1,230 @@
+//! Declarative blocking (CONTRACT §3): marked scripts, iframes and images run or load
+//! only when their category (and service) is allowed, without a reload.
+//!
+//! Scripts run in document order, one at a time: an external script finishes loading
+//! (or fails) before the next marked script runs, as the parser would do. They start
+//! once the document is parsed, like `defer` scripts.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord, Node};
+
+use super::{dom, placeholder, state};
+use crate::core::hooks::{CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
+
+/// Elements keksi governs.
+const MARKED: &str = "script[type=\"text/plain\"][data-consent],iframe[data-consent],img[data-consent]";
+
+/// What an element is waiting for, and whether it may go now.
+enum Verdict {
+    Allowed,
+    Held,
+    UnknownCategory,
+}
+
+thread_local! {
+    static QUEUE: RefCell<VecDeque<Element>> = const { RefCell::new(VecDeque::new()) };
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+    static OBSERVER: RefCell<Option<(MutationObserver, Closure<dyn FnMut(js_sys::Array)>)>> = const { RefCell::new(None) };
+}
+
+fn verdict(el: &Element) -> Verdict {
+    let category = dom::attr(el, CONSENT_ATTR).unwrap_or_default();
+    let service = dom::attr(el, SERVICE_ATTR);
+    state::read(|s| {
+        if s.settings.category(&category).is_none() {
+            Verdict::UnknownCategory
+        } else if s.allows(&category, service.as_deref()) {
+            Verdict::Allowed
+        } else {
+            Verdict::Held
+        }
+    })
+    .unwrap_or(Verdict::Held)
+}
+
+/// Watch the document for marked elements added after keksi.js (by the parser or by
+/// other scripts).
+pub fn install() {
+    let Some(doc) = dom::document() else { return };
+    let cb = Closure::wrap(Box::new(|records: js_sys::Array| {
+        for r in records.iter() {
+            let Ok(r) = r.dyn_into::<MutationRecord>() else { continue };
+            let added = r.added_nodes();
+            for i in 0..added.length() {
+                if let Some(n) = added.item(i) {
+                    handle_subtree(&n);
+                }
+            }
+        }
+        pump();
+    }) as Box<dyn FnMut(js_sys::Array)>);
+    let Ok(obs) = MutationObserver::new(cb.as_ref().unchecked_ref()) else { return };
+    let opts = MutationObserverInit::new();
+    opts.set_child_list(true);
+    opts.set_subtree(true);
+    if obs.observe_with_options(&doc, &opts).is_ok() {
+        OBSERVER.with(|o| *o.borrow_mut() = Some((obs, cb)));
+    }
+}
+
+/// Stop watching and drop queued scripts.
+pub fn uninstall() {
+    OBSERVER.with(|o| {
+        if let Some((obs, _)) = o.borrow_mut().take() {
+            obs.disconnect();
+        }
+    });
+    QUEUE.with(|q| q.borrow_mut().clear());
+    BUSY.with(|b| b.set(false));
+}
+
+fn handle_subtree(node: &Node) {
+    let Some(el) = node.dyn_ref::<Element>() else { return };
+    if el.matches(MARKED).unwrap_or(false) {
+        handle(el);
+    }
+    for e in dom::query_all(node, MARKED) {
+        handle(&e);
+    }
+}
+
+/// Re-check every marked element of the document against the current choice, then run
+/// the scripts that became allowed.
+pub fn refresh() {
+    let Some(doc) = dom::document() else { return };
+    for el in dom::query_all(&doc, MARKED) {
+        handle(&el);
+    }
+    pump();
+}
+
+fn handle(el: &Element) {
+    let tag = el.tag_name();
+    let current = dom::attr(el, STATE_ATTR);
+    match verdict(el) {
+        Verdict::UnknownCategory => {
+            if current.as_deref() != Some("unknown") {
+                let _ = el.set_attribute(STATE_ATTR, "unknown");
+                let mut m = String::from("keksi: data-consent=\"");
+                m.push_str(&dom::attr(el, CONSENT_ATTR).unwrap_or_default());
+                m.push_str("\" names no category; the element stays blocked. Known categories are in the config.");
+                dom::warn(&m);
+            }
+        }
+        Verdict::Allowed => {
+            if current.as_deref() == Some("on") || current.as_deref() == Some("queued") {
+                return;
+            }
+            if tag == "SCRIPT" {
+                let _ = el.set_attribute(STATE_ATTR, "queued");
+                QUEUE.with(|q| q.borrow_mut().push_back(el.clone()));
+            } else {
+                load(el);
+            }
+        }
+        Verdict::Held => {
+            if tag == "IFRAME" {
+                if current.as_deref() == Some("on") {
+                    let _ = el.set_attribute("src", "about:blank");
+                }
+                placeholder::hold(el);
+            } else if tag == "IMG" && current.as_deref() == Some("on") {
+                let _ = el.remove_attribute("src");
+            }
+            if tag != "SCRIPT" || current.is_none() {
+                let _ = el.set_attribute(STATE_ATTR, "held");
+            }
+        }
+    }
+}
+
+/// Give an iframe or image its URL.
+fn load(el: &Element) {
+    let _ = el.set_attribute(STATE_ATTR, "on");
+    placeholder::release(el);
+    if let Some(src) = dom::attr(el, SRC_ATTR) {
+        let _ = el.set_attribute("src", &src);
+    }
+}
+
+/// Run queued scripts in order; waits for an external one to load before the next.
+/// Scripts wait until the document is parsed.
+fn pump() {
+    if dom::is_loading() || BUSY.with(|b| b.get()) {
+        return;
+    }
+    loop {
+        let Some(el) = QUEUE.with(|q| q.borrow_mut().pop_front()) else { return };
+        // The script may have been removed by the page meanwhile.
+        if !el.is_connected() {
+            continue;
+        }
+        let Some(script) = clone_script(&el) else { continue };
+        super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));
+        let external = script.has_attribute("src");
+        if external {
+            BUSY.with(|b| b.set(true));
+            let next = Closure::once_into_js(|| {
+                BUSY.with(|b| b.set(false));
+                pump();
+            });
+            let f = next.unchecked_ref::<js_sys::Function>();
+            let _ = script.add_event_listener_with_callback("load", f);
+            let _ = script.add_event_listener_with_callback("error", f);
+        }
+        // Inline scripts run synchronously here, in our order.
+        let _ = el.replace_with_with_node_1(&script);
+        if external {
+            return;
+        }
+    }
+}
+
+/// A live copy of a marked script: same attributes (but `type`), text and nonce.
+fn clone_script(el: &Element) -> Option<Element> {
+    let doc = dom::document()?;
+    let script = doc.create_element("script").ok()?;
+    let attrs = el.attributes();
+    for i in 0..attrs.length() {
+        let Some(a) = attrs.item(i) else { continue };
+        let name = a.name();
+        if name == "type" || name == STATE_ATTR {
+            continue;
+        }
+        let _ = script.set_attribute(&name, &a.value());
+    }
+    let _ = script.set_attribute(STATE_ATTR, "on");
+    if let Some(t) = dom::attr(el, TYPE_ATTR) {
+        let _ = script.set_attribute("type", &t);
+    }
+    if !script.has_attribute("src") {
+        if let Some(src) = dom::attr(el, SRC_ATTR) {
+            let _ = script.set_attribute("src", &src);
+        }
+    }
+    // The nonce attribute is hidden after parsing; the property keeps it.
+    let own = el.dyn_ref::<HtmlElement>().map(|h| h.nonce()).unwrap_or_default();
+    let nonce = if own.is_empty() { state::read(|s| s.nonce.clone()).unwrap_or_default() } else { own };
+    if let Some(h) = script.dyn_ref::<HtmlElement>() {
+        if !nonce.is_empty() {
+            h.set_nonce(&nonce);
+        }
+    }
+    if let Some(s) = script.dyn_ref::<web_sys::HtmlScriptElement>() {
+        // Dynamically created scripts default to async; we keep order ourselves.
+        s.set_async(false);
+        if !script.has_attribute("src") {
+            let _ = s.set_text(&el.text_content().unwrap_or_default());
+        }
+    }
+    Some(script)
+}
+
+/// Whether an element sits inside one of keksi's placeholders.
+pub fn in_placeholder(el: &Element) -> bool {
+    el.parent_element().map(|p| p.has_attribute(PLACEHOLDER_ATTR)).unwrap_or(false)
+}

@@ -1,0 +1,302 @@
+//! The JavaScript API (`window.keksi`, CONTRACT §8) and the actions behind the UI's
+//! buttons. The loader copies these exports onto `window.keksi`.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::state::{self, State};
+use super::{activation, dom, store, ui};
+use crate::core::consent::{id_from_bytes, Choice, ConsentRecord, Method};
+use crate::core::error::Error;
+use crate::core::markup::{declared_rows, CookieRow};
+use crate::core::pattern;
+
+thread_local! {
+    /// (category, service) of scripts that already ran: they cannot be unloaded.
+    static RAN: RefCell<Vec<(String, Option<String>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Remember that a script of this category/service ran.
+pub(crate) fn note_ran(category: String, service: Option<String>) {
+    RAN.with(|r| r.borrow_mut().push((category, service)));
+}
+
+fn js_error(e: &Error) -> JsValue {
+    js_sys::Error::new(&e.message()).into()
+}
+
+fn type_error(call: &'static str, problem: &str) -> JsValue {
+    js_sys::TypeError::new(&Error::BadArgument { call, problem: problem.into() }.message()).into()
+}
+
+fn mark_used() {
+    state::write(|s| s.api_used = true);
+}
+
+/// Apply a new choice: store it, hide the UI, delete what it no longer covers, release
+/// what it allows, and tell the page.
+fn decide(method: Method, choice: Choice) {
+    let Some((settings, record)) = state::write(|s| {
+        let id = match &s.record {
+            Some(r) => r.id.clone(),
+            None => id_from_bytes(&dom::random_bytes(16)),
+        };
+        let record = ConsentRecord { revision: s.settings.revision, timestamp_ms: dom::now_ms(), id, method, choice };
+        s.record = Some(record.clone());
+        s.api_used = true;
+        (s.settings.clone(), record)
+    }) else {
+        return;
+    };
+    store::save(&settings, &record);
+    ui::hide();
+    after_change();
+}
+
+/// Everything that follows a change of choice (or its withdrawal).
+fn after_change() {
+    delete_unconsented();
+    activation::refresh();
+    let detail = consent();
+    dom::dispatch("keksi:consent", &detail);
+    reload_if_withdrawn();
+}
+
+/// Scripts cannot be unloaded: when one that ran is no longer allowed, reload.
+fn reload_if_withdrawn() {
+    let withdrawn = state::read(|s| {
+        s.settings.reload_on_withdraw
+            && RAN.with(|r| r.borrow().iter().any(|(c, svc)| !s.allows(c, svc.as_deref())))
+    })
+    .unwrap_or(false);
+    if withdrawn {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    }
+}
+
+/// Delete cookies and storage keys of every category that is not allowed.
+pub(crate) fn delete_unconsented() {
+    let Some((cookie_patterns, storage_patterns)) = state::read(|s| {
+        let denied = |cat: &str| !s.allows(cat, None);
+        let cookies: Vec<String> = s.settings.cookies.iter().filter(|c| denied(&c.category)).map(|c| c.name.clone()).collect();
+        let storage: Vec<String> =
+            s.settings.categories.iter().filter(|c| denied(&c.name)).flat_map(|c| c.storage.iter().cloned()).collect();
+        (cookies, storage)
+    }) else {
+        return;
+    };
+    let jar = store::jar();
+    for (name, _) in crate::core::cookie::parse_jar(&jar) {
+        if cookie_patterns.iter().any(|p| pattern::matches(p, name)) {
+            store::delete(name);
+        }
+    }
+    let Some(w) = web_sys::window() else { return };
+    for storage in [w.local_storage(), w.session_storage()].into_iter().filter_map(|s| s.ok().flatten()) {
+        let len = storage.length().unwrap_or(0);
+        let keys: Vec<String> = (0..len).filter_map(|i| storage.key(i).ok().flatten()).collect();
+        for k in keys {
+            if storage_patterns.iter().any(|p| pattern::matches(p, &k)) {
+                let _ = storage.remove_item(&k);
+            }
+        }
+    }
+}
+
+/// Allow one service (or, without one, one category) on top of the current choice:
+/// the placeholder's "Allow" button.
+pub(crate) fn allow_one(category: &str, service: Option<&str>) {
+    let Some(choice) = state::read(|s| {
+        let mut c = s.choice().cloned().unwrap_or_else(Choice::necessary_only);
+        match service.filter(|n| s.settings.category(category).and_then(|c| c.service(n)).is_some()) {
+            Some(svc) => c.set_service(svc, true),
+            None => c.set_category(&s.settings, category, true),
+        }
+        c
+    }) else {
+        return;
+    };
+    decide(Method::Custom, choice);
+}
+
+/// Save the dialog's toggles.
+pub(crate) fn save_choice(choice: Choice) {
+    decide(Method::Custom, choice);
+}
+
+/// Rows for the dialog's cookie tables: declared cookies, then keksi's own.
+pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
+    let mut rows = declared_rows(&s.settings);
+    rows.insert(
+        0,
+        CookieRow {
+            category: "necessary".into(),
+            name: s.settings.cookie_name.clone(),
+            provider: s.texts.get("consentCookieProvider").into(),
+            purpose: s.texts.get("consentCookiePurpose").into(),
+            duration: s.texts.get("consentCookieDuration").into(),
+            persistent: true,
+        },
+    );
+    rows
+}
+
+/// Configure keksi from an object (or JSON text) instead of the inline config element.
+/// Must come before any other call; returns `false` and reports the problem otherwise.
+#[wasm_bindgen(js_name = init)]
+pub fn init_config(config: JsValue) -> bool {
+    if state::read(|s| s.api_used).unwrap_or(true) {
+        dom::error("keksi.init: must be called before any other keksi call; the config was not changed");
+        return false;
+    }
+    let text = match config.as_string() {
+        Some(t) => t,
+        None => js_sys::JSON::stringify(&config).ok().and_then(|s| s.as_string()).unwrap_or_default(),
+    };
+    let (settings, degraded) = state::settings_from_text(&text);
+    let nonce = state::read(|s| s.nonce.clone()).unwrap_or_default();
+    let fresh = state::make_state(settings, degraded, nonce);
+    state::write(|s| *s = fresh);
+    if !dom::is_loading() {
+        ui::mount();
+        activation::refresh();
+    }
+    !degraded
+}
+
+/// As the banner's "Accept all".
+#[wasm_bindgen(js_name = acceptAll)]
+pub fn accept_all() {
+    if let Some(c) = state::read(|s| Choice::all(&s.settings)) {
+        decide(Method::AcceptAll, c);
+    }
+}
+
+/// As the banner's "Reject all".
+#[wasm_bindgen(js_name = rejectAll)]
+pub fn reject_all() {
+    decide(Method::RejectAll, Choice::necessary_only());
+}
+
+/// Exactly these categories (plus `necessary`) on, the rest off.
+#[wasm_bindgen]
+pub fn accept(categories: JsValue) -> Result<(), JsValue> {
+    mark_used();
+    if !Array::is_array(&categories) {
+        return Err(type_error("keksi.accept", "expects an array of category names, e.g. [\"analytics\"]"));
+    }
+    let mut names = Vec::new();
+    for v in Array::from(&categories).iter() {
+        match v.as_string() {
+            Some(n) => names.push(n),
+            None => return Err(type_error("keksi.accept", "every entry must be a category name (string)")),
+        }
+    }
+    let choice = state::read(|s| Choice::only(&s.settings, &names)).unwrap_or_else(|| Ok(Choice::necessary_only()));
+    let choice = choice.map_err(|e| js_error(&e))?;
+    decide(Method::Custom, choice);
+    Ok(())
+}
+
+/// Whether a category (and optionally one of its services) is allowed now.
+#[wasm_bindgen]
+pub fn allowed(category: JsValue, service: JsValue) -> Result<bool, JsValue> {
+    mark_used();
+    let Some(category) = category.as_string() else {
+        return Err(type_error("keksi.allowed", "category must be a string"));
+    };
+    let service = if service.is_undefined() || service.is_null() {
+        None
+    } else {
+        match service.as_string() {
+            Some(s) => Some(s),
+            None => return Err(type_error("keksi.allowed", "service must be a string")),
+        }
+    };
+    Ok(state::read(|s| s.allows(&category, service.as_deref())).unwrap_or(false))
+}
+
+/// The current choice as an object, or `null` before one is made.
+#[wasm_bindgen]
+pub fn consent() -> JsValue {
+    state::read(|s| s.record.as_ref().map(|r| dom::to_js(&r.to_json(&s.settings))))
+        .flatten()
+        .unwrap_or(JsValue::NULL)
+}
+
+/// Show the banner.
+#[wasm_bindgen(js_name = showBanner)]
+pub fn show_banner() {
+    mark_used();
+    ui::show_banner();
+}
+
+/// Open the preferences dialog.
+#[wasm_bindgen(js_name = showPreferences)]
+pub fn show_preferences() {
+    mark_used();
+    ui::show_preferences(None);
+}
+
+/// Close banner and dialog.
+#[wasm_bindgen]
+pub fn hide() {
+    mark_used();
+    ui::hide();
+}
+
+/// Withdraw: forget the choice, delete optional cookies and storage, show the banner.
+#[wasm_bindgen]
+pub fn reset() {
+    let Some(settings) = state::write(|s| {
+        s.api_used = true;
+        s.record = None;
+        s.settings.clone()
+    }) else {
+        return;
+    };
+    store::clear(&settings);
+    ui::close_preferences();
+    ui::show_banner();
+    after_change();
+}
+
+/// Every cookie the page can see: `{ name, category, lifetime, expires }`.
+#[wasm_bindgen]
+pub fn cookies() -> JsValue {
+    let jar = store::jar();
+    let out = Array::new();
+    state::read(|s| {
+        for (name, _) in crate::core::cookie::parse_jar(&jar) {
+            let o = Object::new();
+            let declared = s.settings.declared_cookie(name);
+            let own = name == s.settings.cookie_name;
+            let category = if own { "necessary" } else { declared.map(|d| d.category.as_str()).unwrap_or("unknown") };
+            let persistent = own || declared.map(|d| d.duration.is_some()).unwrap_or(false);
+            let expires = match (&s.record, own) {
+                (Some(r), true) => {
+                    let end = r.timestamp_ms + u64::from(s.settings.consent_validity_days) * crate::core::time::DAY_MS;
+                    JsValue::from_str(&crate::core::time::iso8601(end as i64))
+                }
+                _ => JsValue::NULL,
+            };
+            let _ = Reflect::set(&o, &"name".into(), &JsValue::from_str(name));
+            let _ = Reflect::set(&o, &"category".into(), &JsValue::from_str(category));
+            let _ = Reflect::set(&o, &"lifetime".into(), &JsValue::from_str(if persistent { "persistent" } else { "session" }));
+            let _ = Reflect::set(&o, &"expires".into(), &expires);
+            out.push(&o);
+        }
+    });
+    out.unchecked_into()
+}
+
+/// The version of keksi.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").into()
+}

@@ -1,0 +1,154 @@
+//! The raw browser calls the rest of the browser layer uses, as tiny functions that
+//! never panic: a missing window, body or API degrades to "do nothing".
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CssStyleSheet, Document, Element, EventTarget, ShadowRoot};
+
+/// The window's document, if there is one.
+pub fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+/// `console.error` with one message.
+pub fn error(msg: &str) {
+    web_sys::console::error_1(&JsValue::from_str(msg));
+}
+
+/// `console.warn` with one message.
+pub fn warn(msg: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(msg));
+}
+
+/// `console.info` with one message.
+pub fn info(msg: &str) {
+    web_sys::console::info_1(&JsValue::from_str(msg));
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// `n` random bytes from `crypto.getRandomValues`; `Math.random` only where the browser
+/// has no Web Crypto (the id is an identifier, not a secret).
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    let ok = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.get_random_values_with_u8_array(&mut buf).is_ok())
+        .unwrap_or(false);
+    if !ok {
+        for b in buf.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    buf
+}
+
+/// A JSON value as a plain JS object (via `JSON.parse`, smaller than a serializer).
+pub fn to_js(value: &serde_json::Value) -> JsValue {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+}
+
+/// Dispatch a `CustomEvent` on `window`.
+pub fn dispatch(name: &str, detail: &JsValue) {
+    let Some(w) = web_sys::window() else { return };
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(detail);
+    if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = w.dispatch_event(&ev);
+    }
+}
+
+/// `document.readyState == "loading"`.
+pub fn is_loading() -> bool {
+    document().map(|d| d.ready_state() == "loading").unwrap_or(false)
+}
+
+/// Run `f` once the document is parsed (now, if it already is).
+pub fn when_parsed(f: impl FnOnce() + 'static) {
+    let Some(doc) = document() else { return };
+    if doc.ready_state() != "loading" {
+        f();
+        return;
+    }
+    let cb = Closure::once_into_js(f);
+    let opts = web_sys::AddEventListenerOptions::new();
+    opts.set_once(true);
+    let _ = doc.add_event_listener_with_callback_and_add_event_listener_options("DOMContentLoaded", cb.unchecked_ref(), &opts);
+}
+
+/// Adopt a constructed stylesheet into a shadow root. Constructed sheets are not
+/// subject to a CSP's `style-src`, unlike `<style>` elements and `style` attributes.
+pub fn adopt_css(root: &ShadowRoot, css: &str) {
+    let adopted = CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(css).map(|_| sheet));
+    match adopted {
+        Ok(sheet) => {
+            let list = root.adopted_style_sheets();
+            list.push(&sheet);
+            root.set_adopted_style_sheets(&list);
+        }
+        // Older engines: fall back to a <style> element.
+        Err(_) => {
+            if let Some(style) = root.owner_document().and_then(|d| d.create_element("style").ok()) {
+                style.set_text_content(Some(css));
+                let _ = root.append_child(&style);
+            }
+        }
+    }
+}
+
+/// Attribute value, if present.
+pub fn attr(el: &Element, name: &str) -> Option<String> {
+    el.get_attribute(name)
+}
+
+/// Elements matching `selector` under `root`, in document order.
+pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
+    let list = if let Some(e) = root.dyn_ref::<Element>() {
+        e.query_selector_all(selector)
+    } else if let Some(d) = root.dyn_ref::<Document>() {
+        d.query_selector_all(selector)
+    } else if let Some(f) = root.dyn_ref::<web_sys::DocumentFragment>() {
+        f.query_selector_all(selector)
+    } else {
+        return Vec::new();
+    };
+    let Ok(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
+}
+
+/// Call a method by name on a JS object, ignoring failures (used for optional APIs).
+pub fn call_method(target: &JsValue, name: &str) {
+    if let Ok(f) = Reflect::get(target, &JsValue::from_str(name)) {
+        if let Some(f) = f.dyn_ref::<Function>() {
+            let _ = f.call0(target);
+        }
+    }
+}
+
+/// An event listener that removes itself when dropped (as gloo's `EventListener`).
+pub struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    capture: bool,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listener {
+    /// Listen for `kind` on `target` (in the capture phase when `capture`).
+    pub fn new(target: &EventTarget, kind: &'static str, capture: bool, f: impl FnMut(web_sys::Event) + 'static) -> Listener {
+        let closure = Closure::wrap(Box::new(f) as Box<dyn FnMut(web_sys::Event)>);
+        let _ = target.add_event_listener_with_callback_and_bool(kind, closure.as_ref().unchecked_ref(), capture);
+        Listener { target: target.clone(), kind, capture, closure }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback_and_bool(self.kind, self.closure.as_ref().unchecked_ref(), self.capture);
+    }
+}

@@ -1,0 +1,12 @@
+//! The browser shell: reads the page, keeps the one app state, and hands the core's
+//! decisions to the DOM. Everything here only translates; the rules live in `core`.
+
+pub mod activation;
+pub mod api;
+pub mod dom;
+mod placeholder;
+mod state;
+pub mod store;
+pub mod ui;
+
+pub use state::{boot, shutdown};

@@ -1,0 +1,74 @@
+//! The placeholder shown in place of a blocked iframe: says what it is and offers to
+//! allow it.
+//!
+//! The held iframe is moved inside the placeholder element, whose shadow root has no
+//! slot: it stays in the document (page code still finds it) but is not rendered.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, ShadowRootInit, ShadowRootMode};
+
+use super::{activation, api, dom, state};
+use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR};
+use crate::core::markup;
+
+const CSS: &str = include_str!("placeholder.css");
+
+/// Put a blocked iframe behind a placeholder (once).
+pub fn hold(iframe: &Element) {
+    if activation::in_placeholder(iframe) {
+        return;
+    }
+    let Some(doc) = dom::document() else { return };
+    let Ok(ph) = doc.create_element("div") else { return };
+    let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
+    let category = dom::attr(iframe, CONSENT_ATTR).unwrap_or_default();
+    let service = dom::attr(iframe, SERVICE_ATTR);
+    let Some(markup) = state::read(|s| {
+        let cat = s.settings.category(&category);
+        let cat_title = cat
+            .and_then(|c| c.title.clone().or_else(|| s.texts.category_title(&c.name).map(String::from)))
+            .unwrap_or_else(|| category.clone());
+        let svc_title = service
+            .as_deref()
+            .and_then(|n| cat.and_then(|c| c.service(n)).map(|v| v.title.clone()).or(Some(n.to_string())))
+            .or_else(|| dom::attr(iframe, "title"))
+            .unwrap_or_else(|| cat_title.clone());
+        markup::placeholder(&s.texts, &svc_title, &cat_title)
+    }) else {
+        return;
+    };
+    let init = ShadowRootInit::new(ShadowRootMode::Open);
+    let Ok(root) = ph.attach_shadow(&init) else { return };
+    dom::adopt_css(&root, CSS);
+    let size = markup::placeholder_size_css(dom::attr(iframe, "width").as_deref(), dom::attr(iframe, "height").as_deref());
+    dom::adopt_css(&root, &size);
+    root.set_inner_html(&markup);
+    let cat = category.clone();
+    let svc = service.clone();
+    let click = Closure::wrap(Box::new(move |e: web_sys::Event| {
+        let hit = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("[data-action]").ok().flatten())
+            .and_then(|b| b.get_attribute(ACTION_ATTR));
+        if hit.as_deref() == Some(action::ALLOW) {
+            api::allow_one(&cat, svc.as_deref());
+        }
+    }) as Box<dyn FnMut(web_sys::Event)>);
+    let _ = root.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+    // Lives as long as the placeholder; the closure is small and placeholders are few.
+    click.forget();
+    let _ = iframe.replace_with_with_node_1(&ph);
+    let _ = ph.append_child(iframe);
+}
+
+/// Take an iframe out of its placeholder, back into its place.
+pub fn release(el: &Element) {
+    if !activation::in_placeholder(el) {
+        return;
+    }
+    if let Some(ph) = el.parent_element() {
+        let _ = ph.replace_with_with_node_1(el);
+    }
+}

@@ -1,0 +1,126 @@
+//! The one app state the API needs, and start-up.
+//!
+//! State is only touched inside short `read`/`write` closures that never call page
+//! code, so a page listener that calls back into keksi cannot hit a borrowed state.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use super::{activation, dom, store, ui};
+use crate::core::config::Settings;
+use crate::core::consent::{ConsentRecord, Choice};
+use crate::core::hooks::CONFIG_ID;
+use crate::core::language;
+use crate::core::texts::{self, Texts};
+
+/// What keksi knows about this page visit.
+pub struct State {
+    /// Validated settings (defaults when the config was bad).
+    pub settings: Settings,
+    /// UI texts in the chosen language.
+    pub texts: Texts,
+    /// The valid stored choice, if any.
+    pub record: Option<ConsentRecord>,
+    /// An API call other than `init` has happened.
+    pub api_used: bool,
+    /// Nonce of keksi.js, given to the scripts it activates.
+    pub nonce: String,
+}
+
+impl State {
+    /// The current choice, if the visitor made one.
+    pub fn choice(&self) -> Option<&Choice> {
+        self.record.as_ref().map(|r| &r.choice)
+    }
+
+    /// Whether `category` (and `service`) may run now.
+    pub fn allows(&self, category: &str, service: Option<&str>) -> bool {
+        crate::core::consent::allowed(&self.settings, self.choice(), category, service)
+    }
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+/// Read the state; `None` before boot or while it is being written.
+pub fn read<R>(f: impl FnOnce(&State) -> R) -> Option<R> {
+    STATE.with(|s| s.try_borrow().ok().and_then(|s| s.as_ref().map(f)))
+}
+
+/// Change the state; `None` before boot or while it is borrowed.
+pub fn write<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    STATE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.as_mut().map(f)))
+}
+
+/// Settings from the inline config element, or fail-closed defaults with an error.
+fn settings_from_page() -> (Settings, bool) {
+    let text = dom::document()
+        .and_then(|d| d.get_element_by_id(CONFIG_ID))
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    settings_from_text(&text)
+}
+
+/// Parse a config text; on error, report it and fall back to the defaults.
+pub(crate) fn settings_from_text(text: &str) -> (Settings, bool) {
+    match Settings::from_json(text) {
+        Ok(s) => (s, false),
+        Err(e) => {
+            let mut m = e.message();
+            m.push_str(". keksi runs on its defaults: nothing optional runs until the visitor chooses.");
+            dom::error(&m);
+            (Settings::default(), true)
+        }
+    }
+}
+
+fn pick_texts(settings: &Settings) -> Texts {
+    let doc = dom::document();
+    let html_lang = doc.as_ref().and_then(|d| d.document_element()).and_then(|e| e.get_attribute("lang"));
+    let nav: Vec<String> = web_sys::window()
+        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    let lang = language::pick(settings.language.as_deref(), html_lang.as_deref(), &nav, &texts::available());
+    Texts::load(lang, &settings.texts)
+}
+
+/// Build the state from settings: texts and the stored choice (ignored when degraded).
+pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
+    let texts = pick_texts(&settings);
+    let record = if degraded { None } else { store::load(&settings) };
+    State { settings, texts, record, api_used: false, nonce }
+}
+
+/// Start keksi: called by the loader right after the WebAssembly is instantiated,
+/// while the parser is still blocked on keksi.js.
+#[wasm_bindgen]
+pub fn boot(nonce: String) {
+    let (settings, degraded) = settings_from_page();
+    let state = make_state(settings, degraded, nonce);
+    STATE.with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            *s = Some(state);
+        }
+    });
+    activation::install();
+    dom::when_parsed(|| {
+        ui::mount();
+        activation::refresh();
+        dom::dispatch("keksi:ready", &JsValue::UNDEFINED);
+    });
+}
+
+/// Undo `boot`: remove the UI, stop observing, forget the state. For tests that start
+/// keksi several times in one page.
+#[doc(hidden)]
+pub fn shutdown() {
+    ui::unmount();
+    activation::uninstall();
+    STATE.with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            *s = None;
+        }
+    });
+}

@@ -1,0 +1,65 @@
+//! The stored choice in the `keksi_consent` cookie (CONTRACT §7), and cookie deletion.
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlDocument;
+
+use super::dom;
+use crate::core::config::Settings;
+use crate::core::consent::ConsentRecord;
+use crate::core::cookie::{self, WriteOptions};
+
+fn html_document() -> Option<HtmlDocument> {
+    dom::document()?.dyn_into::<HtmlDocument>().ok()
+}
+
+/// The page's cookie string (empty when cookies are disabled).
+pub fn jar() -> String {
+    html_document().and_then(|d| d.cookie().ok()).unwrap_or_default()
+}
+
+/// Assign one cookie string through `document.cookie`.
+pub fn set_raw(text: &str) {
+    if let Some(d) = html_document() {
+        let _ = d.set_cookie(text);
+    }
+}
+
+/// The valid stored choice for these settings, if any. Unreadable values are reported
+/// and treated as absent; stale or expired ones silently so.
+pub fn load(settings: &Settings) -> Option<ConsentRecord> {
+    let jar = jar();
+    let value = cookie::get(&jar, &settings.cookie_name)?;
+    match ConsentRecord::decode(value) {
+        Ok(r) => r.check(settings, dom::now_ms()).ok().map(|_| r),
+        Err(e) => {
+            dom::warn(&e.message());
+            None
+        }
+    }
+}
+
+fn is_https() -> bool {
+    web_sys::window().and_then(|w| w.location().protocol().ok()).map(|p| p == "https:").unwrap_or(false)
+}
+
+/// Write the choice (lives until it expires, at most 365 days).
+pub fn save(settings: &Settings, record: &ConsentRecord) {
+    let age = record.max_age_secs(settings, dom::now_ms());
+    let o = WriteOptions { max_age: Some(age), domain: settings.cookie_domain.as_deref(), secure: is_https() };
+    set_raw(&cookie::write_string(&settings.cookie_name, &record.encode(), &o));
+}
+
+/// Remove a cookie wherever script could have set it.
+pub fn delete(name: &str) {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else { return };
+    let host = loc.hostname().unwrap_or_default();
+    let path = loc.pathname().unwrap_or_default();
+    for s in cookie::deletion_strings(name, &host, &path) {
+        set_raw(&s);
+    }
+}
+
+/// Forget the stored choice.
+pub fn clear(settings: &Settings) {
+    delete(&settings.cookie_name);
+}

@@ -1,0 +1,323 @@
+//! The banner and the preferences dialog, mounted in an open shadow root on
+//! `<div id="keksi">` at the end of `<body>` (CONTRACT §9).
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use super::dom::{self, Listener};
+use super::{api, state};
+use crate::core::consent::Choice;
+use crate::core::hooks::{action, ACTION_ATTR, CATEGORY_ATTR, HOST_ID, OPEN_ATTR};
+use crate::core::markup::{self, View};
+
+const CSS: &str = include_str!("keksi.css");
+const FOCUSABLE: &str = "button:not([disabled]),input:not([disabled]),a[href],summary,[tabindex]:not([tabindex=\"-1\"])";
+
+struct Ui {
+    host: Element,
+    root: ShadowRoot,
+    /// What had focus before the dialog opened; focus returns there.
+    opener: Option<HtmlElement>,
+    /// Banner/dialog wanted before the body existed.
+    _listeners: Vec<Listener>,
+}
+
+thread_local! {
+    static UI: RefCell<Option<Ui>> = const { RefCell::new(None) };
+    static PENDING: RefCell<Option<&'static str>> = const { RefCell::new(None) };
+}
+
+fn root() -> Option<ShadowRoot> {
+    UI.with(|u| u.borrow().as_ref().map(|u| u.root.clone()))
+}
+
+fn view_markup(f: impl Fn(&View) -> String) -> Option<String> {
+    state::read(|s| {
+        let rows = super::api::cookie_rows(s);
+        let v = View { settings: &s.settings, texts: &s.texts, choice: s.choice(), cookies: &rows, gpc: false };
+        f(&v)
+    })
+}
+
+/// Create the host, its shadow root and the banner; show the banner when there is no
+/// valid choice. Safe to call again (re-renders).
+pub fn mount() {
+    unmount();
+    let Some(doc) = dom::document() else { return };
+    let Some(body) = doc.body() else { return };
+    let Ok(host) = doc.create_element("div") else { return };
+    host.set_id(HOST_ID);
+    let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else { return };
+    dom::adopt_css(&root, CSS);
+    let (lang, rtl) = state::read(|s| (s.texts.lang.clone(), s.texts.is_rtl())).unwrap_or_default();
+    let _ = host.set_attribute("lang", &lang);
+    let _ = host.set_attribute("dir", if rtl { "rtl" } else { "ltr" });
+    let banner = view_markup(markup::banner).unwrap_or_default();
+    let mut html = String::from(banner);
+    html.push_str("<div class=\"k-dialog-slot\"></div>");
+    root.set_inner_html(&html);
+    let _ = body.append_child(&host);
+    let listeners = vec![
+        Listener::new(&root, "click", false, on_click),
+        Listener::new(&root, "change", false, on_change),
+        Listener::new(&root, "keydown", false, on_keydown),
+        Listener::new(&root, "cancel", true, |e: Event| {
+            e.prevent_default();
+            close_preferences();
+        }),
+        Listener::new(&doc, "click", false, on_document_click),
+        Listener::new(&doc, "keydown", false, on_document_key),
+    ];
+    UI.with(|u| *u.borrow_mut() = Some(Ui { host, root, opener: None, _listeners: listeners }));
+    mark_openers();
+    let no_choice = state::read(|s| s.record.is_none()).unwrap_or(true);
+    let pending = PENDING.with(|p| p.borrow_mut().take());
+    match pending {
+        Some("preferences") => show_preferences(None),
+        Some("hide") => {}
+        _ if no_choice || pending == Some("banner") => show_banner(),
+        _ => {}
+    }
+}
+
+/// Remove the UI (and its listeners).
+pub fn unmount() {
+    if let Some(ui) = UI.with(|u| u.borrow_mut().take()) {
+        ui.host.remove();
+    }
+}
+
+/// Make every `[data-keksi-open]` usable by keyboard: focusable, announced as a button.
+fn mark_openers() {
+    let Some(doc) = dom::document() else { return };
+    let mut sel = String::from("[");
+    sel.push_str(OPEN_ATTR);
+    sel.push(']');
+    for el in dom::query_all(&doc, &sel) {
+        let tag = el.tag_name();
+        let natural = tag == "BUTTON" || (tag == "A" && el.has_attribute("href"));
+        if !natural {
+            if !el.has_attribute("tabindex") {
+                let _ = el.set_attribute("tabindex", "0");
+            }
+            if !el.has_attribute("role") {
+                let _ = el.set_attribute("role", "button");
+            }
+        }
+        let _ = el.set_attribute("aria-haspopup", "dialog");
+    }
+}
+
+fn part(name: &str) -> Option<Element> {
+    let mut sel = String::from("[data-keksi=\"");
+    sel.push_str(name);
+    sel.push_str("\"]");
+    root()?.query_selector(&sel).ok().flatten()
+}
+
+/// Show the banner and put focus on it, so its buttons are the next Tab stops.
+pub fn show_banner() {
+    let Some(banner) = part("banner") else {
+        PENDING.with(|p| *p.borrow_mut() = Some("banner"));
+        return;
+    };
+    let _ = banner.remove_attribute("hidden");
+    let nothing_focused = dom::document()
+        .and_then(|d| d.active_element())
+        .map(|a| a.tag_name() == "BODY" || a.tag_name() == "HTML")
+        .unwrap_or(true);
+    if nothing_focused {
+        if let Some(b) = banner.dyn_ref::<HtmlElement>() {
+            let _ = b.focus();
+        }
+    }
+}
+
+/// Hide banner and dialog.
+pub fn hide() {
+    if root().is_none() {
+        PENDING.with(|p| *p.borrow_mut() = Some("hide"));
+    }
+    if let Some(b) = part("banner") {
+        let _ = b.set_attribute("hidden", "");
+    }
+    close_preferences();
+}
+
+/// Hide the banner only.
+pub fn hide_banner() {
+    if let Some(b) = part("banner") {
+        let _ = b.set_attribute("hidden", "");
+    }
+}
+
+fn dialog() -> Option<HtmlDialogElement> {
+    part("preferences")?.dyn_into::<HtmlDialogElement>().ok()
+}
+
+/// What has focus now, looking into our own shadow root.
+fn focused() -> Option<HtmlElement> {
+    let doc = dom::document()?;
+    let active = doc.active_element()?;
+    let inner = if active.id() == HOST_ID { root().and_then(|r| r.active_element()) } else { None };
+    inner.unwrap_or(active).dyn_into::<HtmlElement>().ok()
+}
+
+/// Open the dialog, its toggles showing the current choice. Focus returns to `opener`
+/// (or to what had focus) when it closes.
+pub fn show_preferences(opener: Option<HtmlElement>) {
+    let Some(r) = root() else {
+        PENDING.with(|p| *p.borrow_mut() = Some("preferences"));
+        return;
+    };
+    let opener = opener.or_else(focused);
+    let Some(html) = view_markup(markup::dialog) else { return };
+    let Ok(Some(slot)) = r.query_selector(".k-dialog-slot") else { return };
+    if let Some(d) = dialog() {
+        d.close();
+    }
+    slot.set_inner_html(&html);
+    let Some(d) = dialog() else { return };
+    if d.show_modal().is_err() {
+        let _ = d.set_attribute("open", "");
+    }
+    UI.with(|u| {
+        if let Some(u) = u.borrow_mut().as_mut() {
+            u.opener = opener;
+        }
+    });
+    if let Some(first) = focusables(&d).into_iter().find(|e| e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled")) {
+        let _ = first.focus();
+    } else if let Some(first) = focusables(&d).into_iter().next() {
+        let _ = first.focus();
+    }
+}
+
+/// Close the dialog (if open) and return focus to its opener.
+pub fn close_preferences() {
+    let Some(d) = dialog() else { return };
+    if !d.open() {
+        return;
+    }
+    d.close();
+    let opener = UI.with(|u| u.borrow_mut().as_mut().and_then(|u| u.opener.take()));
+    if let Some(o) = opener.filter(|o| o.is_connected()) {
+        let _ = o.focus();
+    }
+}
+
+fn focusables(scope: &Element) -> Vec<HtmlElement> {
+    dom::query_all(scope, FOCUSABLE).into_iter().filter_map(|e| e.dyn_into::<HtmlElement>().ok()).collect()
+}
+
+/// The choice the dialog's toggles show.
+fn dialog_choice() -> Choice {
+    let mut c = Choice::necessary_only();
+    let Some(d) = dialog() else { return c };
+    for el in dom::query_all(&d, "input[type=checkbox]") {
+        let Ok(input) = el.dyn_into::<HtmlInputElement>() else { continue };
+        if !input.checked() {
+            continue;
+        }
+        if let Some(cat) = input.get_attribute(CATEGORY_ATTR) {
+            if !c.categories.contains(&cat) {
+                c.categories.push(cat);
+            }
+        } else if let Some(svc) = input.get_attribute("data-service") {
+            c.services.push(svc);
+        }
+    }
+    c
+}
+
+fn target_element(e: &Event) -> Option<Element> {
+    // Inside the shadow root the real target is the first entry of the composed path.
+    let path = e.composed_path();
+    path.get(0).dyn_into::<Element>().ok().or_else(|| e.target()?.dyn_into::<Element>().ok())
+}
+
+fn on_click(e: Event) {
+    let Some(t) = target_element(&e) else { return };
+    let Some(btn) = t.closest("[data-action]").ok().flatten() else { return };
+    match btn.get_attribute(ACTION_ATTR).as_deref() {
+        Some(action::ACCEPT_ALL) => api::accept_all(),
+        Some(action::REJECT_ALL) => api::reject_all(),
+        Some(action::PREFERENCES) => show_preferences(btn.dyn_into::<HtmlElement>().ok()),
+        Some(action::SAVE) => api::save_choice(dialog_choice()),
+        Some(action::CLOSE) => close_preferences(),
+        _ => {}
+    }
+}
+
+/// A category switch sets all its services; a service switch leaves its category.
+fn on_change(e: Event) {
+    let Some(t) = target_element(&e) else { return };
+    let Some(cat) = t.get_attribute(CATEGORY_ATTR) else { return };
+    let on = t.dyn_ref::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(false);
+    let _ = cat;
+    let Some(section) = t.closest(".k-cat").ok().flatten() else { return };
+    for el in dom::query_all(&section, "input[data-service]") {
+        if let Ok(i) = el.dyn_into::<HtmlInputElement>() {
+            i.set_checked(on);
+        }
+    }
+}
+
+/// Escape closes; Tab and Shift+Tab cycle inside the open dialog.
+fn on_keydown(e: Event) {
+    let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
+    let Some(d) = dialog().filter(|d| d.open()) else { return };
+    match k.key().as_str() {
+        "Escape" => {
+            e.prevent_default();
+            close_preferences();
+        }
+        "Tab" => {
+            let items: Vec<HtmlElement> = focusables(&d).into_iter().filter(|e| e.get_client_rects().length() > 0).collect();
+            let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+            let current = root().and_then(|r| r.active_element());
+            let at = |x: &HtmlElement| current.as_ref().map(|c| c == x.unchecked_ref::<Element>()).unwrap_or(false);
+            if k.shift_key() && (at(first) || current.is_none()) {
+                e.prevent_default();
+                let _ = last.focus();
+            } else if !k.shift_key() && at(last) {
+                e.prevent_default();
+                let _ = first.focus();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn opener_of(e: &Event) -> Option<Element> {
+    let t = e.target()?.dyn_into::<Element>().ok()?;
+    let mut sel = String::from("[");
+    sel.push_str(OPEN_ATTR);
+    sel.push(']');
+    t.closest(&sel).ok().flatten()
+}
+
+fn on_document_click(e: Event) {
+    if let Some(el) = opener_of(&e) {
+        e.prevent_default();
+        show_preferences(el.dyn_into::<HtmlElement>().ok());
+    }
+}
+
+/// Enter or Space on a non-button opener (links and buttons click by themselves).
+fn on_document_key(e: Event) {
+    let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
+    let key = k.key();
+    if key != "Enter" && key != " " {
+        return;
+    }
+    let Some(el) = opener_of(&e) else { return };
+    let tag = el.tag_name();
+    if tag == "BUTTON" || tag == "A" {
+        return;
+    }
+    e.prevent_default();
+    show_preferences(el.dyn_into::<HtmlElement>().ok());
+}

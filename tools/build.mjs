@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Builds www/keksi.js: cargo (wasm32) → wasm-bindgen (no-modules glue) → wasm-opt →
+// one classic script with the WebAssembly inlined. Prints the size, raw/gzip/brotli.
+//   node tools/build.mjs [--debug] [--out FILE]
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const debug = args.includes("--debug");
+const outIdx = args.indexOf("--out");
+const out = outIdx >= 0 ? args[outIdx + 1] : join(root, "www", "keksi.js");
+const WASM_BINDGEN_VERSION = "0.2.130";
+
+function run(cmd, argv, opts = {}) {
+  execFileSync(cmd, argv, { stdio: "inherit", cwd: root, ...opts });
+}
+
+const version = execFileSync("wasm-bindgen", ["--version"], { encoding: "utf8" }).trim();
+if (!version.includes(WASM_BINDGEN_VERSION)) {
+  console.error(`wasm-bindgen CLI ${WASM_BINDGEN_VERSION} required, found: ${version}`);
+  process.exit(1);
+}
+
+const profile = debug ? "debug" : "release";
+run("cargo", ["build", "--lib", "--target", "wasm32-unknown-unknown", ...(debug ? [] : ["--release"])]);
+const tmp = join(root, "target", "keksi-js");
+mkdirSync(tmp, { recursive: true });
+run("wasm-bindgen", ["--target", "no-modules", "--no-typescript", "--out-dir", tmp,
+  join(root, "target", "wasm32-unknown-unknown", profile, "keksi.wasm")]);
+
+let wasmPath = join(tmp, "keksi_bg.wasm");
+const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
+if (!debug) {
+  if (!existsSync(wasmOpt)) {
+    console.error("node_modules/.bin/wasm-opt missing: run `npm ci` (binaryen 132; Debian's wasm-opt breaks the output)");
+    process.exit(1);
+  }
+  const opt = join(tmp, "keksi_bg.opt.wasm");
+  run(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasmPath, "-o", opt]);
+  wasmPath = opt;
+}
+const wasm = readFileSync(wasmPath);
+const glue = readFileSync(join(tmp, "keksi.js"), "utf8");
+const pkg = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
+const loader = readFileSync(join(root, "src", "loader.js"), "utf8");
+const js = loader
+  .replace("/*GLUE*/", () => glue)
+  .replaceAll("__VERSION__", pkg)
+  .replace("__WASM_BASE64__", () => wasm.toString("base64"));
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, js);
+
+const kb = (n) => (n / 1024).toFixed(1) + " KB";
+const gz = gzipSync(js, { level: 9 }).length;
+const br = brotliCompressSync(js, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+console.log(`keksi.js: ${kb(js.length)} raw, ${kb(gz)} gzip -9, ${kb(br)} brotli (wasm ${kb(wasm.length)})  → ${out}`);
+writeFileSync(join(tmp, "size.json"), JSON.stringify({ raw: js.length, gzip: gz, brotli: br, wasm: wasm.length }) + "\n");
