@@ -19,6 +19,11 @@ thread_local! {
     static RAN: RefCell<Vec<(String, Option<String>)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Forget which scripts ran (a new page life, for tests).
+pub(crate) fn forget_ran() {
+    RAN.with(|r| r.borrow_mut().clear());
+}
+
 /// Remember that a script of this category/service ran.
 pub(crate) fn note_ran(category: String, service: Option<String>) {
     RAN.with(|r| r.borrow_mut().push((category, service)));

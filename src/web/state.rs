@@ -118,6 +118,7 @@ pub fn boot(nonce: String) {
 pub fn shutdown() {
     ui::unmount();
     activation::uninstall();
+    super::api::forget_ran();
     STATE.with(|s| {
         if let Ok(mut s) = s.try_borrow_mut() {
             *s = None;

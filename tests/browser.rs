@@ -1,0 +1,465 @@
+//! Browser tests of the web layer (wasm-bindgen-test in headless Chromium).
+//! Each test starts keksi afresh on a fixture it builds in the test page.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Document, Element, HtmlDocument, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit, ShadowRoot};
+
+use keksi::web::{api, boot, shutdown};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn doc() -> Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn win() -> JsValue {
+    web_sys::window().unwrap().into()
+}
+
+fn cookie() -> String {
+    doc().dyn_into::<HtmlDocument>().unwrap().cookie().unwrap()
+}
+
+fn set_cookie(s: &str) {
+    doc().dyn_into::<HtmlDocument>().unwrap().set_cookie(s).unwrap();
+}
+
+async fn sleep(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+fn global(name: &str) -> JsValue {
+    Reflect::get(&win(), &name.into()).unwrap()
+}
+
+fn set_global(name: &str, v: &JsValue) {
+    Reflect::set(&win(), &name.into(), v).unwrap();
+}
+
+/// Start keksi on a fresh fixture: config text and body markup.
+fn setup(config: &str, body: &str) {
+    shutdown();
+    for id in ["keksi-config", "fixture"] {
+        if let Some(e) = doc().get_element_by_id(id) {
+            e.remove();
+        }
+    }
+    set_cookie("keksi_consent=; Max-Age=0; Path=/");
+    set_global("__order", &Array::new());
+    set_global("__events", &Array::new());
+    let cfg = doc().create_element("script").unwrap();
+    cfg.set_id("keksi-config");
+    cfg.set_attribute("type", "application/json").unwrap();
+    cfg.set_text_content(Some(config));
+    doc().head().unwrap().append_child(&cfg).unwrap();
+    let fx = doc().create_element("div").unwrap();
+    fx.set_id("fixture");
+    fx.set_inner_html(body);
+    doc().body().unwrap().append_child(&fx).unwrap();
+    boot(String::new());
+}
+
+/// Start again on the same page and cookie jar (a reload, as far as keksi can tell).
+fn reboot() {
+    shutdown();
+    boot(String::new());
+}
+
+fn shadow() -> ShadowRoot {
+    doc().get_element_by_id("keksi").expect("host #keksi").shadow_root().expect("open shadow root")
+}
+
+fn q(sel: &str) -> Option<Element> {
+    shadow().query_selector(sel).unwrap()
+}
+
+fn click(sel: &str) {
+    q(sel).unwrap_or_else(|| panic!("no {sel}")).dyn_into::<HtmlElement>().unwrap().click();
+}
+
+fn banner_visible() -> bool {
+    q("[data-keksi=banner]").map(|b| !b.has_attribute("hidden")).unwrap_or(false)
+}
+
+fn dialog_open() -> bool {
+    q("[data-keksi=preferences]").map(|d| d.has_attribute("open")).unwrap_or(false)
+}
+
+fn consent_field(path: &[&str]) -> JsValue {
+    let mut v = api::consent();
+    for p in path {
+        v = Reflect::get(&v, &(*p).into()).unwrap();
+    }
+    v
+}
+
+fn order() -> Vec<String> {
+    Array::from(&global("__order")).iter().filter_map(|v| v.as_string()).collect()
+}
+
+fn record_events() {
+    let f = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        global("__events").unchecked_into::<Array>().push(&e.type_().into());
+    });
+    for name in ["keksi:ready", "keksi:consent"] {
+        web_sys::window().unwrap().add_event_listener_with_callback(name, f.as_ref().unchecked_ref()).unwrap();
+    }
+    f.forget();
+}
+
+fn events() -> Vec<String> {
+    Array::from(&global("__events")).iter().filter_map(|v| v.as_string()).collect()
+}
+
+const MARKED: &str = r#"
+  <script type="text/plain" data-consent="analytics">window.__order.push("a1")</script>
+  <script type="text/plain" data-consent="analytics" src="data:text/javascript,window.__order.push('a2')"></script>
+  <script type="text/plain" data-consent="advertising">window.__order.push("ad")</script>
+  <script type="text/plain" data-consent="analytics">window.__order.push("a3")</script>
+  <iframe data-consent="functional" data-service="video" data-src="about:blank#video" title="Video" width="320" height="180"></iframe>
+  <img data-consent="advertising" data-src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="">
+"#;
+const CONFIG: &str = r#"{"revision":2,"reloadOnWithdraw":false,"categories":{"functional":{"services":{"video":{"title":"Demo video"}}}},
+  "cookies":[{"name":"_ga","category":"analytics","provider":"Google","purpose":"Stats","duration":"2 years"}]}"#;
+
+#[wasm_bindgen_test]
+async fn banner_renders_with_contract_hooks_and_nothing_runs() {
+    setup(CONFIG, MARKED);
+    assert!(banner_visible());
+    for a in ["accept-all", "reject-all", "preferences"] {
+        assert!(q(&format!("[data-keksi=banner] [data-action={a}]")).is_some(), "{a}");
+    }
+    assert_eq!(api::consent(), JsValue::NULL);
+    sleep(50).await;
+    assert!(order().is_empty(), "no marked script runs before consent");
+    let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
+    assert!(!iframe.has_attribute("src"));
+    assert!(doc().query_selector("#fixture [data-keksi-placeholder]").unwrap().is_some());
+    let img = doc().query_selector("#fixture img").unwrap().unwrap();
+    assert!(!img.has_attribute("src"));
+}
+
+#[wasm_bindgen_test]
+async fn accept_all_runs_scripts_in_document_order_and_stores_choice() {
+    setup(CONFIG, MARKED);
+    record_events();
+    click("[data-keksi=banner] [data-action=accept-all]");
+    sleep(200).await;
+    assert_eq!(order(), ["a1", "a2", "ad", "a3"], "document order, external finishes first");
+    assert!(!banner_visible());
+    assert_eq!(consent_field(&["method"]), "accept-all");
+    assert_eq!(consent_field(&["categories", "advertising"]), true);
+    assert_eq!(consent_field(&["services", "video"]), true);
+    assert!(cookie().contains("keksi_consent=1|2|"), "{}", cookie());
+    let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
+    assert_eq!(iframe.get_attribute("src").as_deref(), Some("about:blank#video"));
+    assert!(doc().query_selector("#fixture [data-keksi-placeholder]").unwrap().is_none(), "placeholder gone");
+    assert!(doc().query_selector("#fixture img").unwrap().unwrap().has_attribute("src"));
+    assert!(events().contains(&"keksi:consent".to_string()));
+    // The activated script keeps its other attributes.
+    let live = doc().query_selector("#fixture script[src^='data:']").unwrap().unwrap();
+    assert_eq!(live.get_attribute("data-consent").as_deref(), Some("analytics"));
+    assert!(!live.has_attribute("type"));
+}
+
+#[wasm_bindgen_test]
+async fn reject_all_keeps_everything_off_and_survives_a_restart() {
+    setup(CONFIG, MARKED);
+    click("[data-keksi=banner] [data-action=reject-all]");
+    sleep(50).await;
+    assert!(order().is_empty(), "{:?}", order());
+    assert_eq!(consent_field(&["method"]), "reject-all");
+    assert_eq!(consent_field(&["categories", "analytics"]), false);
+    assert_eq!(consent_field(&["categories", "necessary"]), true);
+    reboot();
+    sleep(50).await;
+    assert!(!banner_visible(), "the refusal is remembered");
+    assert!(order().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn stored_choice_is_honoured_and_broken_ones_are_not() {
+    setup(CONFIG, MARKED);
+    api::accept(Array::of1(&"analytics".into()).into()).unwrap();
+    // Let the external marked script finish: a started script cannot be called back.
+    sleep(100).await;
+    let stored = cookie();
+    reboot();
+    assert!(!banner_visible());
+    assert_eq!(consent_field(&["categories", "analytics"]), true);
+    for bad in ["garbage", "1|2|zz|nothex|custom|analytics|", "1|1|mwxfth1e|7004361dd90cc0228ec3a98fabfb17fd|accept-all|analytics|"] {
+        set_cookie(&format!("keksi_consent={bad}; Path=/"));
+        reboot();
+        assert!(banner_visible(), "{bad} must not count as consent");
+        assert_eq!(api::consent(), JsValue::NULL);
+        assert!(!api::allowed("analytics".into(), JsValue::UNDEFINED).unwrap());
+    }
+    assert!(stored.contains("keksi_consent="));
+    // An oversized value.
+    set_cookie(&format!("keksi_consent={}; Path=/", "x".repeat(3000)));
+    reboot();
+    assert!(banner_visible());
+}
+
+#[wasm_bindgen_test]
+async fn revision_change_asks_again() {
+    setup(CONFIG, "");
+    api::accept_all();
+    setup_keep_cookie(r#"{"revision":3}"#);
+    assert!(banner_visible());
+    assert_eq!(api::consent(), JsValue::NULL);
+}
+
+fn setup_keep_cookie(config: &str) {
+    shutdown();
+    doc().get_element_by_id("keksi-config").unwrap().set_text_content(Some(config));
+    boot(String::new());
+}
+
+#[wasm_bindgen_test]
+async fn dialog_toggles_and_save() {
+    setup(CONFIG, MARKED);
+    click("[data-keksi=banner] [data-action=preferences]");
+    assert!(dialog_open());
+    let d = q("[data-keksi=preferences]").unwrap();
+    assert_eq!(d.get_attribute("role").as_deref(), Some("dialog"));
+    assert_eq!(d.get_attribute("aria-modal").as_deref(), Some("true"));
+    let input = |sel: &str| q(sel).unwrap().dyn_into::<HtmlInputElement>().unwrap();
+    let nec = input("input[data-category=necessary]");
+    assert!(nec.checked() && nec.disabled());
+    for c in ["functional", "analytics", "advertising"] {
+        assert!(!input(&format!("input[data-category={c}]")).checked(), "{c} pre-ticked");
+    }
+    assert!(!input("input[data-service=video]").checked());
+    // A category switch sets its services.
+    input("input[data-category=functional]").click();
+    assert!(input("input[data-service=video]").checked());
+    input("input[data-category=functional]").click();
+    assert!(!input("input[data-service=video]").checked());
+    // Turn on analytics and only the video service.
+    input("input[data-category=analytics]").click();
+    input("input[data-service=video]").click();
+    click("[data-keksi=preferences] [data-action=save]");
+    sleep(200).await;
+    assert!(!dialog_open());
+    assert!(!banner_visible());
+    assert_eq!(consent_field(&["method"]), "custom");
+    assert_eq!(consent_field(&["categories", "analytics"]), true);
+    assert_eq!(consent_field(&["categories", "functional"]), false);
+    assert_eq!(consent_field(&["categories", "advertising"]), false);
+    assert_eq!(consent_field(&["services", "video"]), true);
+    assert_eq!(order(), ["a1", "a2", "a3"]);
+    assert!(doc().query_selector("#fixture iframe").unwrap().unwrap().has_attribute("src"), "service allowed on its own");
+    // Re-opening shows the saved state.
+    api::show_preferences();
+    assert!(input("input[data-category=analytics]").checked());
+    assert!(!input("input[data-category=advertising]").checked());
+    click("[data-keksi=preferences] [data-action=close]");
+    assert!(!dialog_open());
+}
+
+#[wasm_bindgen_test]
+async fn dialog_lists_declared_cookies() {
+    setup(CONFIG, "");
+    api::show_preferences();
+    let table = q("[data-keksi-category=analytics] table").expect("analytics cookie table");
+    let text = table.text_content().unwrap();
+    for cell in ["_ga", "Google", "Stats", "2 years", "Persistent"] {
+        assert!(text.contains(cell), "{cell} in {text}");
+    }
+    assert!(q("[data-keksi-category=necessary] table").unwrap().text_content().unwrap().contains("keksi_consent"));
+}
+
+#[wasm_bindgen_test]
+async fn placeholder_allow_button_allows_just_that_service() {
+    setup(CONFIG, MARKED);
+    let ph = doc().query_selector("#fixture [data-keksi-placeholder]").unwrap().unwrap();
+    let root = ph.shadow_root().unwrap();
+    let text = root.text_content().unwrap();
+    assert!(text.contains("Demo video"), "{text}");
+    root.query_selector("[data-action=allow]").unwrap().unwrap().dyn_into::<HtmlElement>().unwrap().click();
+    sleep(50).await;
+    let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
+    assert_eq!(iframe.get_attribute("src").as_deref(), Some("about:blank#video"));
+    assert!(api::allowed("functional".into(), "video".into()).unwrap());
+    assert!(!api::allowed("functional".into(), JsValue::UNDEFINED).unwrap());
+    assert!(order().is_empty(), "nothing else was allowed");
+}
+
+#[wasm_bindgen_test]
+async fn api_calls_and_bad_arguments() {
+    setup(CONFIG, "");
+    assert_eq!(api::version(), env!("CARGO_PKG_VERSION"));
+    assert!(!api::allowed("analytics".into(), JsValue::UNDEFINED).unwrap());
+    assert!(api::allowed("necessary".into(), JsValue::UNDEFINED).unwrap());
+    let e = api::allowed(JsValue::from(3), JsValue::UNDEFINED).unwrap_err();
+    assert!(e.is_instance_of::<js_sys::TypeError>());
+    assert!(api::accept("analytics".into()).unwrap_err().is_instance_of::<js_sys::TypeError>());
+    assert!(api::accept(Array::of1(&JsValue::from(1)).into()).is_err());
+    let unknown = api::accept(Array::of1(&"analytic".into()).into()).unwrap_err();
+    let msg = Reflect::get(&unknown, &"message".into()).unwrap().as_string().unwrap();
+    assert!(msg.contains("analytic"), "{msg}");
+    assert_eq!(api::consent(), JsValue::NULL, "a failed call changes nothing");
+    api::accept(Array::of2(&"analytics".into(), &"functional".into()).into()).unwrap();
+    assert!(api::allowed("analytics".into(), JsValue::UNDEFINED).unwrap());
+    assert!(api::allowed("functional".into(), "video".into()).unwrap());
+    assert!(!api::allowed("advertising".into(), JsValue::UNDEFINED).unwrap());
+    assert!(!api::allowed("nonsense".into(), JsValue::UNDEFINED).unwrap());
+    let list = Array::from(&api::cookies());
+    let own = list.iter().find(|c| Reflect::get(c, &"name".into()).unwrap() == "keksi_consent").expect("listed");
+    assert_eq!(Reflect::get(&own, &"category".into()).unwrap(), "necessary");
+    assert_eq!(Reflect::get(&own, &"lifetime".into()).unwrap(), "persistent");
+    assert!(Reflect::get(&own, &"expires".into()).unwrap().as_string().unwrap().ends_with('Z'));
+    api::show_banner();
+    assert!(banner_visible());
+    api::hide();
+    assert!(!banner_visible());
+    api::show_preferences();
+    assert!(dialog_open());
+    api::hide();
+    assert!(!dialog_open());
+    api::reject_all();
+    assert_eq!(consent_field(&["method"]), "reject-all");
+    api::accept_all();
+    assert_eq!(consent_field(&["method"]), "accept-all");
+}
+
+#[wasm_bindgen_test]
+async fn reset_withdraws_and_deletes_optional_cookies() {
+    setup(r#"{"reloadOnWithdraw":false,"cookies":[{"name":"_ga*","category":"analytics"}],"categories":{"analytics":{"storage":["_hj*"]}}}"#, "");
+    record_events();
+    api::accept_all();
+    set_cookie("_ga=GA1.1.1; Path=/");
+    set_cookie("_ga_X=1; Path=/");
+    set_cookie("site_pref=dark; Path=/");
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().set_item("_hjTest", "1").unwrap();
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().set_item("site_key", "1").unwrap();
+    api::reset();
+    assert_eq!(api::consent(), JsValue::NULL);
+    assert!(banner_visible());
+    let jar = cookie();
+    assert!(!jar.contains("keksi_consent"), "{jar}");
+    assert!(!jar.contains("_ga"), "{jar}");
+    assert!(jar.contains("site_pref=dark"), "unknown site cookies stay: {jar}");
+    let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(ls.get_item("_hjTest").unwrap(), None);
+    assert_eq!(ls.get_item("site_key").unwrap().as_deref(), Some("1"));
+    ls.remove_item("site_key").unwrap();
+    set_cookie("site_pref=; Max-Age=0; Path=/");
+    assert_eq!(events().iter().filter(|e| *e == "keksi:consent").count(), 2, "accept and reset");
+}
+
+#[wasm_bindgen_test]
+async fn ready_event_fires() {
+    set_global("__events", &Array::new());
+    record_events();
+    shutdown();
+    boot(String::new());
+    assert!(events().contains(&"keksi:ready".to_string()));
+}
+
+fn key(target: &web_sys::EventTarget, key: &str, shift: bool) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_cancelable(true);
+    let ev = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&ev).unwrap();
+}
+
+fn focused_in_shadow() -> Option<Element> {
+    shadow().active_element()
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_banner_focus_dialog_trap_escape_and_focus_return() {
+    setup(CONFIG, r##"<a href="#" id="opener" data-keksi-open>Cookie Preferences</a><span id="span-opener" data-keksi-open>prefs</span>"##);
+    // The banner takes focus on arrival when nothing else had it.
+    let f = focused_in_shadow().expect("focus is in keksi's UI");
+    assert_eq!(f.get_attribute("data-keksi").as_deref(), Some("banner"));
+    let opener = doc().get_element_by_id("opener").unwrap().dyn_into::<HtmlElement>().unwrap();
+    opener.focus().unwrap();
+    opener.click();
+    assert!(dialog_open(), "the footer link opens the dialog");
+    let d = q("[data-keksi=preferences]").unwrap();
+    let items = d.query_selector_all("button:not([disabled]),input:not([disabled]),a[href],summary").unwrap();
+    let first = items.item(0).unwrap().dyn_into::<HtmlElement>().unwrap();
+    let last = items.item(items.length() - 1).unwrap().dyn_into::<HtmlElement>().unwrap();
+    last.focus().unwrap();
+    key(&last, "Tab", false);
+    assert_eq!(focused_in_shadow().as_ref(), Some(first.unchecked_ref::<Element>()), "Tab wraps to the first");
+    key(&first, "Tab", true);
+    assert_eq!(focused_in_shadow().as_ref(), Some(last.unchecked_ref::<Element>()), "Shift+Tab wraps to the last");
+    key(&last, "Escape", false);
+    assert!(!dialog_open(), "Escape closes");
+    assert_eq!(doc().active_element().unwrap().id(), "opener", "focus returns to the opener");
+    // A non-button opener is made keyboard-usable and opens on Enter.
+    let span = doc().get_element_by_id("span-opener").unwrap();
+    assert_eq!(span.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(span.get_attribute("role").as_deref(), Some("button"));
+    key(&span, "Enter", false);
+    assert!(dialog_open());
+    api::hide();
+}
+
+#[wasm_bindgen_test]
+async fn bad_config_fails_closed() {
+    setup(r#"{"revision": "three", "nope": 1"#, MARKED);
+    assert!(banner_visible());
+    sleep(50).await;
+    assert!(order().is_empty());
+    setup(r#"{"revison": 3}"#, MARKED);
+    assert!(banner_visible());
+    assert!(!api::allowed("analytics".into(), JsValue::UNDEFINED).unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn unknown_category_stays_blocked() {
+    setup(CONFIG, r#"<script type="text/plain" data-consent="nonsense">window.__order.push("x")</script>"#);
+    api::accept_all();
+    sleep(50).await;
+    assert!(order().is_empty());
+    let el = doc().query_selector("#fixture script").unwrap().unwrap();
+    assert_eq!(el.get_attribute("data-keksi-state").as_deref(), Some("unknown"));
+}
+
+#[wasm_bindgen_test]
+async fn init_before_other_calls_only() {
+    setup("", "");
+    let cfg = js_sys::JSON::parse(r#"{"revision":9,"categories":{"social":{}}}"#).unwrap();
+    assert!(api::init_config(cfg));
+    api::show_preferences();
+    assert!(q("input[data-category=social]").is_some());
+    api::hide();
+    assert!(!api::init_config(js_sys::JSON::parse("{}").unwrap()), "too late");
+    api::accept_all();
+    assert_eq!(consent_field(&["revision"]), 9);
+}
+
+#[wasm_bindgen_test]
+async fn marked_elements_inserted_later_are_governed() {
+    setup(CONFIG, "");
+    api::accept(Array::of1(&"analytics".into()).into()).unwrap();
+    let s = doc().create_element("script").unwrap();
+    s.set_attribute("type", "text/plain").unwrap();
+    s.set_attribute("data-consent", "analytics").unwrap();
+    s.set_text_content(Some("window.__order.push('late')"));
+    doc().get_element_by_id("fixture").unwrap().append_child(&s).unwrap();
+    let ad = doc().create_element("script").unwrap();
+    ad.set_attribute("type", "text/plain").unwrap();
+    ad.set_attribute("data-consent", "advertising").unwrap();
+    ad.set_text_content(Some("window.__order.push('ad')"));
+    doc().get_element_by_id("fixture").unwrap().append_child(&ad).unwrap();
+    sleep(50).await;
+    assert_eq!(order(), ["late"]);
+}
