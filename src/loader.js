@@ -10,9 +10,8 @@
   var NAMES = ["init", "acceptAll", "rejectAll", "accept", "allowed", "consent",
     "showBanner", "showPreferences", "hide", "reset", "cookies"];
 /*GLUE*/
-  function bytes(b64) {
-    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
-    var s = atob(b64), n = s.length, out = new Uint8Array(n);
+  function bytes(s) {
+    var n = s.length, out = new Uint8Array(n);
     for (var i = 0; i < n; i++) out[i] = s.charCodeAt(i);
     return out;
   }
@@ -28,7 +27,7 @@
     };
   }
   try {
-    wasm_bindgen.initSync({ module: new WebAssembly.Module(bytes("__WASM_BASE64__")) });
+    wasm_bindgen.initSync({ module: new WebAssembly.Module(bytes("__WASM_BYTES__")) });
     var api = { version: wasm_bindgen.version() };
     for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]];
     window.keksi = api;

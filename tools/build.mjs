@@ -48,15 +48,28 @@ const wasm = readFileSync(wasmPath);
 const glue = readFileSync(join(tmp, "keksi.js"), "utf8");
 const pkg = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
 const loader = readFileSync(join(root, "src", "loader.js"), "utf8");
-const js = loader
+// The WebAssembly goes in as a Latin-1 string literal: one character per byte, only
+// quote, backslash, line breaks and `<` escaped. Gzipped it is ~20% smaller than base64.
+// The BOM written first makes browsers decode the file as UTF-8 whatever the server or
+// page says, so the bytes arrive intact.
+function latin1Literal(bytes) {
+  let s = "";
+  for (const b of bytes) {
+    if (b === 0x22 || b === 0x5c || b === 0x0a || b === 0x0d || b === 0x3c) s += "\\x" + b.toString(16).padStart(2, "0");
+    else s += String.fromCharCode(b);
+  }
+  return s;
+}
+const js = "\uFEFF" + loader
   .replace("/*GLUE*/", () => glue)
   .replaceAll("__VERSION__", pkg)
-  .replace("__WASM_BASE64__", () => wasm.toString("base64"));
+  .replace("__WASM_BYTES__", () => latin1Literal(wasm));
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, js);
+writeFileSync(out, js, "utf8");
 
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
-const gz = gzipSync(js, { level: 9 }).length;
-const br = brotliCompressSync(js, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-console.log(`keksi.js: ${kb(js.length)} raw, ${kb(gz)} gzip -9, ${kb(br)} brotli (wasm ${kb(wasm.length)})  → ${out}`);
-writeFileSync(join(tmp, "size.json"), JSON.stringify({ raw: js.length, gzip: gz, brotli: br, wasm: wasm.length }) + "\n");
+const file = readFileSync(out);
+const gz = gzipSync(file, { level: 9 }).length;
+const br = brotliCompressSync(file, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+console.log(`keksi.js: ${kb(file.length)} raw, ${kb(gz)} gzip -9, ${kb(br)} brotli (wasm ${kb(wasm.length)})  → ${out}`);
+writeFileSync(join(tmp, "size.json"), JSON.stringify({ raw: file.length, gzip: gz, brotli: br, wasm: wasm.length }) + "\n");

@@ -2,16 +2,11 @@
 //! [`Settings`] the rest of keksi reads.
 //!
 //! Parsing keeps the order of categories and services as written (the dialog shows them
-//! in that order) and names the field at fault in every error.
-
-use core::fmt;
-use core::marker::PhantomData;
-
-use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+//! in that order), rejects unknown keys, and names the field at fault in every error.
 
 use super::category::{is_valid_name, Category, Service, DEFAULT_CATEGORIES};
 use super::error::{Error, Result};
+use super::json::Json;
 use super::texts;
 
 /// Default name of the consent cookie.
@@ -22,8 +17,7 @@ pub const DEFAULT_VALIDITY_DAYS: u32 = 182;
 pub const MAX_DAYS: u32 = 365;
 
 /// What to do with a cookie that neither the config nor the built-in knowledge knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UnknownCookies {
     /// Let it be written (a site's own cookies keep working). The default.
     #[default]
@@ -33,37 +27,30 @@ pub enum UnknownCookies {
 }
 
 /// A cookie the site declares (config `cookies`): shown in the dialog, classified first.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieDecl {
     /// Exact name or a glob where `*` matches any run of characters.
     pub name: String,
     /// Category it belongs to.
     pub category: String,
     /// Who sets it (vendor or the site itself).
-    #[serde(default)]
     pub provider: Option<String>,
     /// What it is for.
-    #[serde(default)]
     pub purpose: Option<String>,
     /// How long it lives, as text for the visitor (e.g. "1 year"); absent = session.
-    #[serde(default)]
     pub duration: Option<String>,
 }
 
 /// A tracker host the site declares (config `trackers`), added to the built-in ones.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackerDecl {
     /// Host or host suffix, e.g. `cdn.example-analytics.com`.
     pub host: String,
     /// Category it needs.
     pub category: String,
     /// Service inside the category, if any.
-    #[serde(default)]
     pub service: Option<String>,
     /// Vendor name shown to the visitor.
-    #[serde(default)]
     pub vendor: Option<String>,
 }
 
@@ -130,8 +117,8 @@ impl Settings {
         if text.trim().is_empty() {
             return Ok(Settings::default());
         }
-        let raw: RawConfig = serde_json::from_str(text).map_err(convert_error)?;
-        raw.into_settings()
+        let json = Json::parse(text).map_err(Error::ConfigSyntax)?;
+        from_json_value(&json)
     }
 
     /// The category with this name.
@@ -155,254 +142,193 @@ impl Settings {
     }
 }
 
-/// A JSON object read into a list of pairs, keeping the order in which they were written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ordered<T>(pub Vec<(String, T)>);
+/// Every top-level key, for the "unknown field" message.
+const KEYS: &[&str] = &[
+    "revision", "policyUrl", "language", "categories", "cookies", "trackers", "unknownCookies",
+    "googleConsentMode", "consentLog", "cookieName", "cookieDomain", "consentValidityDays", "texts",
+    "reloadOnWithdraw", "debug",
+];
 
-impl<T> Default for Ordered<T> {
-    fn default() -> Self {
-        Ordered(Vec::new())
+fn join(path: &str, key: &str) -> String {
+    let mut p = String::from(path);
+    if !p.is_empty() {
+        p.push('.');
     }
-}
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Ordered<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
-            type Value = Ordered<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    let value = map.next_value::<T>().map_err(|e| in_field(&key, e))?;
-                    out.push((key, value));
-                }
-                Ok(Ordered(out))
-            }
-        }
-        d.deserialize_map(V(PhantomData))
-    }
-}
-
-/// Marks an error message as carrying a field path (`\u{1}path: problem`).
-const PATH_MARK: char = '\u{1}';
-
-/// Prefix an error raised inside `key` with that key, building a dotted path.
-fn in_field<E: de::Error>(key: &str, e: E) -> E {
-    let text = e.to_string();
-    // serde_json appends the position; the outermost error gets it again.
-    let text = match text.find(" at line ") {
-        Some(i) => &text[..i],
-        None => &text[..],
-    };
-    let mut m = String::new();
-    m.push(PATH_MARK);
-    m.push_str(key);
-    match text.strip_prefix(PATH_MARK) {
-        Some(rest) if !rest.starts_with('[') => {
-            m.push('.');
-            m.push_str(rest);
-        }
-        Some(rest) => m.push_str(rest),
-        None => {
-            m.push_str(": ");
-            m.push_str(text);
-        }
-    }
-    E::custom(m)
-}
-
-/// Turn a serde_json error into our error, recovering the field path when there is one.
-fn convert_error(e: serde_json::Error) -> Error {
-    let text = e.to_string();
-    match text.strip_prefix(PATH_MARK) {
-        Some(rest) => {
-            let rest = match rest.find(" at line ") {
-                Some(i) => &rest[..i],
-                None => rest,
-            };
-            match rest.split_once(": ") {
-                Some((path, problem)) => Error::field(path, problem),
-                None => Error::field(rest, "invalid"),
-            }
-        }
-        None if e.is_data() => match unknown_field(&text) {
-            Some(name) => Error::field(name, "unknown field"),
-            None => Error::ConfigSyntax(text),
-        },
-        None => Error::ConfigSyntax(text),
-    }
-}
-
-/// The name in serde's "unknown field `x`" message.
-fn unknown_field(text: &str) -> Option<&str> {
-    let rest = text.strip_prefix("unknown field `")?;
-    rest.split('`').next()
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawService {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawCategory {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default, deserialize_with = "services_field")]
-    services: Ordered<RawService>,
-    #[serde(default)]
-    storage: Vec<String>,
-    #[serde(default)]
-    sale_or_sharing: Option<bool>,
-}
-
-/// Derived structs do not name their fields in nested errors; this one does.
-fn services_field<'de, D: Deserializer<'de>>(d: D) -> core::result::Result<Ordered<RawService>, D::Error> {
-    Ordered::deserialize(d).map_err(|e| in_field("services", e))
-}
-
-/// The config as written, before validation.
-#[derive(Default)]
-struct RawConfig {
-    revision: Option<u32>,
-    policy_url: Option<String>,
-    language: Option<String>,
-    categories: Ordered<RawCategory>,
-    cookies: Vec<CookieDecl>,
-    trackers: Vec<TrackerDecl>,
-    unknown_cookies: Option<UnknownCookies>,
-    google_consent_mode: Option<bool>,
-    consent_log: Option<String>,
-    cookie_name: Option<String>,
-    cookie_domain: Option<String>,
-    consent_validity_days: Option<u32>,
-    texts: Ordered<Ordered<String>>,
-    reload_on_withdraw: Option<bool>,
-    debug: Option<bool>,
-}
-
-/// Every top-level key, for the "expected one of" message.
-const KEYS: &str = "revision, policyUrl, language, categories, cookies, trackers, unknownCookies, \
-googleConsentMode, consentLog, cookieName, cookieDomain, consentValidityDays, texts, \
-reloadOnWithdraw, debug";
-
-impl<'de> Deserialize<'de> for RawConfig {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawConfig;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a config object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<RawConfig, A::Error> {
-                let mut c = RawConfig::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    let k = key.as_str();
-                    macro_rules! read {
-                        () => {
-                            map.next_value().map_err(|e| in_field(k, e))?
-                        };
-                    }
-                    match k {
-                        "revision" => c.revision = Some(read!()),
-                        "policyUrl" => c.policy_url = read!(),
-                        "language" => c.language = read!(),
-                        "categories" => c.categories = read!(),
-                        "cookies" => c.cookies = read!(),
-                        "trackers" => c.trackers = read!(),
-                        "unknownCookies" => c.unknown_cookies = Some(read!()),
-                        "googleConsentMode" => c.google_consent_mode = Some(read!()),
-                        "consentLog" => c.consent_log = read!(),
-                        "cookieName" => c.cookie_name = Some(read!()),
-                        "cookieDomain" => c.cookie_domain = read!(),
-                        "consentValidityDays" => c.consent_validity_days = Some(read!()),
-                        "texts" => c.texts = read!(),
-                        "reloadOnWithdraw" => c.reload_on_withdraw = Some(read!()),
-                        "debug" => c.debug = Some(read!()),
-                        _ => {
-                            let mut m = String::new();
-                            m.push(PATH_MARK);
-                            m.push_str(k);
-                            m.push_str(": unknown field, expected one of ");
-                            m.push_str(KEYS);
-                            return Err(de::Error::custom(m));
-                        }
-                    }
-                }
-                Ok(c)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-impl RawConfig {
-    fn into_settings(self) -> Result<Settings> {
-        let mut s = Settings::default();
-        if let Some(r) = self.revision {
-            s.revision = r;
-        }
-        s.policy_url = self.policy_url;
-        s.language = check_language(self.language)?;
-        merge_categories(&mut s.categories, self.categories)?;
-        check_services_unique(&s.categories)?;
-        for (i, c) in self.cookies.iter().enumerate() {
-            check_declared(&s, "cookies", i, &c.category, &c.name)?;
-        }
-        s.cookies = self.cookies;
-        for (i, t) in self.trackers.iter().enumerate() {
-            check_declared(&s, "trackers", i, &t.category, &t.host)?;
-            if let Some(svc) = &t.service {
-                if s.category(&t.category).and_then(|c| c.service(svc)).is_none() {
-                    return Err(Error::field(indexed("trackers", i, "service"), "not a service of its category"));
-                }
-            }
-        }
-        s.trackers = self.trackers;
-        s.unknown_cookies = self.unknown_cookies.unwrap_or_default();
-        if let Some(g) = self.google_consent_mode {
-            s.google_consent_mode = g;
-        }
-        s.consent_log = self.consent_log;
-        if let Some(name) = self.cookie_name {
-            if !is_cookie_token(&name) {
-                return Err(Error::field("cookieName", "must be 1-64 of A-Z a-z 0-9 _ - ."));
-            }
-            s.cookie_name = name;
-        }
-        s.cookie_domain = self.cookie_domain;
-        if let Some(d) = self.consent_validity_days {
-            if d == 0 || d > MAX_DAYS {
-                return Err(Error::field("consentValidityDays", "must be between 1 and 365"));
-            }
-            s.consent_validity_days = d;
-        }
-        s.texts = check_texts(self.texts)?;
-        if let Some(r) = self.reload_on_withdraw {
-            s.reload_on_withdraw = r;
-        }
-        s.debug = self.debug.unwrap_or(false);
-        Ok(s)
-    }
+    p.push_str(key);
+    p
 }
 
 fn indexed(list: &str, i: usize, field: &str) -> String {
     let mut p = String::from(list);
     p.push('[');
-    p.push_str(&i.to_string());
-    p.push_str("].");
-    p.push_str(field);
+    super::json::push_u64(&mut p, i as u64);
+    p.push(']');
+    if !field.is_empty() {
+        p.push('.');
+        p.push_str(field);
+    }
     p
+}
+
+fn expected(path: &str, what: &str, found: &Json) -> Error {
+    let mut p = String::from("expected ");
+    p.push_str(what);
+    p.push_str(", found ");
+    p.push_str(found.kind());
+    Error::field(path, p)
+}
+
+/// The members of an object whose keys are all in `known`.
+fn object<'a>(v: &'a Json, path: &str, known: &[&str]) -> Result<&'a [(String, Json)]> {
+    let Json::Obj(m) = v else { return Err(expected(path, "an object", v)) };
+    if !known.is_empty() {
+        if let Some((k, _)) = m.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            let mut p = String::from("unknown field, expected one of: ");
+            p.push_str(&known.join(", "));
+            return Err(Error::field(join(path, k), p));
+        }
+    }
+    Ok(m)
+}
+
+fn string(v: &Json, path: &str) -> Result<String> {
+    v.as_str().map(String::from).ok_or_else(|| expected(path, "a string", v))
+}
+
+/// A string, or `None` for `null`.
+fn opt_string(v: &Json, path: &str) -> Result<Option<String>> {
+    match v {
+        Json::Null => Ok(None),
+        _ => string(v, path).map(Some),
+    }
+}
+
+fn boolean(v: &Json, path: &str) -> Result<bool> {
+    match v {
+        Json::Bool(b) => Ok(*b),
+        _ => Err(expected(path, "true or false", v)),
+    }
+}
+
+fn whole(v: &Json, path: &str) -> Result<u32> {
+    match v {
+        Json::Num(n) => n.parse::<u32>().map_err(|_| Error::field(path, "expected a whole number from 0 to 4294967295")),
+        _ => Err(expected(path, "a whole number", v)),
+    }
+}
+
+fn strings(v: &Json, path: &str) -> Result<Vec<String>> {
+    let Json::Arr(items) = v else { return Err(expected(path, "an array of strings", v)) };
+    items.iter().enumerate().map(|(i, s)| string(s, &indexed(path, i, ""))).collect()
+}
+
+fn list<'a>(v: &'a Json, path: &str) -> Result<&'a [Json]> {
+    match v {
+        Json::Arr(items) => Ok(items),
+        _ => Err(expected(path, "an array", v)),
+    }
+}
+
+/// Validate a parsed config into settings.
+pub fn from_json_value(v: &Json) -> Result<Settings> {
+    let Json::Obj(_) = v else {
+        let mut m = String::from("the config must be a JSON object, found ");
+        m.push_str(v.kind());
+        return Err(Error::ConfigSyntax(m));
+    };
+    let mut s = Settings::default();
+    for (key, value) in object(v, "", KEYS)? {
+        let k = key.as_str();
+        match k {
+            "revision" => s.revision = whole(value, k)?,
+            "policyUrl" => s.policy_url = opt_string(value, k)?,
+            "language" => s.language = check_language(opt_string(value, k)?)?,
+            "categories" => merge_categories(&mut s.categories, value)?,
+            "cookies" => {} // after categories: they name one
+            "trackers" => {}
+            "unknownCookies" => {
+                s.unknown_cookies = match value.as_str() {
+                    Some("allow") => UnknownCookies::Allow,
+                    Some("block") => UnknownCookies::Block,
+                    _ => return Err(Error::field(k, "expected \"allow\" or \"block\"")),
+                }
+            }
+            "googleConsentMode" => s.google_consent_mode = boolean(value, k)?,
+            "consentLog" => s.consent_log = opt_string(value, k)?,
+            "cookieName" => {
+                let name = string(value, k)?;
+                if !is_cookie_token(&name) {
+                    return Err(Error::field(k, "must be 1-64 of A-Z a-z 0-9 _ - ."));
+                }
+                s.cookie_name = name;
+            }
+            "cookieDomain" => s.cookie_domain = opt_string(value, k)?,
+            "consentValidityDays" => {
+                let d = whole(value, k)?;
+                if d == 0 || d > MAX_DAYS {
+                    return Err(Error::field(k, "must be between 1 and 365"));
+                }
+                s.consent_validity_days = d;
+            }
+            "texts" => s.texts = read_texts(value)?,
+            "reloadOnWithdraw" => s.reload_on_withdraw = boolean(value, k)?,
+            _ => s.debug = boolean(value, k)?,
+        }
+    }
+    check_services_unique(&s.categories)?;
+    if let Some(c) = v.get("cookies") {
+        s.cookies = read_cookies(&s, c)?;
+    }
+    if let Some(t) = v.get("trackers") {
+        s.trackers = read_trackers(&s, t)?;
+    }
+    Ok(s)
+}
+
+fn read_cookies(s: &Settings, v: &Json) -> Result<Vec<CookieDecl>> {
+    let mut out = Vec::new();
+    for (i, item) in list(v, "cookies")?.iter().enumerate() {
+        let path = indexed("cookies", i, "");
+        let mut d = CookieDecl { name: String::new(), category: String::new(), provider: None, purpose: None, duration: None };
+        for (k, value) in object(item, &path, &["name", "category", "provider", "purpose", "duration"])? {
+            let p = join(&path, k);
+            match k.as_str() {
+                "name" => d.name = string(value, &p)?,
+                "category" => d.category = string(value, &p)?,
+                "provider" => d.provider = opt_string(value, &p)?,
+                "purpose" => d.purpose = opt_string(value, &p)?,
+                _ => d.duration = opt_string(value, &p)?,
+            }
+        }
+        check_declared(s, "cookies", i, &d.category, &d.name)?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
+    let mut out = Vec::new();
+    for (i, item) in list(v, "trackers")?.iter().enumerate() {
+        let path = indexed("trackers", i, "");
+        let mut t = TrackerDecl { host: String::new(), category: String::new(), service: None, vendor: None };
+        for (k, value) in object(item, &path, &["host", "category", "service", "vendor"])? {
+            let p = join(&path, k);
+            match k.as_str() {
+                "host" => t.host = string(value, &p)?.to_ascii_lowercase(),
+                "category" => t.category = string(value, &p)?,
+                "service" => t.service = opt_string(value, &p)?,
+                _ => t.vendor = opt_string(value, &p)?,
+            }
+        }
+        check_declared(s, "trackers", i, &t.category, &t.host)?;
+        if let Some(svc) = &t.service {
+            if s.category(&t.category).and_then(|c| c.service(svc)).is_none() {
+                return Err(Error::field(indexed("trackers", i, "service"), "not a service of its category"));
+            }
+        }
+        out.push(t);
+    }
+    Ok(out)
 }
 
 fn check_declared(s: &Settings, list: &str, i: usize, category: &str, name: &str) -> Result<()> {
@@ -434,55 +360,58 @@ fn check_language(lang: Option<String>) -> Result<Option<String>> {
     }
 }
 
-fn merge_categories(cats: &mut Vec<Category>, raw: Ordered<RawCategory>) -> Result<()> {
-    for (name, rc) in raw.0 {
-        if !is_valid_name(&name) {
-            let mut f = String::from("categories.");
-            f.push_str(&name);
-            return Err(Error::field(f, "name must be 1-32 of a-z 0-9 _ -"));
+fn merge_categories(cats: &mut Vec<Category>, v: &Json) -> Result<()> {
+    for (name, rc) in object(v, "categories", &[])? {
+        let path = join("categories", name);
+        if !is_valid_name(name) {
+            return Err(Error::field(path, "name must be 1-32 of a-z 0-9 _ -"));
         }
-        let idx = match cats.iter().position(|c| c.name == name) {
+        let idx = match cats.iter().position(|c| c.name == *name) {
             Some(i) => i,
             None => {
-                cats.push(Category::named(&name));
+                cats.push(Category::named(name));
                 cats.len() - 1
             }
         };
         let c = &mut cats[idx];
-        if rc.title.is_some() {
-            c.title = rc.title;
-        }
-        if rc.description.is_some() {
-            c.description = rc.description;
-        }
-        if let Some(s) = rc.sale_or_sharing {
-            c.sale_or_sharing = s;
-        }
-        for key in &rc.storage {
-            if key.is_empty() {
-                return Err(Error::field(path2("categories", &name, "storage"), "keys must not be empty"));
+        for (k, value) in object(rc, &path, &["title", "description", "services", "storage", "saleOrSharing"])? {
+            let p = join(&path, k);
+            match k.as_str() {
+                "title" => c.title = opt_string(value, &p)?,
+                "description" => c.description = opt_string(value, &p)?,
+                "saleOrSharing" => c.sale_or_sharing = boolean(value, &p)?,
+                "storage" => {
+                    c.storage = strings(value, &p)?;
+                    if c.storage.iter().any(|k| k.is_empty()) {
+                        return Err(Error::field(p, "keys must not be empty"));
+                    }
+                }
+                _ => c.services = read_services(value, &p)?,
             }
-        }
-        c.storage = rc.storage;
-        for (sname, rs) in rc.services.0 {
-            if !is_valid_name(&sname) {
-                let mut f = path2("categories", &name, "services.");
-                f.push_str(&sname);
-                return Err(Error::field(f, "name must be 1-32 of a-z 0-9 _ -"));
-            }
-            c.services.push(Service { title: rs.title.unwrap_or_else(|| sname.clone()), name: sname, description: rs.description });
         }
     }
     Ok(())
 }
 
-fn path2(a: &str, b: &str, c: &str) -> String {
-    let mut p = String::from(a);
-    p.push('.');
-    p.push_str(b);
-    p.push('.');
-    p.push_str(c);
-    p
+fn read_services(v: &Json, path: &str) -> Result<Vec<Service>> {
+    let mut out = Vec::new();
+    for (name, sv) in object(v, path, &[])? {
+        let p = join(path, name);
+        if !is_valid_name(name) {
+            return Err(Error::field(p, "name must be 1-32 of a-z 0-9 _ -"));
+        }
+        let mut s = Service { name: name.clone(), title: name.clone(), description: None };
+        for (k, value) in object(sv, &p, &["title", "description"])? {
+            let fp = join(&p, k);
+            if k == "title" {
+                s.title = string(value, &fp)?;
+            } else {
+                s.description = opt_string(value, &fp)?;
+            }
+        }
+        out.push(s);
+    }
+    Ok(out)
 }
 
 fn check_services_unique(cats: &[Category]) -> Result<()> {
@@ -493,7 +422,7 @@ fn check_services_unique(cats: &[Category]) -> Result<()> {
                 let mut p = String::from("service `");
                 p.push_str(&s.name);
                 p.push_str("` is declared twice; service names must be unique");
-                return Err(Error::field(path2("categories", &c.name, "services"), p));
+                return Err(Error::field(join(&join("categories", &c.name), "services"), p));
             }
             seen.push(&s.name);
         }
@@ -501,18 +430,16 @@ fn check_services_unique(cats: &[Category]) -> Result<()> {
     Ok(())
 }
 
-fn check_texts(raw: Ordered<Ordered<String>>) -> Result<Vec<(String, String, String)>> {
+fn read_texts(v: &Json) -> Result<Vec<(String, String, String)>> {
     let mut out = Vec::new();
-    for (lang, entries) in raw.0 {
-        for (key, text) in entries.0 {
-            if !texts::is_key(&key) {
-                let mut f = String::from("texts.");
-                f.push_str(&lang);
-                f.push('.');
-                f.push_str(&key);
-                return Err(Error::field(f, "unknown text key"));
+    for (lang, entries) in object(v, "texts", &[])? {
+        let lp = join("texts", lang);
+        for (key, text) in object(entries, &lp, &[])? {
+            let p = join(&lp, key);
+            if !texts::is_key(key) {
+                return Err(Error::field(p, "unknown text key"));
             }
-            out.push((lang.to_ascii_lowercase(), key, text));
+            out.push((lang.to_ascii_lowercase(), key.clone(), string(text, &p)?));
         }
     }
     Ok(out)

@@ -4,11 +4,10 @@
 //! made only of cookie-safe characters, and strict to read: anything unexpected means
 //! "no consent", never "some consent".
 
-use serde_json::{Map, Value};
-
 use super::category::{is_valid_name, NECESSARY};
 use super::config::Settings;
 use super::error::{Error, Result};
+use super::json::{num, push_u64, Json};
 use super::time::{iso8601, DAY_MS};
 
 /// Format version written first in the cookie value.
@@ -161,8 +160,10 @@ impl ConsentRecord {
     /// The cookie value.
     pub fn encode(&self) -> String {
         let mut s = String::from(VERSION);
+        let mut rev = String::new();
+        push_u64(&mut rev, u64::from(self.revision));
         for part in [
-            self.revision.to_string(),
+            rev,
             to_base36(self.timestamp_ms),
             self.id.clone(),
             self.method.as_str().into(),
@@ -225,25 +226,19 @@ impl ConsentRecord {
     }
 
     /// The object `keksi.consent()` returns and `keksi:consent` carries.
-    pub fn to_json(&self, settings: &Settings) -> Value {
-        let mut cats = Map::new();
-        for c in &settings.categories {
-            cats.insert(c.name.clone(), Value::Bool(self.allows(settings, &c.name, None)));
-        }
-        let mut svcs = Map::new();
-        for c in &settings.categories {
-            for v in &c.services {
-                svcs.insert(v.name.clone(), Value::Bool(self.allows(settings, &c.name, Some(&v.name))));
-            }
-        }
-        let mut o = Map::new();
-        o.insert("id".into(), Value::String(self.id.clone()));
-        o.insert("revision".into(), Value::from(self.revision));
-        o.insert("timestamp".into(), Value::String(iso8601(self.timestamp_ms as i64)));
-        o.insert("method".into(), Value::String(self.method.as_str().into()));
-        o.insert("categories".into(), Value::Object(cats));
-        o.insert("services".into(), Value::Object(svcs));
-        Value::Object(o)
+    pub fn to_json(&self, settings: &Settings) -> Json {
+        let cats = settings.categories.iter().map(|c| (c.name.clone(), Json::Bool(self.allows(settings, &c.name, None))));
+        let svcs = settings.categories.iter().flat_map(|c| {
+            c.services.iter().map(move |v| (v.name.clone(), Json::Bool(self.allows(settings, &c.name, Some(&v.name)))))
+        });
+        Json::Obj(vec![
+            ("id".into(), Json::Str(self.id.clone())),
+            ("revision".into(), num(u64::from(self.revision))),
+            ("timestamp".into(), Json::Str(iso8601(self.timestamp_ms as i64))),
+            ("method".into(), Json::Str(self.method.as_str().into())),
+            ("categories".into(), Json::Obj(cats.collect())),
+            ("services".into(), Json::Obj(svcs.collect())),
+        ])
     }
 }
 
@@ -410,14 +405,16 @@ mod tests {
         let s = settings();
         let r = record(Method::Custom, Choice { categories: vec!["analytics".into()], services: vec!["maps".into()] });
         let v = r.to_json(&s);
-        assert_eq!(v["method"], "custom");
-        assert_eq!(v["revision"], 3);
-        assert_eq!(v["timestamp"], "2026-11-26T10:44:06.000Z");
-        assert_eq!(v["categories"]["necessary"], true);
-        assert_eq!(v["categories"]["analytics"], true);
-        assert_eq!(v["categories"]["advertising"], false);
-        assert_eq!(v["services"]["maps"], true);
-        assert_eq!(v["services"]["youtube"], false);
+        let at = |a: &str, b: &str| v.get(a).and_then(|o| o.get(b)).cloned();
+        assert_eq!(v.get("method"), Some(&Json::Str("custom".into())));
+        assert_eq!(v.get("revision"), Some(&Json::Num("3".into())));
+        assert_eq!(v.get("timestamp"), Some(&Json::Str("2026-11-26T10:44:06.000Z".into())));
+        assert_eq!(at("categories", "necessary"), Some(Json::Bool(true)));
+        assert_eq!(at("categories", "analytics"), Some(Json::Bool(true)));
+        assert_eq!(at("categories", "advertising"), Some(Json::Bool(false)));
+        assert_eq!(at("services", "maps"), Some(Json::Bool(true)));
+        assert_eq!(at("services", "youtube"), Some(Json::Bool(false)));
+        assert!(v.to_text().starts_with(r#"{"id":"abab"#));
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub fn write_string(name: &str, value: &str, o: &WriteOptions) -> String {
     s.push_str("; Path=/");
     if let Some(age) = o.max_age {
         s.push_str("; Max-Age=");
-        s.push_str(&age.to_string());
+        super::json::push_u64(&mut s, age);
     }
     if let Some(d) = o.domain {
         s.push_str("; Domain=");
@@ -61,7 +61,8 @@ pub fn write_string(name: &str, value: &str, o: &WriteOptions) -> String {
 /// ignores writes to a public suffix.
 pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     let mut domains: Vec<String> = vec![String::new()];
-    let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    // IP hosts have no parent domains (IPv6 hosts contain ':').
+    let is_ip = host.contains(':') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if !is_ip && !host.is_empty() {
         let labels: Vec<&str> = host.split('.').collect();
         for i in 0..labels.len().saturating_sub(1).max(1) {

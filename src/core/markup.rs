@@ -7,6 +7,7 @@ use super::config::Settings;
 use super::consent::{allowed, Choice};
 use super::hooks::{action, ACTION_ATTR, CATEGORY_ATTR, PART_ATTR};
 use super::html::Html;
+use super::json::push_u64;
 use super::texts::Texts;
 
 /// One row of a category's cookie table.
@@ -171,7 +172,9 @@ fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
         return;
     }
     h.raw("<details class=\"k-cookies\"><summary>").text(t.get("cookiesHeading"));
-    h.raw(" (").text(&rows.len().to_string()).raw(")</summary><div class=\"k-table-wrap\"><table><caption class=\"k-sr\">");
+    let mut count = String::new();
+    push_u64(&mut count, rows.len() as u64);
+    h.raw(" (").text(&count).raw(")</summary><div class=\"k-table-wrap\"><table><caption class=\"k-sr\">");
     h.text(caption).raw(" — ").text(t.get("cookiesHeading")).raw("</caption><thead><tr>");
     for key in ["colName", "colProvider", "colPurpose", "colDuration", "colLifetime"] {
         h.raw("<th scope=\"col\">").text(t.get(key)).raw("</th>");
@@ -213,12 +216,12 @@ pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String
     let mut css = String::from(":host{");
     if let Some(w) = w {
         css.push_str("width:");
-        css.push_str(&w.to_string());
+        push_u64(&mut css, u64::from(w));
         css.push_str("px;");
     }
     if let Some(h) = hgt {
         css.push_str("min-height:");
-        css.push_str(&h.to_string());
+        push_u64(&mut css, u64::from(h));
         css.push_str("px;");
     }
     css.push('}');

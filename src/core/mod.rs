@@ -10,6 +10,7 @@ pub mod cookie;
 pub mod error;
 pub mod hooks;
 pub mod html;
+pub mod json;
 pub mod language;
 pub mod markup;
 pub mod pattern;

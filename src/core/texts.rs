@@ -1,6 +1,7 @@
 //! The UI texts: one JSON data file per language in `data/texts/`, compiled in, with
 //! the config's `texts` overrides on top. English is complete and defines the keys.
 
+use super::json::Json;
 use super::language;
 
 /// Built-in languages and their data files. English first: it defines the key set.
@@ -16,13 +17,16 @@ pub fn available() -> Vec<&'static str> {
 
 fn parse(data: &str) -> Vec<(String, String)> {
     // The data files are ours and checked by tests; a broken one degrades to English.
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(data).unwrap_or_default();
-    map.into_iter()
-        .filter_map(|(k, v)| match v {
-            serde_json::Value::String(s) => Some((k, s)),
-            _ => None,
-        })
-        .collect()
+    match Json::parse(data) {
+        Ok(Json::Obj(members)) => members
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                Json::Str(s) => Some((k, s)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn builtin(lang: &str) -> Option<&'static str> {
@@ -114,13 +118,15 @@ mod tests {
         let keys: Vec<String> = parse(BUILTIN[0].1).into_iter().map(|(k, _)| k).collect();
         assert!(keys.len() >= 30, "English defines the keys");
         for (code, data) in BUILTIN {
-            let raw: serde_json::Map<String, serde_json::Value> = serde_json::from_str(data).expect(code);
+            let raw = Json::parse(data).unwrap_or_else(|e| panic!("{code}: {e}"));
             for key in &keys {
                 let v = raw.get(key).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{code} lacks {key}"));
                 assert!(!v.trim().is_empty(), "{code}.{key} is empty");
             }
-            for key in raw.keys() {
+            let Json::Obj(members) = raw else { panic!("{code} is not an object") };
+            for (key, v) in &members {
                 assert!(keys.contains(key), "{code} has a key English lacks: {key}");
+                assert!(v.as_str().is_some(), "{code}.{key} is not a string");
             }
         }
     }

@@ -31,7 +31,11 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 fn push_num(out: &mut String, n: i64, width: usize) {
-    let s = n.to_string();
+    let mut s = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    super::json::push_u64(&mut s, n.unsigned_abs());
     for _ in s.len()..width {
         out.push('0');
     }

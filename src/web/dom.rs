@@ -48,9 +48,8 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 }
 
 /// A JSON value as a plain JS object (via `JSON.parse`, smaller than a serializer).
-pub fn to_js(value: &serde_json::Value) -> JsValue {
-    let text = serde_json::to_string(value).unwrap_or_default();
-    js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+pub fn to_js(value: &crate::core::json::Json) -> JsValue {
+    js_sys::JSON::parse(&value.to_text()).unwrap_or(JsValue::NULL)
 }
 
 /// Dispatch a `CustomEvent` on `window`.
