@@ -146,7 +146,15 @@ fn handle(el: &Element) {
 fn load(el: &Element) {
     let _ = el.set_attribute(STATE_ATTR, "on");
     placeholder::release(el);
-    if let Some(src) = dom::attr(el, SRC_ATTR) {
+    let Some(src) = dom::attr(el, SRC_ATTR) else { return };
+    if el.tag_name() == "IFRAME" && dom::is_loading() {
+        // Chromium ignores a src set on an iframe the parser is still inserting: the
+        // frame stays about:blank. Set it once the document is parsed.
+        let el = el.clone();
+        dom::when_parsed(move || {
+            let _ = el.set_attribute("src", &src);
+        });
+    } else {
         let _ = el.set_attribute("src", &src);
     }
 }
