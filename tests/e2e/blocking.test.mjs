@@ -1,0 +1,122 @@
+// Marked elements: document order, unknown categories, and fail-closed config (CONTRACT §3, §6).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  setup, assertKeksiBuilt, newPage, waitVisible, waitHidden, until, BANNER, btn,
+} from './helpers.mjs';
+
+let env;
+before(async () => {
+  assertKeksiBuilt();
+  env = await setup();
+});
+after(async () => env?.teardown());
+
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+const order = (page) => page.evaluate(() => window.__order);
+
+test('marked scripts run in document order, once, when the first one is slow (after the click)', { timeout: 30_000 }, async () => {
+  env.server.clear();
+  const p = await newPage(env, '/fixtures/order.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await settle();
+    assert.deepEqual(await order(p.page), [], 'a marked script ran before consent');
+    assert.deepEqual(env.server.requested('/fixtures/order-a.js'), [], 'marked script requested before consent');
+
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    const done = await until(async () => (await order(p.page)).length >= 4);
+    assert.ok(done, `not all four marked scripts ran: ${JSON.stringify(await order(p.page))}`);
+    await settle(500); // a script run twice would show up here
+    assert.deepEqual(await order(p.page), ['a', 'b', 'c', 'd']);
+    assert.equal(await p.page.evaluate(() => window.__attrA), 'kept', 'the activated script lost its other attributes (data-extra)');
+    assert.equal(await p.page.evaluate(() => performance.getEntriesByType('navigation').length), 1);
+    assert.equal(env.server.requested('/fixtures/order-a.js').length, 1);
+    assert.equal(env.server.requested('/fixtures/order-c.js').length, 1);
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('marked scripts run in document order, once, on a load with stored consent', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/fixtures/order.html');
+  try {
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    await until(async () => (await order(p.page)).length >= 4);
+    for (let i = 0; i < 2; i++) {
+      await p.page.reload({ waitUntil: 'load' });
+      const done = await until(async () => ((await order(p.page)) ?? []).length >= 4);
+      assert.ok(done, `reload #${i + 1}: scripts did not all run: ${JSON.stringify(await order(p.page))}`);
+      await settle(500);
+      assert.deepEqual(await order(p.page), ['a', 'b', 'c', 'd'], `reload #${i + 1}`);
+      assert.equal(await p.page.evaluate(() => window.__attrA), 'kept');
+    }
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('a marked element with an unknown category stays blocked and is warned about', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/fixtures/unknowncat.html');
+  try {
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    const control = await until(() => p.page.evaluate(() => window.__analyticsRan === true));
+    assert.ok(control, 'control: the analytics-marked script did not run after accept-all');
+    await settle();
+    assert.equal(await p.page.evaluate(() => window.__nonsenseRan), undefined, 'data-consent="nonsense" ran after accept-all');
+    const warned = p.warnings.concat(p.errors).some((w) => /nonsense/.test(w));
+    assert.ok(warned, `no console warning naming the unknown category "nonsense" (warnings: ${JSON.stringify(p.warnings)})`);
+    // and it stays blocked on the next load too
+    await p.page.reload({ waitUntil: 'load' });
+    await until(() => p.page.evaluate(() => window.__analyticsRan === true));
+    await settle();
+    assert.equal(await p.page.evaluate(() => window.__nonsenseRan), undefined);
+  } finally {
+    await p.close();
+  }
+});
+
+const BAD = [
+  ['/fixtures/badconfig.html', 'an unknown key', /cookeis/],
+  ['/fixtures/badtype.html', 'a wrongly typed field', /revision/],
+  ['/fixtures/badjson.html', 'malformed JSON', /config|json/i],
+];
+
+for (const [path, what, mention] of BAD) {
+  test(`config with ${what}: console.error names it, fail-closed, page intact`, { timeout: 30_000 }, async () => {
+    env.server.clear();
+    const p = await newPage(env, path);
+    try {
+      await waitVisible(p.page, BANNER);
+      await settle();
+      assert.ok(
+        p.errors.some((e) => mention.test(e)),
+        `no console.error matching ${mention} (errors: ${JSON.stringify(p.errors)})`,
+      );
+      assert.ok(!p.errors.some((e) => e.startsWith('pageerror:')), `uncaught exception: ${JSON.stringify(p.errors)}`);
+      const s = await p.page.evaluate(() => ({
+        optional: window.__optionalRan ?? null,
+        frames: [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('src')).filter(Boolean),
+        content: document.getElementById('content')?.textContent ?? null,
+        title: document.getElementById('title')?.textContent ?? null,
+        consent: window.keksi?.consent?.() ?? null,
+        analytics: window.keksi?.allowed?.('analytics'),
+      }));
+      assert.equal(s.optional, null, 'an optional script ran under a broken config');
+      assert.deepEqual(s.frames, []);
+      assert.deepEqual(env.server.requested('/video.html'), []);
+      assert.match(s.content ?? '', /page content must stay intact/);
+      assert.ok(s.title, 'page heading missing');
+      await p.page.locator('#content').waitFor({ state: 'visible' });
+      assert.equal(s.consent, null);
+      assert.equal(s.analytics, false);
+      // The UI still works on the defaults: reject-all hides the banner.
+      await p.page.locator(btn(BANNER, 'reject-all')).click();
+      await waitHidden(p.page, BANNER);
+    } finally {
+      await p.close();
+    }
+  });
+}

@@ -1,0 +1,289 @@
+// Shared helpers for keksi's end-to-end tests (node:test + playwright-core + system Chromium).
+//
+// One browser per test file, a fresh context (= fresh profile: no cookies, no storage)
+// per test. Playwright's CSS and role locators pierce open shadow roots, so
+// `page.locator('#keksi [data-keksi="banner"]')` finds the banner inside keksi's UI.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, WWW } from './server.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Timeout for UI waits: generous for a loaded 2-core machine, short enough to fail fast. */
+export const T = Number(process.env.KEKSI_E2E_TIMEOUT || 5000);
+
+export const KEKSI = '#keksi';
+export const BANNER = '#keksi [data-keksi="banner"]';
+export const DIALOG = '#keksi [data-keksi="preferences"]';
+export const btn = (scope, action) => `${scope} [data-action="${action}"]`;
+
+export const YEAR_S = 365 * 24 * 3600;
+
+let browserPromise = null;
+
+/** Launches (once per process) headless system Chromium; never downloads a browser. */
+export function launchBrowser() {
+  if (!browserPromise) {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+    }
+    browserPromise = chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+  }
+  return browserPromise;
+}
+
+export async function closeBrowser() {
+  if (browserPromise) {
+    const b = await browserPromise;
+    browserPromise = null;
+    await b.close();
+  }
+}
+
+/** Fails loudly (not a skip) when the build output is missing. */
+export function assertKeksiBuilt() {
+  const f = process.env.KEKSI_JS ? path.resolve(process.env.KEKSI_JS) : path.join(WWW, 'keksi.js');
+  assert.ok(fs.existsSync(f), `${f} is missing: build it first with \`node tools/build.mjs\``);
+}
+
+/**
+ * Starts the server and the browser for a test file. Use from node:test's before/after:
+ *   const env = await setup(); ... await env.teardown();
+ */
+export async function setup() {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  return {
+    server,
+    browser,
+    async teardown() {
+      await closeBrowser();
+      await server.close();
+    },
+  };
+}
+
+/** A fresh browser context (empty cookie jar and storage). */
+export async function newContext(browser, options = {}) {
+  return browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+}
+
+/**
+ * Opens `urlPath` on the server in a fresh context (or the given one) and records console
+ * output and page errors. Resolves to { page, context, console, errors, warnings, close() }.
+ *   errors:   console.error texts + uncaught page exceptions
+ *   warnings: console.warn texts
+ * Options: context, contextOptions, waitUntil ('load'), initScript (function or string),
+ *          goto (false to open a blank page without navigating).
+ */
+export async function newPage(env, urlPath = '/', opts = {}) {
+  const { server, browser } = env;
+  const ownContext = !opts.context;
+  const context = opts.context ?? (await newContext(browser, opts.contextOptions));
+  const page = await context.newPage();
+  const log = { console: [], errors: [], warnings: [] };
+  page.setDefaultTimeout(2 * T);
+  page.on('console', (msg) => {
+    const entry = { type: msg.type(), text: msg.text(), url: msg.location()?.url ?? '' };
+    log.console.push(entry);
+    if (entry.type === 'error') log.errors.push(entry.text);
+    if (entry.type === 'warning') log.warnings.push(entry.text);
+  });
+  page.on('pageerror', (err) => log.errors.push(`pageerror: ${err.message}`));
+  // Records keksi's events from the very start of every document in this page.
+  await page.addInitScript(() => {
+    window.__keksiEvents = [];
+    for (const name of ['keksi:ready', 'keksi:consent']) {
+      window.addEventListener(name, (e) => {
+        let detail = null;
+        try {
+          detail = e.detail == null ? null : JSON.parse(JSON.stringify(e.detail));
+        } catch {
+          detail = String(e.detail);
+        }
+        window.__keksiEvents.push({ type: name, detail, t: performance.now() });
+      });
+    }
+  });
+  if (opts.initScript) await page.addInitScript(opts.initScript);
+  /** console errors and page errors, less the browser's own favicon 404 noise. */
+  log.unexpectedErrors = () =>
+    log.console
+      .filter((m) => m.type === 'error' && !/favicon\.ico/.test(m.url))
+      .map((m) => m.text)
+      .concat(log.errors.filter((e) => e.startsWith('pageerror:')));
+  if (opts.goto !== false) {
+    await page.goto(server.url + urlPath, { waitUntil: opts.waitUntil ?? 'load' });
+  }
+  return {
+    page,
+    context,
+    ...log,
+    async close() {
+      if (ownContext) await context.close();
+      else await page.close();
+    },
+  };
+}
+
+/** The real cookie jar of the context (not document.cookie). */
+export async function cookies(context, url) {
+  return url ? context.cookies(url) : context.cookies();
+}
+
+export async function cookie(context, name) {
+  return (await context.cookies()).find((c) => c.name === name) ?? null;
+}
+
+/**
+ * Runs `fn(shadowRoot, arg)` in the page against keksi's open shadow root. `fn` must be
+ * self-contained (it is sent as source); `arg` must be JSON-serialisable.
+ */
+export function inShadow(page, fn, arg = null) {
+  return page.evaluate(`(() => {
+    const host = document.getElementById('keksi');
+    if (!host || !host.shadowRoot) throw new Error('no #keksi with an open shadow root');
+    return (${fn.toString()})(host.shadowRoot, ${JSON.stringify(arg)});
+  })()`);
+}
+
+/** querySelector inside keksi's shadow root; returns a small description or null. */
+export function shadowQuery(page, selector) {
+  return inShadow(
+    page,
+    (root, sel) => {
+      const el = root.querySelector(sel);
+      if (!el) return null;
+      const r = el.getBoundingClientRect();
+      return {
+        tag: el.tagName.toLowerCase(),
+        text: el.textContent.trim().replace(/\s+/g, ' '),
+        attrs: Object.fromEntries([...el.attributes].map((a) => [a.name, a.value])),
+        checked: 'checked' in el ? el.checked : undefined,
+        disabled: 'disabled' in el ? el.disabled : undefined,
+        rect: { x: r.x, y: r.y, width: r.width, height: r.height },
+      };
+    },
+    selector,
+  );
+}
+
+/**
+ * Describes the focused element, descending through open shadow roots.
+ * { tag, action, keksi (data-keksi of the closest [data-keksi] ancestor), inKeksi,
+ *   inBanner, inDialog, keksiOpen, text, id }
+ */
+export function activeElement(page) {
+  return page.evaluate(() => {
+    let el = document.activeElement;
+    let inKeksi = false;
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) {
+      if (el.id === 'keksi') inKeksi = true;
+      el = el.shadowRoot.activeElement;
+    }
+    if (!el) return null;
+    const closest = (sel) => {
+      for (let n = el; n; n = n.parentNode instanceof ShadowRoot ? n.parentNode.host : n.parentElement) {
+        if (n.nodeType === 1 && n.matches(sel)) return n;
+      }
+      return null;
+    };
+    if (closest('#keksi')) inKeksi = true;
+    const section = closest('[data-keksi]');
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id || null,
+      type: el.getAttribute('type'),
+      action: el.getAttribute('data-action'),
+      category: el.getAttribute('data-category'),
+      service: el.getAttribute('data-service'),
+      keksi: section ? section.getAttribute('data-keksi') : null,
+      inKeksi,
+      inBanner: !!closest('[data-keksi="banner"]'),
+      inDialog: !!closest('[data-keksi="preferences"]'),
+      keksiOpen: el.hasAttribute('data-keksi-open'),
+      text: (el.textContent || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 80),
+      isBody: el === document.body,
+    };
+  });
+}
+
+export async function waitVisible(page, selector, timeout = T) {
+  await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+}
+
+export async function waitHidden(page, selector, timeout = T) {
+  await page.locator(selector).first().waitFor({ state: 'hidden', timeout });
+}
+
+/** Whether the selector is visible right now (absent counts as not visible). */
+export async function isVisible(page, selector) {
+  return page.locator(selector).first().isVisible();
+}
+
+/**
+ * Opens the preferences dialog the way a keyboard user does: focus the page's
+ * [data-keksi-open] link and press Enter. (While the first-visit banner is shown it may
+ * cover a footer link for the mouse; the keyboard path works regardless.)
+ */
+export async function openFromLink(page, selector = '#site-footer [data-keksi-open]') {
+  await page.locator(selector).focus();
+  await page.keyboard.press('Enter');
+  await waitVisible(page, DIALOG);
+}
+
+/** Polls fn() until it returns a truthy value or the timeout passes; returns the last value. */
+export async function until(fn, { timeout = T, interval = 50 } = {}) {
+  const end = Date.now() + timeout;
+  let v;
+  for (;;) {
+    v = await fn();
+    if (v || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Paths requested from the server, optionally filtered by pathname. */
+export function paths(server, pathname) {
+  const all = server.requests();
+  return (pathname ? all.filter((r) => r.pathname === pathname) : all).map((r) => r.path);
+}
+
+/** Number of navigation entries and a window marker: proves "no reload happened". */
+export async function setMarker(page) {
+  const token = `m${Math.random().toString(36).slice(2)}`;
+  await page.evaluate((t) => {
+    window.__noReloadMarker = t;
+  }, token);
+  return async () =>
+    page.evaluate(() => ({
+      marker: window.__noReloadMarker ?? null,
+      navigations: performance.getEntriesByType('navigation').length,
+    })).then((r) => ({ ...r, ok: r.marker === token && r.navigations === 1 }));
+}
+
+/** Asserts a cookie expiry (seconds since epoch, from context.cookies()) is persistent and ≤ 365 days away. */
+export function assertAtMostAYear(c, what = c?.name) {
+  assert.ok(c, `${what}: cookie missing from the jar`);
+  const now = Date.now() / 1000;
+  assert.ok(c.expires > now, `${what}: expected a persistent cookie, got expires=${c.expires}`);
+  const days = (c.expires - now) / 86400;
+  assert.ok(c.expires <= now + YEAR_S + 120, `${what}: expires in ${days.toFixed(1)} days, more than 365`);
+}

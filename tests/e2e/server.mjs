@@ -1,0 +1,216 @@
+// Tiny static HTTP server for keksi's demo site and end-to-end tests (node:http, no deps).
+//
+// Serves:
+//   /...            -> www/ (the demo site, including the built /keksi.js)
+//   /fixtures/...   -> tests/e2e/fixtures/ (test pages; they load /keksi.js from www/)
+//   POST /consent-log  -> records the JSON body (see consentLogs()), answers 204
+//
+// Test knobs (query string, any path):
+//   ?delay=MS       hold the response for MS milliseconds (max 10000)
+//   ?keksi=off      for .html: serve the page with its <script src="/keksi.js"> tag removed
+//                   (the same content without keksi: layout comparison, benchmark baseline)
+//
+// Env KEKSI_JS=/path/to/file serves that file at /keksi.js instead of www/keksi.js
+// (to run the suite against another build, e.g. a debug one).
+//
+// Every request is logged as { method, path, pathname, search, host, time }.
+//
+// As a module:  const server = await startServer();  server.url, server.requests(), ...
+// As a CLI:     node tests/e2e/server.mjs --port 8000 [--host 127.0.0.1]
+
+import http from 'node:http';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(HERE, '..', '..');
+export const WWW = path.join(ROOT, 'www');
+export const FIXTURES = path.join(HERE, 'fixtures');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+const KEKSI_TAG = /[ \t]*<script\b[^>]*\bsrc=["']?\/keksi\.js["']?[^>]*>\s*<\/script>[ \t]*\r?\n?/gi;
+
+/** Maps a URL pathname to a file on disk, or null when it escapes the served roots. */
+function resolveFile(pathname) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  let base = WWW;
+  let rel = decoded;
+  if (decoded === '/fixtures' || decoded.startsWith('/fixtures/')) {
+    base = FIXTURES;
+    rel = decoded.slice('/fixtures'.length) || '/';
+  }
+  if (rel.endsWith('/')) rel += 'index.html';
+  const file = path.resolve(base, '.' + path.posix.normalize(rel));
+  if (file !== base && !file.startsWith(base + path.sep)) return null;
+  return file;
+}
+
+/**
+ * Starts the server. Resolves to
+ * { url, port, host, server, requests(), clear(), requested(pathname), consentLogs(), close() }.
+ */
+export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {}) {
+  const log = [];
+  const consentLog = [];
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    log.push({
+      method: req.method,
+      path: url.pathname + url.search,
+      pathname: url.pathname,
+      search: url.search,
+      host: req.headers.host ?? '',
+      time: Date.now(),
+    });
+    if (!quiet) console.log(`${req.method} ${req.url}`);
+
+    const delay = Math.min(Number(url.searchParams.get('delay')) || 0, 10_000);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+
+    const headers = { 'Cache-Control': 'no-store' };
+
+    if (url.pathname === '/consent-log') {
+      if (req.method !== 'POST') {
+        res.writeHead(405, { ...headers, Allow: 'POST' }).end();
+        return;
+      }
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = { unparsed: raw };
+      }
+      consentLog.push({ body, contentType: req.headers['content-type'] ?? '', time: Date.now() });
+      res.writeHead(204, headers).end();
+      return;
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
+      return;
+    }
+
+    const file =
+      url.pathname === '/keksi.js' && process.env.KEKSI_JS
+        ? path.resolve(process.env.KEKSI_JS)
+        : resolveFile(url.pathname);
+    let body;
+    let finalFile = file;
+    try {
+      if (!file) throw Object.assign(new Error('forbidden'), { code: 'ENOENT' });
+      const st = await fs.stat(file);
+      if (st.isDirectory()) {
+        // /about -> /about/ redirect keeps relative URLs right
+        res.writeHead(301, { ...headers, Location: url.pathname + '/' + url.search }).end();
+        return;
+      }
+      body = await fs.readFile(file);
+    } catch {
+      // /privacy -> privacy.html convenience (the contract's examples use extension-less URLs)
+      const alt = file && !path.extname(file) ? file + '.html' : null;
+      try {
+        if (!alt) throw new Error('no alt');
+        body = await fs.readFile(alt);
+        finalFile = alt;
+      } catch {
+        const missingKeksi = url.pathname === '/keksi.js';
+        res
+          .writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+          .end(missingKeksi ? 'keksi.js is not built: run `node tools/build.mjs`\n' : 'not found\n');
+        return;
+      }
+    }
+
+    const ext = path.extname(finalFile).toLowerCase();
+    if (ext === '.html' && url.searchParams.get('keksi') === 'off') {
+      body = Buffer.from(body.toString('utf8').replace(KEKSI_TAG, ''), 'utf8');
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const actual = server.address().port;
+      const urlBase = `http://${host}:${actual}`;
+      resolve({
+        url: urlBase,
+        port: actual,
+        host,
+        server,
+        /** A copy of the request log, oldest first. */
+        requests: () => log.slice(),
+        /** Empties the request log and the consent log. */
+        clear: () => {
+          log.length = 0;
+          consentLog.length = 0;
+        },
+        /** Requests whose pathname equals `pathname` (query ignored). */
+        requested: (pathname) => log.filter((r) => r.pathname === pathname),
+        /** Bodies POSTed to /consent-log, oldest first. */
+        consentLogs: () => consentLog.slice(),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
+async function main(argv) {
+  const arg = (name, dflt) => {
+    const i = argv.indexOf(name);
+    return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
+  };
+  const port = Number(arg('--port', process.env.PORT ?? 8000));
+  const host = arg('--host', '127.0.0.1');
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const s = await startServer({ port, host, quiet: !verbose });
+  try {
+    await fs.access(path.join(WWW, 'keksi.js'));
+  } catch {
+    console.warn('warning: www/keksi.js is missing; build it first with `node tools/build.mjs`');
+  }
+  console.log(`keksi demo: ${s.url}/   (fixtures under ${s.url}/fixtures/, Ctrl+C to stop)`);
+  const stop = () => s.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(e.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,310 @@
+// The banner and the preferences dialog: hooks, keyboard, choices (CONTRACT §2, §3, §9).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  setup, assertKeksiBuilt, newPage, cookie, waitVisible, waitHidden, isVisible, until,
+  inShadow, shadowQuery, activeElement, openFromLink, BANNER, DIALOG, btn, T,
+} from './helpers.mjs';
+
+let env;
+before(async () => {
+  assertKeksiBuilt();
+  env = await setup();
+});
+after(async () => env?.teardown());
+
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+const FOOTER_LINK = '#site-footer [data-keksi-open]';
+const CATEGORIES = ['necessary', 'functional', 'analytics', 'advertising'];
+
+const analyticsRan = (page) => page.evaluate(() => (window.__analyticsEvents || []).some((e) => e.name === 'pageview'));
+const frameSrcs = (page) =>
+  page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('src')).filter(Boolean));
+
+/** Number of keyboard-focusable controls inside the dialog. */
+const dialogFocusables = (page) =>
+  inShadow(page, (root) => {
+    const d = root.querySelector('[data-keksi="preferences"]');
+    return [...d.querySelectorAll('a[href],button,input,select,textarea,summary,[tabindex]')].filter(
+      (el) => !el.disabled && el.getAttribute('tabindex') !== '-1' && el.getClientRects().length > 0,
+    ).length;
+  });
+
+test('banner: accept and reject are equally prominent', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, btn(BANNER, 'accept-all'));
+    await waitVisible(p.page, btn(BANNER, 'reject-all'));
+    const [acc, rej] = await inShadow(p.page, (root) =>
+      ['accept-all', 'reject-all'].map((a) => {
+        const el = root.querySelector(`[data-keksi="banner"] [data-action="${a}"]`);
+        const cs = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return {
+          tag: el.tagName.toLowerCase(), width: r.width, height: r.height,
+          style: {
+            color: cs.color, background: cs.backgroundColor, fontSize: cs.fontSize, fontWeight: cs.fontWeight,
+            borderWidth: cs.borderTopWidth, borderColor: cs.borderTopColor, padding: cs.padding,
+          },
+        };
+      }),
+    );
+    assert.equal(acc.tag, 'button');
+    assert.equal(rej.tag, 'button');
+    assert.ok(Math.abs(acc.height - rej.height) <= 1, `heights differ: accept ${acc.height}px, reject ${rej.height}px`);
+    const ratio = acc.width / rej.width;
+    assert.ok(ratio > 0.9 && ratio < 1.1, `widths differ: accept ${acc.width}px, reject ${rej.width}px`);
+    assert.deepEqual(rej.style, acc.style, 'reject-all must look like accept-all (same colours, font, border)');
+  } finally {
+    await p.close();
+  }
+});
+
+test('keyboard: banner buttons are reachable by Tab right after it appears, and work with Enter', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, BANNER);
+    const start = await activeElement(p.page);
+    await p.page.keyboard.press('Tab');
+    const first = await activeElement(p.page);
+    assert.ok(
+      first?.inBanner,
+      `first Tab after the banner appeared landed outside it: ${JSON.stringify(first)} (before: ${JSON.stringify(start)})`,
+    );
+    const seen = new Set([start?.inBanner && start.action, first.action].filter(Boolean));
+    for (let i = 0; i < 12 && !['accept-all', 'reject-all', 'preferences'].every((a) => seen.has(a)); i++) {
+      await p.page.keyboard.press('Tab');
+      const a = await activeElement(p.page);
+      if (!a?.inBanner) break;
+      if (a.action) seen.add(a.action);
+    }
+    for (const a of ['accept-all', 'reject-all', 'preferences']) {
+      assert.ok(seen.has(a), `[data-action="${a}"] not reached by Tab inside the banner (reached: ${[...seen]})`);
+    }
+
+    // Enter on the focused reject button rejects.
+    await p.page.locator(btn(BANNER, 'reject-all')).focus();
+    await p.page.keyboard.press('Enter');
+    await waitHidden(p.page, BANNER);
+    const c = await p.page.evaluate(() => window.keksi.consent());
+    assert.equal(c?.categories?.analytics, false, 'Enter on reject-all did not record a rejection');
+  } finally {
+    await p.close();
+  }
+});
+
+test('footer link opens the dialog: modal, necessary locked on, optional off, services listed, cookie table', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, BANNER);
+    await openFromLink(p.page); // keyboard: the banner may cover the footer for the mouse
+    const d = await shadowQuery(p.page, '[data-keksi="preferences"]');
+    assert.equal(d.attrs.role, 'dialog');
+    assert.equal(d.attrs['aria-modal'], 'true');
+    assert.ok(d.attrs['aria-labelledby'] || d.attrs['aria-label'], 'dialog has no accessible name');
+
+    for (const cat of CATEGORIES) {
+      const cb = await shadowQuery(p.page, `[data-keksi="preferences"] input[type="checkbox"][data-category="${cat}"]`);
+      assert.ok(cb, `no checkbox for category ${cat}`);
+      if (cat === 'necessary') {
+        assert.equal(cb.checked, true, 'necessary must be checked');
+        assert.equal(cb.disabled, true, 'necessary must be disabled');
+      } else {
+        assert.equal(cb.checked, false, `${cat} is pre-ticked`);
+        assert.equal(cb.disabled, false, `${cat} is disabled`);
+      }
+    }
+    const svc = await shadowQuery(p.page, '[data-keksi="preferences"] input[type="checkbox"][data-service="video"]');
+    assert.ok(svc, 'no checkbox for service "video"');
+    assert.equal(svc.checked, false, 'service video is pre-ticked');
+    for (const a of ['save', 'accept-all', 'reject-all', 'close']) {
+      assert.ok(await shadowQuery(p.page, `[data-keksi="preferences"] [data-action="${a}"]`), `dialog lacks [data-action="${a}"]`);
+    }
+    // The order of the categories is the contract's.
+    const order = await inShadow(p.page, (root) =>
+      [...root.querySelectorAll('[data-keksi="preferences"] input[data-category]')].map((i) => i.dataset.category),
+    );
+    assert.deepEqual(order.filter((c) => ['necessary', 'functional', 'analytics', 'advertising'].includes(c)), CATEGORIES);
+
+    // Cookie table: the config's declared cookie with provider, purpose and duration.
+    const table = await inShadow(p.page, (root) => {
+      const d = root.querySelector('[data-keksi="preferences"]');
+      const cell = [...d.querySelectorAll('td, th')].find((c) => c.textContent.includes('demo_analytics_id'));
+      return { hasTable: !!d.querySelector('table'), row: cell ? cell.closest('tr').textContent.replace(/\s+/g, ' ') : null };
+    });
+    assert.ok(table.hasTable, 'no cookie table in the dialog');
+    assert.ok(table.row, 'demo_analytics_id (declared in config) is not in a cookie table row');
+    for (const want of ['Demo Analytics', 'Counts visits', '1 year']) {
+      assert.ok(table.row.includes(want), `cookie row lacks "${want}": ${table.row}`);
+    }
+    assert.match(table.row, /persistent/i, `cookie row does not say persistent: ${table.row}`);
+
+    // Close keeps things as they were: nothing allowed, no choice stored.
+    await p.page.locator(btn(DIALOG, 'close')).click();
+    await waitHidden(p.page, DIALOG);
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()), null, 'closing the dialog stored a choice');
+    assert.equal(await analyticsRan(p.page), false);
+  } finally {
+    await p.close();
+  }
+});
+
+test('dialog: switching on analytics and saving runs analytics only', { timeout: 30_000 }, async () => {
+  env.server.clear();
+  const p = await newPage(env, '/');
+  try {
+    await p.page.locator(btn(BANNER, 'preferences')).click();
+    await waitVisible(p.page, DIALOG);
+    await p.page.locator(`${DIALOG} input[data-category="analytics"]`).check();
+    await p.page.locator(btn(DIALOG, 'save')).click();
+    await waitHidden(p.page, DIALOG);
+    assert.ok(await until(() => analyticsRan(p.page)), 'analytics did not run after saving it on');
+    await settle();
+    assert.equal(await isVisible(p.page, BANNER), false, 'banner still visible after saving preferences');
+    const c = await p.page.evaluate(() => window.keksi.consent());
+    assert.deepEqual(c?.categories, { necessary: true, functional: false, analytics: true, advertising: false });
+    assert.deepEqual(await frameSrcs(p.page), [], 'the functional iframe loaded though only analytics was allowed');
+    assert.deepEqual(env.server.requested('/video.html'), []);
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('functional', 'video')), false);
+
+    // Reopening shows the stored state.
+    await p.page.locator(FOOTER_LINK).click();
+    await waitVisible(p.page, DIALOG);
+    const states = await inShadow(p.page, (root) =>
+      Object.fromEntries([...root.querySelectorAll('[data-keksi="preferences"] input[data-category]')].map((i) => [i.dataset.category, i.checked])),
+    );
+    assert.equal(states.analytics, true, 'reopened dialog does not show analytics on');
+    assert.equal(states.functional, false);
+    assert.equal(states.advertising, false);
+  } finally {
+    await p.close();
+  }
+});
+
+test('dialog: after reject-all, the footer link (mouse) reopens it and a single service can be allowed', { timeout: 30_000 }, async () => {
+  env.server.clear();
+  const p = await newPage(env, '/');
+  try {
+    await p.page.locator(btn(BANNER, 'reject-all')).click();
+    await waitHidden(p.page, BANNER);
+    await p.page.locator(FOOTER_LINK).click(); // mouse
+    await waitVisible(p.page, DIALOG);
+    await p.page.locator(`${DIALOG} input[data-service="video"]`).check();
+    await p.page.locator(btn(DIALOG, 'save')).click();
+    await waitHidden(p.page, DIALOG);
+    await p.page.waitForFunction(() => [...document.querySelectorAll('iframe')].some((f) => /\/video\.html$/.test(f.src)), null, { timeout: T });
+    await settle();
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('functional', 'video')), true);
+    assert.equal(await analyticsRan(p.page), false, 'analytics ran though only the video service was allowed');
+    assert.equal(env.server.requested('/video.html').length, 1);
+    assert.deepEqual(env.server.requested('/js/analytics.js'), []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('placeholder: its allow button loads the blocked iframe without a reload', { timeout: 30_000 }, async () => {
+  env.server.clear();
+  const p = await newPage(env, '/');
+  try {
+    const allow = p.page.locator('#video').getByRole('button').first();
+    await allow.waitFor({ state: 'visible', timeout: T });
+    await allow.click();
+    await p.page.waitForFunction(() => [...document.querySelectorAll('iframe')].some((f) => /\/video\.html$/.test(f.src)), null, { timeout: T });
+    assert.equal(await p.page.evaluate(() => performance.getEntriesByType('navigation').length), 1);
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('functional', 'video')), true);
+    await settle();
+    assert.equal(await analyticsRan(p.page), false, 'allowing the video also ran analytics');
+    // The iframe is visible where the placeholder was.
+    const box = await p.page.locator('#video iframe').boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 50, `iframe not visible after allowing: ${JSON.stringify(box)}`);
+  } finally {
+    await p.close();
+  }
+});
+
+test('keyboard: dialog opened from the footer traps focus, Escape closes it and focus returns', { timeout: 45_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await p.page.locator(btn(BANNER, 'reject-all')).click();
+    await waitHidden(p.page, BANNER);
+
+    await p.page.locator(FOOTER_LINK).focus();
+    await p.page.keyboard.press('Enter');
+    await waitVisible(p.page, DIALOG);
+    const opened = await until(async () => (await activeElement(p.page))?.inDialog, { timeout: 1000 });
+    assert.ok(opened, `focus did not move into the dialog: ${JSON.stringify(await activeElement(p.page))}`);
+    assert.equal(await p.page.evaluate(() => location.hash), '', 'activating the href="#" link changed the URL');
+
+    const n = await dialogFocusables(p.page);
+    assert.ok(n >= 5, `only ${n} focusable controls in the dialog (at least 4 buttons + the analytics switch expected)`);
+    const seen = [];
+    for (let i = 0; i < n + 3; i++) {
+      await p.page.keyboard.press('Tab');
+      const a = await activeElement(p.page);
+      assert.ok(a?.inDialog, `Tab #${i + 1} left the dialog: ${JSON.stringify(a)}`);
+      seen.push(a.action || a.category || a.service || a.tag);
+    }
+    for (const a of ['save', 'accept-all', 'reject-all', 'close', 'analytics']) {
+      assert.ok(seen.includes(a), `Tab never reached ${a} in the dialog (saw: ${seen})`);
+    }
+    for (let i = 0; i < n + 3; i++) {
+      await p.page.keyboard.press('Shift+Tab');
+      const a = await activeElement(p.page);
+      assert.ok(a?.inDialog, `Shift+Tab #${i + 1} left the dialog: ${JSON.stringify(a)}`);
+    }
+
+    await p.page.keyboard.press('Escape');
+    await waitHidden(p.page, DIALOG);
+    const back = await activeElement(p.page);
+    assert.ok(back?.keksiOpen, `focus did not return to the Cookie Preferences link: ${JSON.stringify(back)}`);
+
+    // Space/Enter on the link again reopens it (keyboard activation).
+    await p.page.keyboard.press('Enter');
+    await waitVisible(p.page, DIALOG);
+    await p.page.locator(btn(DIALOG, 'close')).click();
+    await waitHidden(p.page, DIALOG);
+    assert.ok((await activeElement(p.page))?.keksiOpen, 'focus did not return to the link after the close button');
+  } finally {
+    await p.close();
+  }
+});
+
+test('keyboard: Escape from a dialog opened by the banner returns focus to the banner', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await p.page.locator(btn(BANNER, 'preferences')).focus();
+    await p.page.keyboard.press('Enter');
+    await waitVisible(p.page, DIALOG);
+    await p.page.keyboard.press('Escape');
+    await waitHidden(p.page, DIALOG);
+    await waitVisible(p.page, BANNER);
+    const back = await activeElement(p.page);
+    assert.ok(back?.inBanner && back.action === 'preferences', `focus did not return to the banner's preferences button: ${JSON.stringify(back)}`);
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()), null, 'Escape stored a choice');
+  } finally {
+    await p.close();
+  }
+});
+
+test('API: showPreferences(), hide(), showBanner(), accept([...])', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.showPreferences());
+    await waitVisible(p.page, DIALOG);
+    await p.page.evaluate(() => window.keksi.hide());
+    await waitHidden(p.page, DIALOG);
+    await p.page.evaluate(() => window.keksi.accept(['functional']));
+    await waitHidden(p.page, BANNER);
+    const c = await p.page.evaluate(() => window.keksi.consent());
+    assert.deepEqual(c?.categories, { necessary: true, functional: true, analytics: false, advertising: false });
+    await p.page.waitForFunction(() => [...document.querySelectorAll('iframe')].some((f) => /\/video\.html$/.test(f.src)), null, { timeout: T });
+    assert.equal(await analyticsRan(p.page), false);
+    await p.page.evaluate(() => window.keksi.showBanner());
+    await waitVisible(p.page, BANNER);
+    assert.ok(await cookie(p.context, 'keksi_consent'), 'keksi_consent cookie missing after keksi.accept()');
+  } finally {
+    await p.close();
+  }
+});
