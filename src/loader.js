@@ -15,7 +15,47 @@
     for (var i = 0; i < n; i++) out[i] = s.charCodeAt(i);
     return out;
   }
+  // Without the WebAssembly there is no tracker knowledge: hold every third-party
+  // script, iframe and image added after this script, for good (no consent can be given).
+  function holdThirdParty() {
+    var nativeSet = Element.prototype.setAttribute, TAGS = /^(SCRIPT|IFRAME|IMG)$/;
+    function third(url) {
+      try {
+        var u = new URL(String(url), location.href);
+        return (u.protocol === "http:" || u.protocol === "https:") && u.origin !== location.origin;
+      } catch (e) { return false; }
+    }
+    function hold(el, url) {
+      if (el.tagName === "SCRIPT") nativeSet.call(el, "type", "text/plain");
+      nativeSet.call(el, "data-keksi-held", url);
+      el.removeAttribute("src");
+    }
+    ["HTMLScriptElement", "HTMLIFrameElement", "HTMLImageElement"].forEach(function (name) {
+      var proto = window[name] && window[name].prototype;
+      var d = proto && Object.getOwnPropertyDescriptor(proto, "src");
+      if (!d || !d.set) return;
+      Object.defineProperty(proto, "src", { configurable: true, enumerable: d.enumerable, get: d.get,
+        set: function (v) { if (third(v)) hold(this, String(v)); else d.set.call(this, v); } });
+    });
+    Element.prototype.setAttribute = function (n, v) {
+      if (String(n).toLowerCase() === "src" && TAGS.test(this.tagName) && third(v)) return hold(this, String(v));
+      return nativeSet.apply(this, arguments);
+    };
+    new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        r.addedNodes.forEach(function (n) {
+          if (n.nodeType !== 1) return;
+          var list = [n].concat([].slice.call(n.querySelectorAll("script[src],iframe[src],img[src]")));
+          list.forEach(function (el) {
+            var src = el.getAttribute("src");
+            if (src && TAGS.test(el.tagName) && third(src)) hold(el, src);
+          });
+        });
+      });
+    }).observe(document, { childList: true, subtree: true });
+  }
   function failClosed(err) {
+    try { holdThirdParty(); } catch (e) { /* keep the page working */ }
     console.error("keksi: could not start (" + err + "). Nothing that needs consent will run. " +
       "If the page's Content-Security-Policy blocks WebAssembly, add 'wasm-unsafe-eval' to script-src.");
     var off = function () { return false; };
@@ -31,7 +71,8 @@
     var api = { version: wasm_bindgen.version() };
     for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]];
     window.keksi = api;
-    wasm_bindgen.boot(nonce);
+    // Google's own gtag: Consent Mode needs `arguments` objects, not arrays.
+    wasm_bindgen.boot(nonce, function gtag() { window.dataLayer.push(arguments); });
   } catch (e) {
     failClosed(e);
   }

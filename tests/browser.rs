@@ -64,13 +64,13 @@ fn setup(config: &str, body: &str) {
     fx.set_id("fixture");
     fx.set_inner_html(body);
     doc().body().unwrap().append_child(&fx).unwrap();
-    boot(String::new());
+    boot(String::new(), JsValue::UNDEFINED);
 }
 
 /// Start again on the same page and cookie jar (a reload, as far as keksi can tell).
 fn reboot() {
     shutdown();
-    boot(String::new());
+    boot(String::new(), JsValue::UNDEFINED);
 }
 
 fn shadow() -> ShadowRoot {
@@ -221,7 +221,7 @@ async fn revision_change_asks_again() {
 fn setup_keep_cookie(config: &str) {
     shutdown();
     doc().get_element_by_id("keksi-config").unwrap().set_text_content(Some(config));
-    boot(String::new());
+    boot(String::new(), JsValue::UNDEFINED);
 }
 
 #[wasm_bindgen_test]
@@ -362,7 +362,7 @@ async fn ready_event_fires() {
     set_global("__events", &Array::new());
     record_events();
     shutdown();
-    boot(String::new());
+    boot(String::new(), JsValue::UNDEFINED);
     assert!(events().contains(&"keksi:ready".to_string()));
 }
 

@@ -54,6 +54,48 @@ pub struct TrackerDecl {
     pub vendor: Option<String>,
 }
 
+/// Google Consent Mode v2 options (config `googleConsentMode`: `true`/`false` or an
+/// object with these keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentMode {
+    /// Push `consent default`/`update` to `dataLayer` (default on).
+    pub enabled: bool,
+    /// ISO 3166-2 regions the default applies to (`region`); empty = everywhere.
+    pub region: Vec<String>,
+    /// `wait_for_update` in milliseconds.
+    pub wait_for_update: Option<u32>,
+    /// `gtag('set', 'ads_data_redaction', true)`.
+    pub ads_data_redaction: bool,
+    /// `gtag('set', 'url_passthrough', true)`.
+    pub url_passthrough: bool,
+    /// Category → consent types it grants, in order.
+    pub mapping: Vec<(String, Vec<String>)>,
+}
+
+/// The consent types of Google Consent Mode v2.
+pub const CONSENT_TYPES: [&str; 7] = [
+    "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+    "functionality_storage", "personalization_storage", "security_storage",
+];
+
+impl Default for ConsentMode {
+    fn default() -> Self {
+        let m = |c: &str, t: &[&str]| (c.to_string(), t.iter().map(|s| s.to_string()).collect());
+        ConsentMode {
+            enabled: true,
+            region: Vec::new(),
+            wait_for_update: None,
+            ads_data_redaction: false,
+            url_passthrough: false,
+            mapping: vec![
+                m("analytics", &["analytics_storage"]),
+                m("advertising", &["ad_storage", "ad_user_data", "ad_personalization"]),
+                m("functional", &["functionality_storage", "personalization_storage"]),
+            ],
+        }
+    }
+}
+
 /// The validated config: everything keksi reads at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -71,8 +113,10 @@ pub struct Settings {
     pub trackers: Vec<TrackerDecl>,
     /// Policy for cookies nobody classified.
     pub unknown_cookies: UnknownCookies,
-    /// Drive Google Consent Mode v2.
-    pub google_consent_mode: bool,
+    /// Google Consent Mode v2.
+    pub consent_mode: ConsentMode,
+    /// Treat `navigator.doNotTrack == "1"` like Global Privacy Control.
+    pub honor_do_not_track: bool,
     /// URL receiving consent receipts.
     pub consent_log: Option<String>,
     /// Name of the consent cookie.
@@ -99,7 +143,8 @@ impl Default for Settings {
             cookies: Vec::new(),
             trackers: Vec::new(),
             unknown_cookies: UnknownCookies::Allow,
-            google_consent_mode: true,
+            consent_mode: ConsentMode::default(),
+            honor_do_not_track: false,
             consent_log: None,
             cookie_name: DEFAULT_COOKIE_NAME.into(),
             cookie_domain: None,
@@ -145,8 +190,8 @@ impl Settings {
 /// Every top-level key, for the "unknown field" message.
 const KEYS: &[&str] = &[
     "revision", "policyUrl", "language", "categories", "cookies", "trackers", "unknownCookies",
-    "googleConsentMode", "consentLog", "cookieName", "cookieDomain", "consentValidityDays", "texts",
-    "reloadOnWithdraw", "debug",
+    "googleConsentMode", "honorDoNotTrack", "consentLog", "cookieName", "cookieDomain", "consentValidityDays",
+    "texts", "reloadOnWithdraw", "debug",
 ];
 
 fn join(path: &str, key: &str) -> String {
@@ -253,7 +298,8 @@ pub fn from_json_value(v: &Json) -> Result<Settings> {
                     _ => return Err(Error::field(k, "expected \"allow\" or \"block\"")),
                 }
             }
-            "googleConsentMode" => s.google_consent_mode = boolean(value, k)?,
+            "googleConsentMode" => s.consent_mode = read_consent_mode(value)?,
+            "honorDoNotTrack" => s.honor_do_not_track = boolean(value, k)?,
             "consentLog" => s.consent_log = opt_string(value, k)?,
             "cookieName" => {
                 let name = string(value, k)?;
@@ -276,6 +322,12 @@ pub fn from_json_value(v: &Json) -> Result<Settings> {
         }
     }
     check_services_unique(&s.categories)?;
+    if let Some((cat, _)) = s.consent_mode.mapping.iter().find(|(c, _)| s.category(c).is_none()) {
+        let mut m = String::from("unknown category `");
+        m.push_str(cat);
+        m.push('`');
+        return Err(Error::field("googleConsentMode.mapping", m));
+    }
     if let Some(c) = v.get("cookies") {
         s.cookies = read_cookies(&s, c)?;
     }
@@ -283,6 +335,41 @@ pub fn from_json_value(v: &Json) -> Result<Settings> {
         s.trackers = read_trackers(&s, t)?;
     }
     Ok(s)
+}
+
+fn read_consent_mode(v: &Json) -> Result<ConsentMode> {
+    const K: &str = "googleConsentMode";
+    let mut cm = ConsentMode::default();
+    if let Json::Bool(b) = v {
+        cm.enabled = *b;
+        return Ok(cm);
+    }
+    let keys = ["enabled", "region", "waitForUpdate", "adsDataRedaction", "urlPassthrough", "mapping"];
+    for (k, value) in object(v, K, &keys)? {
+        let p = join(K, k);
+        match k.as_str() {
+            "enabled" => cm.enabled = boolean(value, &p)?,
+            "region" => cm.region = strings(value, &p)?,
+            "waitForUpdate" => cm.wait_for_update = Some(whole(value, &p)?),
+            "adsDataRedaction" => cm.ads_data_redaction = boolean(value, &p)?,
+            "urlPassthrough" => cm.url_passthrough = boolean(value, &p)?,
+            _ => {
+                cm.mapping.clear();
+                for (cat, types) in object(value, &p, &[])? {
+                    let tp = join(&p, cat);
+                    let types = strings(types, &tp)?;
+                    if let Some(bad) = types.iter().find(|t| !CONSENT_TYPES.contains(&t.as_str())) {
+                        let mut m = String::from("unknown consent type `");
+                        m.push_str(bad);
+                        m.push('`');
+                        return Err(Error::field(tp, m));
+                    }
+                    cm.mapping.push((cat.clone(), types));
+                }
+            }
+        }
+    }
+    Ok(cm)
 }
 
 fn read_cookies(s: &Settings, v: &Json) -> Result<Vec<CookieDecl>> {
@@ -575,6 +662,24 @@ mod tests {
     }
 
     #[test]
+    fn consent_mode_options() {
+        let s = Settings::from_json(
+            r#"{"googleConsentMode":{"region":["ES","US-CA"],"waitForUpdate":500,"adsDataRedaction":true,
+                "urlPassthrough":true,"mapping":{"analytics":["analytics_storage","ad_user_data"]}}}"#,
+        )
+        .unwrap();
+        let cm = &s.consent_mode;
+        assert!(cm.enabled && cm.ads_data_redaction && cm.url_passthrough);
+        assert_eq!(cm.region, ["ES", "US-CA"]);
+        assert_eq!(cm.wait_for_update, Some(500));
+        assert_eq!(cm.mapping, vec![("analytics".to_string(), vec!["analytics_storage".to_string(), "ad_user_data".to_string()])]);
+        assert_eq!(field_of(err(r#"{"googleConsentMode":{"mapping":{"analytics":["stats"]}}}"#)), "googleConsentMode.mapping.analytics");
+        assert_eq!(field_of(err(r#"{"googleConsentMode":{"mapping":{"nope":[]}}}"#)), "googleConsentMode.mapping");
+        assert_eq!(field_of(err(r#"{"googleConsentMode":{"wait":1}}"#)), "googleConsentMode.wait");
+        assert!(Settings::from_json(r#"{"honorDoNotTrack":true}"#).unwrap().honor_do_not_track);
+    }
+
+    #[test]
     fn overrides_apply() {
         let s = Settings::from_json(
             r#"{"language":"fi","cookieName":"c","consentValidityDays":365,"unknownCookies":"block",
@@ -586,7 +691,7 @@ mod tests {
         assert_eq!(s.cookie_name, "c");
         assert_eq!(s.consent_validity_days, 365);
         assert_eq!(s.unknown_cookies, UnknownCookies::Block);
-        assert!(!s.google_consent_mode);
+        assert!(!s.consent_mode.enabled);
         assert_eq!(s.texts, vec![("en".into(), "acceptAll".into(), "OK".into())]);
         let a = s.category("analytics").unwrap();
         assert_eq!(a.title.as_deref(), Some("Stats"));

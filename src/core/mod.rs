@@ -6,15 +6,23 @@
 pub mod category;
 pub mod config;
 pub mod consent;
+pub mod consent_mode;
 pub mod cookie;
+pub mod cookie_write;
 pub mod error;
+pub mod expiry;
+pub mod governance;
 pub mod hooks;
 pub mod html;
 pub mod json;
+pub mod knowledge;
 pub mod language;
 pub mod markup;
 pub mod pattern;
+pub mod receipt;
+pub mod sha256;
 pub mod texts;
 pub mod time;
+pub mod trackers;
 
 pub use error::{Error, Result};

@@ -4,11 +4,8 @@
 use super::json::Json;
 use super::language;
 
-/// Built-in languages and their data files. English first: it defines the key set.
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("en", include_str!("../../data/texts/en.json")),
-    ("fi", include_str!("../../data/texts/fi.json")),
-];
+// `BUILTIN`: (code, JSON text) of each compiled-in language; chosen by build.rs.
+include!(concat!(env!("OUT_DIR"), "/languages.rs"));
 
 /// Codes of the built-in languages.
 pub fn available() -> Vec<&'static str> {
@@ -61,6 +58,11 @@ impl Texts {
             }
         }
         Texts { lang: lang.into(), entries }
+    }
+
+    /// Every (key, text) pair, in the order of the English file.
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.entries
     }
 
     /// The text for `key`; the key itself when unknown (never panics).
@@ -134,10 +136,24 @@ mod tests {
     #[test]
     fn translations_are_not_english_left_in() {
         let en = Texts::load("en", &[]);
-        let fi = Texts::load("fi", &[]);
-        for key in ["bannerTitle", "acceptAll", "rejectAll", "save", "dialogTitle"] {
-            assert_ne!(en.get(key), fi.get(key), "fi.{key} is still English");
+        assert!(BUILTIN.len() >= 14, "all languages are built in by default");
+        for (code, _) in &BUILTIN[1..] {
+            let t = Texts::load(code, &[]);
+            for key in ["bannerTitle", "bannerText", "acceptAll", "rejectAll", "preferences", "save", "dialogTitle", "dialogText", "placeholderText", "gpcNote"] {
+                assert_ne!(en.get(key), t.get(key), "{code}.{key} is still English");
+            }
+            for key in ["placeholderText", "placeholderAllow"] {
+                assert!(t.get(key).contains("{service}"), "{code}.{key} lost its placeholder");
+            }
+            assert!(t.get("durationDays").contains("{n}"), "{code}.durationDays");
         }
+    }
+
+    #[test]
+    fn rtl_languages() {
+        assert!(Texts::load("ar", &[]).is_rtl());
+        assert!(Texts::load("he", &[]).is_rtl());
+        assert!(!Texts::load("de", &[]).is_rtl());
     }
 
     #[test]

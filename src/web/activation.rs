@@ -12,11 +12,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
+use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
 use super::{dom, placeholder, state};
 use crate::core::hooks::{CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 
 /// Elements keksi governs.
-const MARKED: &str = "script[type=\"text/plain\"][data-consent],iframe[data-consent],img[data-consent]";
+const MARKED: &str = "script[type=\"text/plain\"][data-consent],iframe[data-consent],img[data-consent],link[data-consent]";
 
 /// What an element is waiting for, and whether it may go now.
 enum Verdict {
@@ -83,6 +84,8 @@ pub fn uninstall() {
 }
 
 fn handle_subtree(node: &Node) {
+    // Tracker elements the parser (or anything unpatched) put in: hold them first.
+    interceptor::scan(node, PARSER);
     let Some(el) = node.dyn_ref::<Element>() else { return };
     if el.matches(MARKED).unwrap_or(false) {
         handle(el);
@@ -99,6 +102,7 @@ pub fn refresh() {
     for el in dom::query_all(&doc, MARKED) {
         handle(&el);
     }
+    interceptor::release_detached();
     pump();
 }
 
@@ -132,8 +136,8 @@ fn handle(el: &Element) {
                     let _ = el.set_attribute("src", "about:blank");
                 }
                 placeholder::hold(el);
-            } else if tag == "IMG" && current.as_deref() == Some("on") {
-                let _ = el.remove_attribute("src");
+            } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
+                let _ = el.remove_attribute(if tag == "LINK" { "href" } else { "src" });
             }
             if tag != "SCRIPT" || current.is_none() {
                 let _ = el.set_attribute(STATE_ATTR, "held");
@@ -147,6 +151,10 @@ fn load(el: &Element) {
     let _ = el.set_attribute(STATE_ATTR, "on");
     placeholder::release(el);
     let Some(src) = dom::attr(el, SRC_ATTR) else { return };
+    if el.tag_name() == "LINK" {
+        let _ = el.set_attribute("href", &src);
+        return;
+    }
     if el.tag_name() == "IFRAME" && dom::is_loading() {
         // Chromium ignores a src set on an iframe the parser is still inserting: the
         // frame stays about:blank. Set it once the document is parsed.
@@ -171,9 +179,18 @@ fn pump() {
         if !el.is_connected() {
             continue;
         }
-        let Some(script) = clone_script(&el) else { continue };
         super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));
-        let external = script.has_attribute("src");
+        // A script that script created is released on itself: its own load handlers fire.
+        let in_place = dom::attr(&el, AUTO_ATTR).as_deref() == Some(IN_PLACE);
+        let script = if in_place {
+            el.clone()
+        } else {
+            match clone_script(&el) {
+                Some(s) => s,
+                None => continue,
+            }
+        };
+        let external = in_place || script.has_attribute("src");
         if external {
             BUSY.with(|b| b.set(true));
             let next = Closure::once_into_js(|| {
@@ -183,6 +200,11 @@ fn pump() {
             let f = next.unchecked_ref::<js_sys::Function>();
             let _ = script.add_event_listener_with_callback("load", f);
             let _ = script.add_event_listener_with_callback("error", f);
+        }
+        if in_place {
+            let _ = el.set_attribute(STATE_ATTR, "on");
+            interceptor::release_in_place(&el);
+            return;
         }
         // Inline scripts run synchronously here, in our order.
         let _ = el.replace_with_with_node_1(&script);
@@ -200,7 +222,7 @@ fn clone_script(el: &Element) -> Option<Element> {
     for i in 0..attrs.length() {
         let Some(a) = attrs.item(i) else { continue };
         let name = a.name();
-        if name == "type" || name == STATE_ATTR {
+        if name == "type" || name == STATE_ATTR || name == AUTO_ATTR {
             continue;
         }
         let _ = script.set_attribute(&name, &a.value());

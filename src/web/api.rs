@@ -8,11 +8,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::state::{self, State};
-use super::{activation, dom, store, ui};
+use super::{activation, cookie_guard, dom, signals, store, ui};
 use crate::core::consent::{id_from_bytes, Choice, ConsentRecord, Method};
+use crate::core::consent_mode;
 use crate::core::error::Error;
+use crate::core::receipt::Action;
 use crate::core::markup::{declared_rows, CookieRow};
-use crate::core::pattern;
+use crate::core::expiry::Lifetime;
+use crate::core::governance::{self, Source};
 
 thread_local! {
     /// (category, service) of scripts that already ran: they cannot be unloaded.
@@ -57,14 +60,20 @@ fn decide(method: Method, choice: Choice) {
         return;
     };
     store::save(&settings, &record);
+    state::write(|s| s.last_consent_id = record.id.clone());
     ui::hide();
-    after_change();
+    after_change(match method {
+        Method::AcceptAll => Action::AcceptAll,
+        Method::RejectAll => Action::RejectAll,
+        Method::Custom => Action::Custom,
+    });
 }
 
 /// Everything that follows a change of choice (or its withdrawal).
-fn after_change() {
-    delete_unconsented();
+fn after_change(action: Action) {
+    cookie_guard::sweep();
     activation::refresh();
+    signals::changed(action);
     let detail = consent();
     dom::dispatch("keksi:consent", &detail);
     reload_if_withdrawn();
@@ -80,35 +89,6 @@ fn reload_if_withdrawn() {
     if withdrawn {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
-        }
-    }
-}
-
-/// Delete cookies and storage keys of every category that is not allowed.
-pub(crate) fn delete_unconsented() {
-    let Some((cookie_patterns, storage_patterns)) = state::read(|s| {
-        let denied = |cat: &str| !s.allows(cat, None);
-        let cookies: Vec<String> = s.settings.cookies.iter().filter(|c| denied(&c.category)).map(|c| c.name.clone()).collect();
-        let storage: Vec<String> =
-            s.settings.categories.iter().filter(|c| denied(&c.name)).flat_map(|c| c.storage.iter().cloned()).collect();
-        (cookies, storage)
-    }) else {
-        return;
-    };
-    let jar = store::jar();
-    for (name, _) in crate::core::cookie::parse_jar(&jar) {
-        if cookie_patterns.iter().any(|p| pattern::matches(p, name)) {
-            store::delete(name);
-        }
-    }
-    let Some(w) = web_sys::window() else { return };
-    for storage in [w.local_storage(), w.session_storage()].into_iter().filter_map(|s| s.ok().flatten()) {
-        let len = storage.length().unwrap_or(0);
-        let keys: Vec<String> = (0..len).filter_map(|i| storage.key(i).ok().flatten()).collect();
-        for k in keys {
-            if storage_patterns.iter().any(|p| pattern::matches(p, &k)) {
-                let _ = storage.remove_item(&k);
-            }
         }
     }
 }
@@ -134,20 +114,47 @@ pub(crate) fn save_choice(choice: Choice) {
     decide(Method::Custom, choice);
 }
 
-/// Rows for the dialog's cookie tables: declared cookies, then keksi's own.
+/// Rows for the dialog's cookie tables: keksi's own, the declared ones, then every
+/// other visible cookie as classified (unknown ones go to "Unclassified").
 pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
-    let mut rows = declared_rows(&s.settings);
-    rows.insert(
-        0,
-        CookieRow {
-            category: "necessary".into(),
-            name: s.settings.cookie_name.clone(),
-            provider: s.texts.get("consentCookieProvider").into(),
-            purpose: s.texts.get("consentCookiePurpose").into(),
-            duration: s.texts.get("consentCookieDuration").into(),
-            persistent: true,
-        },
-    );
+    let mut rows = vec![CookieRow {
+        category: "necessary".into(),
+        name: s.settings.cookie_name.clone(),
+        provider: s.texts.get("consentCookieProvider").into(),
+        purpose: s.texts.get("consentCookiePurpose").into(),
+        duration: s.texts.get("consentCookieDuration").into(),
+        persistent: true,
+    }];
+    rows.extend(declared_rows(&s.settings));
+    let jar = store::jar();
+    for (name, _) in crate::core::cookie::parse_jar(&jar) {
+        let c = governance::classify(&s.settings, name);
+        if matches!(c.source, Source::Own | Source::Declared) || rows.iter().any(|r| r.name == name) {
+            continue;
+        }
+        let life = cookie_guard::seen(name);
+        let days = match life {
+            Some(Lifetime::Persistent(t)) => Some(((t - dom::now_ms() as i64).max(0) / 86_400_000) as u64 + 1),
+            _ => c.lifetime_days.map(u64::from),
+        };
+        let persistent = matches!(life, Some(Lifetime::Persistent(_))) || (life.is_none() && c.lifetime_days.is_some());
+        let duration = match days.filter(|_| persistent) {
+            Some(d) => {
+                let mut n = String::new();
+                crate::core::json::push_u64(&mut n, d);
+                s.texts.fill("durationDays", &[("n", &n)])
+            }
+            None => String::new(),
+        };
+        rows.push(CookieRow {
+            category: c.category.into(),
+            name: name.into(),
+            provider: c.vendor.into(),
+            purpose: c.purpose.into(),
+            duration,
+            persistent,
+        });
+    }
     rows
 }
 
@@ -177,7 +184,7 @@ pub fn init_config(config: JsValue) -> bool {
 /// As the banner's "Accept all".
 #[wasm_bindgen(js_name = acceptAll)]
 pub fn accept_all() {
-    if let Some(c) = state::read(|s| Choice::all(&s.settings)) {
+    if let Some(c) = state::read(|s| consent_mode::accept_all(&s.settings, s.gpc)) {
         decide(Method::AcceptAll, c);
     }
 }
@@ -268,30 +275,34 @@ pub fn reset() {
     store::clear(&settings);
     ui::close_preferences();
     ui::show_banner();
-    after_change();
+    after_change(Action::Withdraw);
 }
 
-/// Every cookie the page can see: `{ name, category, lifetime, expires }`.
+/// Every cookie the page can see: `{ name, category, lifetime, expires }`. Lifetime and
+/// expiry are what keksi saw at write time or read from `cookieStore`; `expires` is an
+/// ISO string or `null` where the browser does not tell.
 #[wasm_bindgen]
 pub fn cookies() -> JsValue {
     let jar = store::jar();
     let out = Array::new();
     state::read(|s| {
         for (name, _) in crate::core::cookie::parse_jar(&jar) {
-            let o = Object::new();
-            let declared = s.settings.declared_cookie(name);
-            let own = name == s.settings.cookie_name;
-            let category = if own { "necessary" } else { declared.map(|d| d.category.as_str()).unwrap_or("unknown") };
-            let persistent = own || declared.map(|d| d.duration.is_some()).unwrap_or(false);
-            let expires = match (&s.record, own) {
-                (Some(r), true) => {
-                    let end = r.timestamp_ms + u64::from(s.settings.consent_validity_days) * crate::core::time::DAY_MS;
-                    JsValue::from_str(&crate::core::time::iso8601(end as i64))
-                }
+            let c = governance::classify(&s.settings, name);
+            let life = match (c.source, &s.record) {
+                (Source::Own, Some(r)) => Some(Lifetime::Persistent((r.timestamp_ms + u64::from(s.settings.consent_validity_days) * crate::core::time::DAY_MS) as i64)),
+                _ => cookie_guard::seen(name),
+            };
+            let persistent = match life {
+                Some(l) => matches!(l, Lifetime::Persistent(_)),
+                None => c.lifetime_days.is_some(),
+            };
+            let expires = match life {
+                Some(Lifetime::Persistent(t)) => JsValue::from_str(&crate::core::time::iso8601(t)),
                 _ => JsValue::NULL,
             };
+            let o = Object::new();
             let _ = Reflect::set(&o, &"name".into(), &JsValue::from_str(name));
-            let _ = Reflect::set(&o, &"category".into(), &JsValue::from_str(category));
+            let _ = Reflect::set(&o, &"category".into(), &JsValue::from_str(c.category));
             let _ = Reflect::set(&o, &"lifetime".into(), &JsValue::from_str(if persistent { "persistent" } else { "session" }));
             let _ = Reflect::set(&o, &"expires".into(), &expires);
             out.push(&o);

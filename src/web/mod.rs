@@ -3,8 +3,11 @@
 
 pub mod activation;
 pub mod api;
+pub mod cookie_guard;
 pub mod dom;
+pub mod interceptor;
 mod placeholder;
+pub mod signals;
 mod state;
 pub mod store;
 pub mod ui;

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use super::{activation, dom, store, ui};
+use super::{activation, cookie_guard, dom, interceptor, signals, store, ui};
 use crate::core::config::Settings;
 use crate::core::consent::{ConsentRecord, Choice};
 use crate::core::hooks::CONFIG_ID;
@@ -26,6 +26,12 @@ pub struct State {
     pub api_used: bool,
     /// Nonce of keksi.js, given to the scripts it activates.
     pub nonce: String,
+    /// Log what is held and released (config `debug` or `?keksi-debug` in the URL).
+    pub debug: bool,
+    /// The visitor sent Global Privacy Control (or Do Not Track, when honoured).
+    pub gpc: bool,
+    /// Id of the last choice, kept after a withdrawal for its receipt.
+    pub last_consent_id: String,
 }
 
 impl State {
@@ -47,6 +53,19 @@ thread_local! {
 /// Read the state; `None` before boot or while it is being written.
 pub fn read<R>(f: impl FnOnce(&State) -> R) -> Option<R> {
     STATE.with(|s| s.try_borrow().ok().and_then(|s| s.as_ref().map(f)))
+}
+
+/// Decide with the current settings and choice; before boot (or while the state is
+/// being written) with the defaults and no choice, so a guard never fails open.
+pub fn judge<R>(f: impl FnOnce(&Settings, Option<&Choice>) -> R) -> R {
+    STATE.with(|s| {
+        if let Ok(b) = s.try_borrow() {
+            if let Some(st) = b.as_ref() {
+                return f(&st.settings, st.choice());
+            }
+        }
+        f(&Settings::default(), None)
+    })
 }
 
 /// Change the state; `None` before boot or while it is borrowed.
@@ -90,13 +109,20 @@ fn pick_texts(settings: &Settings) -> Texts {
 pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
     let texts = pick_texts(&settings);
     let record = if degraded { None } else { store::load(&settings) };
-    State { settings, texts, record, api_used: false, nonce }
+    let in_url = web_sys::window().and_then(|w| w.location().search().ok()).map(|q| q.contains("keksi-debug")).unwrap_or(false);
+    let debug = settings.debug || in_url;
+    let gpc = signals::privacy_signal(settings.honor_do_not_track);
+    let last_consent_id = record.as_ref().map(|r| r.id.clone()).unwrap_or_default();
+    State { settings, texts, record, api_used: false, nonce, debug, gpc, last_consent_id }
 }
 
 /// Start keksi: called by the loader right after the WebAssembly is instantiated,
 /// while the parser is still blocked on keksi.js.
+///
+/// `gtag` is the loader's Google-style `gtag` (it pushes `arguments` to `dataLayer`),
+/// installed as `window.gtag` when the page has none and Consent Mode is on.
 #[wasm_bindgen]
-pub fn boot(nonce: String) {
+pub fn boot(nonce: String, gtag: JsValue) {
     let (settings, degraded) = settings_from_page();
     let state = make_state(settings, degraded, nonce);
     STATE.with(|s| {
@@ -104,8 +130,13 @@ pub fn boot(nonce: String) {
             *s = Some(state);
         }
     });
+    signals::start(gtag);
+    cookie_guard::install();
+    interceptor::install();
     activation::install();
     dom::when_parsed(|| {
+        cookie_guard::sweep();
+        cookie_guard::watch_changes();
         ui::mount();
         activation::refresh();
         dom::dispatch("keksi:ready", &JsValue::UNDEFINED);

@@ -19,6 +19,10 @@ pub fn jar() -> String {
 
 /// Assign one cookie string through `document.cookie`.
 pub fn set_raw(text: &str) {
+    // keksi's own writes skip its guard.
+    if super::cookie_guard::native_write(text) {
+        return;
+    }
     if let Some(d) = html_document() {
         let _ = d.set_cookie(text);
     }

@@ -36,7 +36,7 @@ fn root() -> Option<ShadowRoot> {
 fn view_markup(f: impl Fn(&View) -> String) -> Option<String> {
     state::read(|s| {
         let rows = super::api::cookie_rows(s);
-        let v = View { settings: &s.settings, texts: &s.texts, choice: s.choice(), cookies: &rows, gpc: false };
+        let v = View { settings: &s.settings, texts: &s.texts, choice: s.choice(), cookies: &rows, gpc: s.gpc };
         f(&v)
     })
 }

@@ -1,0 +1,34 @@
+//! Chooses which UI languages are compiled in: all files in `data/texts/` by default, or
+//! only those named in `KEKSI_LANGUAGES` (e.g. `en,fi`), so a site pays only for what it
+//! uses. English is always included: it defines the text keys and is the fallback.
+
+use std::env;
+use std::fs;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=KEKSI_LANGUAGES");
+    println!("cargo:rerun-if-changed=data/texts");
+    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("data/texts");
+    let mut all: Vec<String> = fs::read_dir(&dir)
+        .expect("data/texts exists")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).map(String::from))
+        .collect();
+    all.sort();
+    let wanted: Vec<String> = match env::var("KEKSI_LANGUAGES") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').map(|l| l.trim().to_ascii_lowercase()).collect(),
+        _ => all.clone(),
+    };
+    for w in &wanted {
+        assert!(all.contains(w), "KEKSI_LANGUAGES names `{w}`, which has no data/texts/{w}.json");
+    }
+    let mut langs: Vec<&String> = all.iter().filter(|l| *l != "en" && wanted.contains(l)).collect();
+    langs.sort();
+    let mut out = String::from("/// Built-in languages and their data files. English first: it defines the key set.\npub const BUILTIN: &[(&str, &str)] = &[\n");
+    for l in std::iter::once(&"en".to_string()).chain(langs.into_iter()) {
+        out.push_str(&format!("    (\"{l}\", include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/texts/{l}.json\"))),\n"));
+    }
+    out.push_str("];\n");
+    fs::write(Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("languages.rs"), out).expect("write languages.rs");
+}

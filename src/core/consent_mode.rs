@@ -1,0 +1,122 @@
+//! Privacy signals to vendors (CONTRACT §10): the Google Consent Mode v2 commands and
+//! the `dataLayer` event, computed from settings and the choice.
+
+use super::config::{Settings, CONSENT_TYPES};
+use super::consent::{allowed, Choice};
+use super::json::{num, Json};
+
+fn state(granted: bool) -> Json {
+    Json::Str(if granted { "granted" } else { "denied" }.into())
+}
+
+/// The argument of `gtag('consent', 'default', …)`: everything denied but
+/// `security_storage`, plus `wait_for_update` and `region` when configured.
+pub fn default_command(s: &Settings) -> Json {
+    let cm = &s.consent_mode;
+    let mut o: Vec<(String, Json)> = CONSENT_TYPES.iter().map(|t| (t.to_string(), state(*t == "security_storage"))).collect();
+    if let Some(ms) = cm.wait_for_update {
+        o.push(("wait_for_update".into(), num(u64::from(ms))));
+    }
+    if !cm.region.is_empty() {
+        o.push(("region".into(), Json::Arr(cm.region.iter().map(|r| Json::Str(r.clone())).collect())));
+    }
+    Json::Obj(o)
+}
+
+/// Whether a consent type is granted: some category mapped to it is allowed.
+pub fn granted(s: &Settings, choice: Option<&Choice>, consent_type: &str) -> bool {
+    consent_type == "security_storage"
+        || s.consent_mode.mapping.iter().any(|(cat, types)| types.iter().any(|t| t == consent_type) && allowed(s, choice, cat, None))
+}
+
+/// The argument of `gtag('consent', 'update', …)` for a choice.
+pub fn update_command(s: &Settings, choice: Option<&Choice>) -> Json {
+    Json::Obj(CONSENT_TYPES.iter().map(|t| (t.to_string(), state(granted(s, choice, t)))).collect())
+}
+
+/// The `dataLayer` event pushed after every change, for Tag Manager triggers:
+/// `{event: "keksi_consent", keksi: {categories: {...}, services: {...}}}`.
+pub fn data_layer_event(s: &Settings, choice: Option<&Choice>) -> Json {
+    let cats = s.categories.iter().map(|c| (c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None)))).collect();
+    let svcs = s
+        .categories
+        .iter()
+        .flat_map(|c| c.services.iter().map(move |v| (v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name))))))
+        .collect();
+    Json::Obj(vec![
+        ("event".into(), Json::Str("keksi_consent".into())),
+        ("keksi".into(), Json::Obj(vec![("categories".into(), Json::Obj(cats)), ("services".into(), Json::Obj(svcs))])),
+    ])
+}
+
+/// Everything on, except categories that are sale or sharing of personal data when the
+/// visitor sent Global Privacy Control: "accept all" under GPC.
+pub fn accept_all(s: &Settings, gpc: bool) -> Choice {
+    let mut c = Choice::all(s);
+    if gpc {
+        for cat in s.categories.iter().filter(|c| c.sale_or_sharing) {
+            c.set_category(s, &cat.name, false);
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(extra: &str) -> Settings {
+        let mut t = String::from(r#"{"categories":{"social":{"saleOrSharing":true},"functional":{"services":{"yt":{}}}}"#);
+        t.push_str(extra);
+        t.push('}');
+        Settings::from_json(&t).unwrap()
+    }
+
+    #[test]
+    fn default_denies_all_but_security() {
+        let d = default_command(&s(""));
+        for t in CONSENT_TYPES {
+            let want = if t == "security_storage" { "granted" } else { "denied" };
+            assert_eq!(d.get(t).and_then(Json::as_str), Some(want), "{t}");
+        }
+        assert!(d.get("wait_for_update").is_none() && d.get("region").is_none());
+        let d = default_command(&s(r#","googleConsentMode":{"waitForUpdate":500,"region":["ES"]}"#));
+        assert_eq!(d.to_text(), r#"{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"denied","functionality_storage":"denied","personalization_storage":"denied","security_storage":"granted","wait_for_update":500,"region":["ES"]}"#);
+    }
+
+    #[test]
+    fn update_follows_the_mapping() {
+        let set = s("");
+        let analytics_only = Choice::only(&set, &["analytics".into()]).unwrap();
+        let u = update_command(&set, Some(&analytics_only));
+        assert_eq!(u.get("analytics_storage").and_then(Json::as_str), Some("granted"));
+        for t in ["ad_storage", "ad_user_data", "ad_personalization", "functionality_storage", "personalization_storage"] {
+            assert_eq!(u.get(t).and_then(Json::as_str), Some("denied"), "{t}");
+        }
+        let all = update_command(&set, Some(&Choice::all(&set)));
+        assert!(CONSENT_TYPES.iter().all(|t| all.get(t).and_then(Json::as_str) == Some("granted")));
+        let none = update_command(&set, None);
+        assert_eq!(none.get("security_storage").and_then(Json::as_str), Some("granted"));
+        assert_eq!(none.get("ad_storage").and_then(Json::as_str), Some("denied"));
+    }
+
+    #[test]
+    fn gpc_keeps_sale_and_sharing_off() {
+        let set = s("");
+        let c = accept_all(&set, true);
+        assert!(!allowed(&set, Some(&c), "advertising", None));
+        assert!(!allowed(&set, Some(&c), "social", None));
+        assert!(allowed(&set, Some(&c), "analytics", None));
+        assert!(allowed(&set, Some(&c), "functional", Some("yt")));
+        let c = accept_all(&set, false);
+        assert!(allowed(&set, Some(&c), "advertising", None));
+    }
+
+    #[test]
+    fn data_layer_event_shape() {
+        let set = s("");
+        let e = data_layer_event(&set, Some(&Choice::all(&set)));
+        assert_eq!(e.get("event").and_then(Json::as_str), Some("keksi_consent"));
+        assert_eq!(e.get("keksi").and_then(|k| k.get("services")).and_then(|s| s.get("yt")), Some(&Json::Bool(true)));
+    }
+}

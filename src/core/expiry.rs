@@ -1,0 +1,106 @@
+//! The 12-month rule (CONTRACT §5): no persistent cookie lives longer than 365 days.
+//! A write with a later expiry is rewritten to exactly 365 days, whatever its category.
+
+use super::cookie_write::CookieWrite;
+
+/// 365 days in seconds: the longest a persistent cookie may live.
+pub const MAX_AGE_SECS: i64 = 365 * 86_400;
+
+/// What a write does to its cookie, as the browser will apply it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// Ends when the browser closes.
+    Session,
+    /// Lives until this Unix time in milliseconds.
+    Persistent(i64),
+    /// Expires the cookie at once (a deletion).
+    Deletion,
+}
+
+/// The lifetime a write asks for at `now_ms` (`Max-Age` wins over `Expires`).
+pub fn lifetime(w: &CookieWrite, now_ms: i64) -> Lifetime {
+    if let Some(age) = w.max_age {
+        return if age <= 0 { Lifetime::Deletion } else { Lifetime::Persistent(now_ms.saturating_add(age.saturating_mul(1000))) };
+    }
+    match w.expires_ms {
+        Some(t) if t <= now_ms => Lifetime::Deletion,
+        Some(t) => Lifetime::Persistent(t),
+        None => Lifetime::Session,
+    }
+}
+
+/// Whether an expiry lies beyond the 12 months allowed from `now_ms`.
+pub fn too_long(expires_ms: i64, now_ms: i64) -> bool {
+    expires_ms > now_ms.saturating_add(MAX_AGE_SECS * 1000)
+}
+
+/// The write to pass on: unchanged when within the rule, else with `Expires`/`Max-Age`
+/// replaced by `Max-Age` of exactly 365 days.
+pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
+    match lifetime(w, now_ms) {
+        Lifetime::Persistent(t) if too_long(t, now_ms) => {
+            let mut s = String::from(w.name);
+            let pair = text.split(';').next().unwrap_or("");
+            if pair.contains('=') {
+                s.push('=');
+            }
+            s.push_str(w.value);
+            for a in &w.other_attrs {
+                s.push_str("; ");
+                s.push_str(a);
+            }
+            s.push_str("; Max-Age=");
+            super::json::push_u64(&mut s, MAX_AGE_SECS as u64);
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cookie_write::parse;
+    use super::*;
+
+    const NOW: i64 = 1_795_689_846_000;
+    const DAY: i64 = 86_400;
+
+    fn capped(text: &str) -> Option<String> {
+        cap(text, &parse(text), NOW)
+    }
+
+    #[test]
+    fn boundaries() {
+        assert_eq!(capped(&format!("a=1; Max-Age={}", 365 * DAY)), None, "exactly 365 d stays");
+        assert_eq!(capped(&format!("a=1; Max-Age={}", 365 * DAY + 1)).as_deref(), Some("a=1; Max-Age=31536000"), "365 d + 1 s is capped");
+        assert_eq!(capped("a=1; max-age=63072000; path=/; SameSite=Lax").as_deref(), Some("a=1; path=/; SameSite=Lax; Max-Age=31536000"));
+        assert_eq!(capped("a=1; expires=Fri, 31 Dec 9999 23:59:59 GMT; domain=.example.com").as_deref(), Some("a=1; domain=.example.com; Max-Age=31536000"));
+        assert_eq!(capped("a=1; max-age=99999999999999999999").as_deref(), Some("a=1; Max-Age=31536000"));
+        assert_eq!(capped("a=1"), None, "session cookies stay session cookies");
+        assert_eq!(capped("a=1; max-age=86400"), None);
+    }
+
+    #[test]
+    fn deletions_pass_untouched() {
+        for t in ["a=; Max-Age=0", "a=; max-age=-1", "a=; expires=Thu, 01 Jan 1970 00:00:00 GMT", "a=; Max-Age=-99999999999999999999"] {
+            assert_eq!(lifetime(&parse(t), NOW), Lifetime::Deletion, "{t}");
+            assert_eq!(capped(t), None);
+        }
+    }
+
+    #[test]
+    fn max_age_wins_over_expires() {
+        let w = parse("a=1; expires=Fri, 31 Dec 9999 23:59:59 GMT; max-age=60");
+        assert_eq!(lifetime(&w, NOW), Lifetime::Persistent(NOW + 60_000));
+        assert_eq!(cap("", &w, NOW), None);
+        let w = parse("a=1; max-age=0; expires=Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(lifetime(&w, NOW), Lifetime::Deletion);
+    }
+
+    #[test]
+    fn nameless_writes_keep_their_shape() {
+        assert_eq!(capped("v; max-age=63072000").as_deref(), Some("v; Max-Age=31536000"));
+        assert!(too_long(NOW + 365 * DAY * 1000 + 1, NOW));
+        assert!(!too_long(NOW + 365 * DAY * 1000, NOW));
+    }
+}

@@ -1,0 +1,149 @@
+//! Built-in knowledge compiled in from `data/`: known cookies and storage keys (and, in
+//! `trackers`, tracker hosts). The files are TAB-separated text: compact to ship, read
+//! without copying (entries borrow from the compiled-in text), and checked by tests.
+
+use std::sync::OnceLock;
+
+/// A cookie name pattern the built-in knowledge classifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownCookie {
+    /// Exact name or `*` glob.
+    pub pattern: &'static str,
+    /// Category it belongs to.
+    pub category: &'static str,
+    /// Who sets it.
+    pub vendor: &'static str,
+    /// Typical lifetime in days; `None` for a session cookie.
+    pub lifetime_days: Option<u32>,
+    /// What it is for (English).
+    pub purpose: &'static str,
+}
+
+/// A `localStorage`/`sessionStorage` key pattern the built-in knowledge classifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownKey {
+    /// Exact key or `*` glob.
+    pub pattern: &'static str,
+    /// Category it belongs to.
+    pub category: &'static str,
+    /// Who writes it.
+    pub vendor: &'static str,
+}
+
+const COOKIES_TSV: &str = include_str!("../../data/cookies.tsv");
+const STORAGE_TSV: &str = include_str!("../../data/storage.tsv");
+
+/// The data lines of a TSV file, split into fields (comments and blank lines skipped).
+pub fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    tsv.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).map(|l| l.split('\t').collect())
+}
+
+/// Known cookies, in precedence order (first match wins).
+pub fn cookies() -> &'static [KnownCookie] {
+    static CELL: OnceLock<Vec<KnownCookie>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        rows(COOKIES_TSV)
+            .filter_map(|f| {
+                let [pattern, category, vendor, lifetime, purpose] = f[..] else { return None };
+                Some(KnownCookie { pattern, category, vendor, lifetime_days: lifetime.parse().ok(), purpose })
+            })
+            .collect()
+    })
+}
+
+/// Known storage keys, in precedence order.
+pub fn storage_keys() -> &'static [KnownKey] {
+    static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        rows(STORAGE_TSV)
+            .filter_map(|f| {
+                let [pattern, category, vendor] = f[..] else { return None };
+                Some(KnownKey { pattern, category, vendor })
+            })
+            .collect()
+    })
+}
+
+/// The first known cookie whose pattern matches `name`.
+pub fn known_cookie(name: &str) -> Option<&'static KnownCookie> {
+    cookies().iter().find(|c| super::pattern::matches(c.pattern, name))
+}
+
+/// The first known storage key whose pattern matches `key`.
+pub fn known_key(key: &str) -> Option<&'static KnownKey> {
+    storage_keys().iter().find(|k| super::pattern::matches(k.pattern, key))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::super::pattern::matches;
+    use super::*;
+
+    const CATEGORIES: [&str; 4] = ["necessary", "functional", "analytics", "advertising"];
+
+    /// Names a pattern certainly matches: `*` as empty, as one char, as a long run.
+    pub(crate) fn samples(pattern: &str) -> Vec<String> {
+        ["", "x", "Abc123.-_"].iter().map(|fill| pattern.replace('*', fill)).collect()
+    }
+
+    fn check_well_formed(file: &str, tsv: &'static str, fields: usize) {
+        for (i, f) in rows(tsv).enumerate() {
+            assert_eq!(f.len(), fields, "{file} entry {i}: {f:?}");
+            assert!(!f[0].is_empty() && f[0].trim() == f[0] && f[0] != "*", "{file} entry {i}: bad pattern {:?}", f[0]);
+            assert!(CATEGORIES.contains(&f[1]), "{file} entry {i}: bad category {:?}", f[1]);
+            assert!(!f[2].trim().is_empty(), "{file} entry {i}: no vendor");
+        }
+    }
+
+    fn check_no_shadowing(file: &str, patterns: &[&str]) {
+        for (j, later) in patterns.iter().enumerate() {
+            for earlier in &patterns[..j] {
+                assert_ne!(earlier, later, "{file}: duplicate {later}");
+                let all = samples(later).iter().all(|n| matches(earlier, n));
+                assert!(!all, "{file}: {later} is shadowed by the earlier {earlier}");
+            }
+        }
+    }
+
+    #[test]
+    fn cookie_data_is_valid() {
+        check_well_formed("cookies.tsv", COOKIES_TSV, 5);
+        assert!(cookies().len() >= 300, "only {} known cookies", cookies().len());
+        assert_eq!(cookies().len(), rows(COOKIES_TSV).count(), "every line parsed");
+        for c in cookies() {
+            let ok = c.lifetime_days.map(|d| d > 0).unwrap_or(true);
+            assert!(ok, "{}: lifetime must be `session` or days > 0", c.pattern);
+        }
+        for f in rows(COOKIES_TSV) {
+            assert!(f[3] == "session" || f[3].parse::<u32>().is_ok(), "{}: lifetime {:?}", f[0], f[3]);
+        }
+        let patterns: Vec<&str> = cookies().iter().map(|c| c.pattern).collect();
+        check_no_shadowing("cookies.tsv", &patterns);
+    }
+
+    #[test]
+    fn storage_data_is_valid() {
+        check_well_formed("storage.tsv", STORAGE_TSV, 3);
+        assert!(storage_keys().len() >= 40);
+        let patterns: Vec<&str> = storage_keys().iter().map(|k| k.pattern).collect();
+        check_no_shadowing("storage.tsv", &patterns);
+    }
+
+    #[test]
+    fn well_known_cookies() {
+        for (name, cat) in [
+            ("_ga", "analytics"),
+            ("_ga_ABC123", "analytics"),
+            ("_gid", "analytics"),
+            ("_fbp", "advertising"),
+            ("_gcl_au", "advertising"),
+            ("_hjSessionUser_123", "analytics"),
+            ("PHPSESSID", "necessary"),
+            ("__cf_bm", "necessary"),
+            ("_pk_id.1.abcd", "analytics"),
+        ] {
+            assert_eq!(known_cookie(name).map(|c| c.category), Some(cat), "{name}");
+        }
+        assert!(known_cookie("my_shop_pref").is_none());
+    }
+}

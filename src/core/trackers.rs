@@ -1,0 +1,180 @@
+//! Tracker matching (CONTRACT §4): which known tracker, if any, a URL belongs to.
+//!
+//! The built-in knowledge is `data/trackers.tsv` (host, category, vendor, service);
+//! config `trackers` entries come first, so a site can add hosts or override one.
+//! Matching is by host suffix on label boundaries, case-insensitive, ports ignored.
+//! Only absolute http(s) and protocol-relative URLs can be third-party: relative,
+//! `data:`, `blob:` and `javascript:` URLs never match.
+
+use std::sync::OnceLock;
+
+use super::config::Settings;
+use super::knowledge::rows;
+
+const TRACKERS_TSV: &str = include_str!("../../data/trackers.tsv");
+
+/// A built-in tracker host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownTracker {
+    /// Host suffix.
+    pub host: &'static str,
+    /// Category it needs.
+    pub category: &'static str,
+    /// Vendor name.
+    pub vendor: &'static str,
+    /// Service inside the category, if any.
+    pub service: Option<&'static str>,
+}
+
+/// Built-in tracker hosts.
+pub fn known() -> &'static [KnownTracker] {
+    static CELL: OnceLock<Vec<KnownTracker>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        rows(TRACKERS_TSV)
+            .filter_map(|f| match f[..] {
+                [host, category, vendor] => Some(KnownTracker { host, category, vendor, service: None }),
+                [host, category, vendor, service] => Some(KnownTracker { host, category, vendor, service: Some(service) }),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// What a URL was matched to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerMatch {
+    /// Category it needs.
+    pub category: String,
+    /// Service inside the category, if any.
+    pub service: Option<String>,
+    /// Vendor name.
+    pub vendor: String,
+}
+
+/// The host of an absolute http(s) or protocol-relative URL, lower-cased, without
+/// user info, port or trailing dot. `None` for anything else.
+pub fn url_host(url: &str) -> Option<String> {
+    let u = url.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
+    let rest = if let Some(r) = u.strip_prefix("//") {
+        r
+    } else {
+        let (scheme, r) = u.split_once(':')?;
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return None;
+        }
+        // Browsers accept `https:\\host` and missing slashes alike.
+        r.trim_start_matches(['/', '\\'])
+    };
+    let authority = rest.split(['/', '?', '#', '\\']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        host_port.split(':').next()?
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+/// Whether `host` is `suffix` or a subdomain of it.
+pub fn host_matches(host: &str, suffix: &str) -> bool {
+    host == suffix || (host.len() > suffix.len() && host.ends_with(suffix) && host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
+}
+
+/// The tracker a URL belongs to: config entries first, then the built-in knowledge.
+pub fn match_url(s: &Settings, url: &str) -> Option<TrackerMatch> {
+    let host = url_host(url)?;
+    if let Some(t) = s.trackers.iter().find(|t| host_matches(&host, &t.host)) {
+        return Some(TrackerMatch { category: t.category.clone(), service: t.service.clone(), vendor: t.vendor.clone().unwrap_or_else(|| t.host.clone()) });
+    }
+    let t = known().iter().find(|t| host_matches(&host, t.host))?;
+    // A service the site did not declare follows its category.
+    let service = t.service.filter(|svc| s.category(t.category).and_then(|c| c.service(svc)).is_some());
+    Some(TrackerMatch { category: t.category.into(), service: service.map(String::from), vendor: t.vendor.into() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s() -> Settings {
+        Settings::from_json(
+            r#"{"categories":{"functional":{"services":{"youtube":{}}}},
+                "trackers":[{"host":"cdn.example-analytics.com","category":"analytics","vendor":"Example"},
+                            {"host":"www.googletagmanager.com","category":"functional"}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(url_host("https://WWW.Google-Analytics.COM:443/g/collect?v=2").as_deref(), Some("www.google-analytics.com"));
+        assert_eq!(url_host("//connect.facebook.net/en_US/fbevents.js").as_deref(), Some("connect.facebook.net"));
+        assert_eq!(url_host("https://user:pw@bat.bing.com./bat.js").as_deref(), Some("bat.bing.com"));
+        assert_eq!(url_host("  HTTP://static.hotjar.com#x").as_deref(), Some("static.hotjar.com"));
+        assert_eq!(url_host("https://[::1]:8080/x").as_deref(), Some("::1"));
+        for none in ["/js/app.js", "app.js", "data:text/javascript,1", "blob:https://x/1", "javascript:alert(1)", "", "https://", "mailto:a@b.c", "ftp://x.com/"] {
+            assert_eq!(url_host(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn suffix_matching_on_label_boundaries() {
+        assert!(host_matches("stats.g.doubleclick.net", "doubleclick.net"));
+        assert!(host_matches("doubleclick.net", "doubleclick.net"));
+        assert!(!host_matches("notdoubleclick.net", "doubleclick.net"));
+        assert!(!host_matches("doubleclick.net.evil.com", "doubleclick.net"));
+    }
+
+    #[test]
+    fn built_in_and_config_entries() {
+        let s = s();
+        let m = match_url(&s, "https://www.google-analytics.com/analytics.js").unwrap();
+        assert_eq!(m.category, "analytics");
+        assert_eq!(match_url(&s, "https://connect.facebook.net/en_US/fbevents.js").unwrap().category, "advertising");
+        assert_eq!(match_url(&s, "https://cdn.example-analytics.com/a.js").unwrap().vendor, "Example");
+        assert_eq!(match_url(&s, "https://www.googletagmanager.com/gtm.js?id=GTM-1").unwrap().category, "functional", "config overrides");
+        let yt = match_url(&s, "https://www.youtube-nocookie.com/embed/x").unwrap();
+        assert_eq!((yt.category.as_str(), yt.service.as_deref()), ("functional", Some("youtube")));
+        assert_eq!(match_url(&s, "https://player.vimeo.com/video/1").unwrap().service, None, "undeclared service follows its category");
+    }
+
+    #[test]
+    fn first_party_and_bad_urls_are_untouched() {
+        let s = s();
+        for url in [
+            "/js/app.js",
+            "https://shop.example.com/app.js?ref=https://www.google-analytics.com/",
+            "https://shop.example.com/www.google-analytics.com/x.js",
+            "data:text/javascript,alert(1)",
+            "javascript:void(0)",
+            "https://xn--caf-dma.example/",
+            "https://caf\u{e9}.example/",
+            "ht!tp://weird",
+            "https://:443/",
+        ] {
+            assert_eq!(match_url(&s, url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn tracker_data_is_valid() {
+        const CATS: [&str; 3] = ["analytics", "advertising", "functional"];
+        let all = known();
+        assert!(all.len() >= 150, "only {} trackers", all.len());
+        assert_eq!(all.len(), rows(TRACKERS_TSV).count(), "every line parsed");
+        for (i, t) in all.iter().enumerate() {
+            assert!(CATS.contains(&t.category), "{}: category {}", t.host, t.category);
+            assert!(!t.vendor.trim().is_empty(), "{}: vendor", t.host);
+            assert!(t.host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'), "{}: host form", t.host);
+            assert!(!t.host.starts_with('.') && t.host.contains('.'), "{}", t.host);
+            assert!(all[..i].iter().all(|o| o.host != t.host), "duplicate {}", t.host);
+            if let Some(svc) = t.service {
+                assert!(super::super::category::is_valid_name(svc), "{}: service {svc}", t.host);
+            }
+        }
+        for vendor in ["Google Analytics", "Hotjar", "YouTube", "Intercom"] {
+            assert!(all.iter().any(|t| t.vendor.contains(vendor)), "no {vendor}");
+        }
+    }
+}

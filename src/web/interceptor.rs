@@ -1,0 +1,503 @@
+//! Automatic blocking (CONTRACT §4): known trackers never run or render, and when a
+//! script inserts them they are never requested, until their category is allowed.
+//!
+//! The trick is to withhold the URL: wherever a tracker URL is about to reach a
+//! `<script>`, `<iframe>`, `<img>` or `<link>` (the `src`/`href` setters,
+//! `setAttribute`, insertion of nodes that already carry one, HTML strings, the parser),
+//! keksi turns the element into the declarative form of CONTRACT §3 instead
+//! (`data-consent`, `data-src`, scripts `type="text/plain"`), so nothing is fetched.
+//! Release is then the same as for marked elements. Beacons (`sendBeacon`, `fetch`,
+//! `XMLHttpRequest`) to tracker hosts are refused while not allowed.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Object, Promise, Proxy, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Node};
+
+use super::{dom, state};
+use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, TYPE_ATTR};
+use crate::core::trackers::{self, TrackerMatch};
+
+/// Marks an element keksi holds automatically; the value says how to release it.
+pub const AUTO_ATTR: &str = "data-keksi-auto";
+/// Released by setting the URL on the same element (it was created by script).
+pub const IN_PLACE: &str = "in-place";
+/// Released by a live copy (the parser inserted it).
+pub const PARSER: &str = "parser";
+/// Elements with a URL that may be held.
+const LIVE_URLS: &str = "script[src],iframe[src],img[src],link[href]";
+
+thread_local! {
+    /// The browser's own functions keksi's wrappers and release code call.
+    static NATIVE: RefCell<Option<Natives>> = const { RefCell::new(None) };
+    /// Held elements that are not in the document (`new Image()`, scripts not yet
+    /// inserted): released directly when allowed.
+    static DETACHED: RefCell<Vec<Element>> = const { RefCell::new(Vec::new()) };
+}
+
+struct Natives {
+    set_attribute: Function,
+    remove_attribute: Function,
+    inner_html_set: Option<Function>,
+    inner_html_get: Option<Function>,
+}
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn prototype_of(ctor: &str) -> Option<Object> {
+    let w: JsValue = web_sys::window()?.into();
+    get(&get(&w, ctor), "prototype").dyn_into::<Object>().ok()
+}
+
+fn native_set(el: &Element, name: &str, value: &str) {
+    NATIVE.with(|n| match n.borrow().as_ref() {
+        Some(n) => {
+            let _ = n.set_attribute.call2(el, &JsValue::from_str(name), &JsValue::from_str(value));
+        }
+        None => {
+            let _ = el.set_attribute(name, value);
+        }
+    });
+}
+
+fn native_remove(el: &Element, name: &str) {
+    NATIVE.with(|n| match n.borrow().as_ref() {
+        Some(n) => {
+            let _ = n.remove_attribute.call1(el, &JsValue::from_str(name));
+        }
+        None => {
+            let _ = el.remove_attribute(name);
+        }
+    });
+}
+
+/// A tracker this URL belongs to that is not allowed now.
+fn blocked(url: &str) -> Option<TrackerMatch> {
+    state::judge(|s, c| {
+        trackers::match_url(s, url).filter(|m| !crate::core::consent::allowed(s, c, &m.category, m.service.as_deref()))
+    })
+}
+
+fn url_attr(tag: &str) -> Option<&'static str> {
+    match tag {
+        "SCRIPT" | "IFRAME" | "IMG" => Some("src"),
+        "LINK" => Some("href"),
+        _ => None,
+    }
+}
+
+fn debug(what: &str, el: &Element, url: &str) {
+    if !state::read(|s| s.debug).unwrap_or(false) {
+        return;
+    }
+    let mut m = String::from("keksi: ");
+    m.push_str(what);
+    m.push(' ');
+    m.push_str(&el.tag_name().to_ascii_lowercase());
+    m.push(' ');
+    m.push_str(url);
+    dom::info(&m);
+}
+
+/// Turn an element into its held, declarative form. `how` is [`IN_PLACE`] or [`PARSER`].
+fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
+    let tag = el.tag_name();
+    native_set(el, CONSENT_ATTR, &m.category);
+    if let Some(svc) = &m.service {
+        native_set(el, SERVICE_ATTR, svc);
+    }
+    native_set(el, SRC_ATTR, url);
+    native_set(el, AUTO_ATTR, how);
+    if !el.has_attribute("title") && tag == "IFRAME" {
+        native_set(el, "title", &m.vendor);
+    }
+    if tag == "SCRIPT" {
+        if let Some(t) = el.get_attribute("type").filter(|t| !t.is_empty() && t != "text/plain") {
+            native_set(el, TYPE_ATTR, &t);
+        }
+        native_set(el, "type", "text/plain");
+    }
+    if let Some(attr) = url_attr(&tag) {
+        native_remove(el, attr);
+    }
+    if !el.is_connected() {
+        DETACHED.with(|d| d.borrow_mut().push(el.clone()));
+    }
+    debug("held", el, url);
+}
+
+/// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
+/// it was held.
+fn check(el: &Element, url: &str, how: &str) -> bool {
+    match blocked(url) {
+        Some(m) => {
+            hold(el, url, &m, how);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Hold every element with a live tracker URL in `node` and below it.
+pub fn scan(node: &Node, how: &str) {
+    let Some(el) = node.dyn_ref::<Element>() else {
+        if node.node_type() == Node::DOCUMENT_FRAGMENT_NODE {
+            for e in dom::query_all(node, LIVE_URLS) {
+                scan_one(&e, how);
+            }
+        }
+        return;
+    };
+    scan_one(el, how);
+    if el.child_element_count() > 0 {
+        for e in dom::query_all(node, LIVE_URLS) {
+            scan_one(&e, how);
+        }
+    }
+}
+
+fn scan_one(el: &Element, how: &str) {
+    let tag = el.tag_name();
+    if let Some(attr) = url_attr(&tag) {
+        if let Some(url) = el.get_attribute(attr) {
+            check(el, &url, how);
+        }
+    }
+}
+
+/// Release a held element on its own (not through the marked-script queue): give it
+/// back its type and URL.
+pub fn release_in_place(el: &Element) {
+    let Some(url) = el.get_attribute(SRC_ATTR) else { return };
+    let tag = el.tag_name();
+    native_remove(el, AUTO_ATTR);
+    if tag == "SCRIPT" {
+        match el.get_attribute(TYPE_ATTR) {
+            Some(t) => native_set(el, "type", &t),
+            None => native_remove(el, "type"),
+        }
+    }
+    if let Some(attr) = url_attr(&tag) {
+        native_set(el, attr, &url);
+    }
+    debug("released", el, &url);
+}
+
+/// Release held elements outside the document whose category is now allowed.
+pub fn release_detached() {
+    let ready: Vec<Element> = DETACHED.with(|d| {
+        let mut d = d.borrow_mut();
+        let mut out = Vec::new();
+        d.retain(|el| {
+            if el.is_connected() || el.get_attribute(AUTO_ATTR).is_none() {
+                return false;
+            }
+            let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
+            let svc = el.get_attribute(SERVICE_ATTR);
+            let ok = state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false);
+            if ok {
+                out.push(el.clone());
+            }
+            !ok
+        });
+        out
+    });
+    for el in ready {
+        release_in_place(&el);
+    }
+}
+
+type Trap = Box<dyn FnMut(Function, JsValue, Array) -> JsValue>;
+
+fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
+    let handler = Object::new();
+    let cb = Closure::wrap(trap);
+    Reflect::set(&handler, &"apply".into(), cb.as_ref()).ok()?;
+    cb.forget();
+    Some(Proxy::new(original, &handler).into())
+}
+
+fn call(target: &Function, this: &JsValue, args: &Array) -> JsValue {
+    Reflect::apply(target, this, args).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Wrap a method: `Proto.prototype[name] = Proxy(original, trap)`.
+fn wrap_method(ctor: &str, name: &str, trap: Trap) -> Option<Function> {
+    let proto = prototype_of(ctor)?;
+    let original = get(&proto, name).dyn_into::<Function>().ok()?;
+    let p = proxy(&original, trap)?;
+    Reflect::set(&proto, &JsValue::from_str(name), &p).ok()?;
+    Some(original)
+}
+
+/// Wrap an accessor's setter; returns the original (setter, getter).
+fn wrap_setter(ctor: &str, name: &str, trap: Trap) -> Option<(Function, Option<Function>)> {
+    let proto = prototype_of(ctor)?;
+    let desc = Object::get_own_property_descriptor(&proto, &JsValue::from_str(name)).dyn_into::<Object>().ok()?;
+    let setter = get(&desc, "set").dyn_into::<Function>().ok()?;
+    let getter = get(&desc, "get").dyn_into::<Function>().ok();
+    let p = proxy(&setter, trap)?;
+    Reflect::set(&desc, &"set".into(), &p).ok()?;
+    Object::define_property(&proto, &JsValue::from_str(name), &desc);
+    Some((setter, getter))
+}
+
+fn arg_text(v: &JsValue) -> String {
+    match v.as_string() {
+        Some(s) => s,
+        None => Array::of1(v).join("").into(),
+    }
+}
+
+/// Hold the URL a setter is given when it is a blocked tracker; else set it.
+fn url_setter(ctor: &'static str, prop: &'static str) {
+    wrap_setter(
+        ctor,
+        prop,
+        Box::new(|target, this, args| {
+            if let Some(el) = this.dyn_ref::<Element>() {
+                if check(el, &arg_text(&args.get(0)), IN_PLACE) {
+                    return JsValue::UNDEFINED;
+                }
+            }
+            call(&target, &this, &args)
+        }),
+    );
+}
+
+fn guard_setters() {
+    url_setter("HTMLScriptElement", "src");
+    url_setter("HTMLIFrameElement", "src");
+    url_setter("HTMLImageElement", "src");
+    url_setter("HTMLLinkElement", "href");
+    let original = wrap_method(
+        "Element",
+        "setAttribute",
+        Box::new(|target, this, args| {
+            if let Some(el) = this.dyn_ref::<Element>() {
+                let name = arg_text(&args.get(0)).to_ascii_lowercase();
+                let tag = el.tag_name();
+                if url_attr(&tag) == Some(name.as_str()) && check(el, &arg_text(&args.get(1)), IN_PLACE) {
+                    return JsValue::UNDEFINED;
+                }
+                // A held script keeps `text/plain`; the type asked for is kept for release.
+                if name == "type" && tag == "SCRIPT" && el.has_attribute(AUTO_ATTR) {
+                    native_set(el, TYPE_ATTR, &arg_text(&args.get(1)));
+                    return JsValue::UNDEFINED;
+                }
+            }
+            call(&target, &this, &args)
+        }),
+    );
+    let remove = prototype_of("Element").map(|p| get(&p, "removeAttribute")).and_then(|f| f.dyn_into::<Function>().ok());
+    let html = prototype_of("Element").and_then(|p| Object::get_own_property_descriptor(&p, &"innerHTML".into()).dyn_into::<Object>().ok());
+    if let (Some(set_attribute), Some(remove_attribute)) = (original, remove) {
+        let inner_html_set = html.as_ref().and_then(|d| get(d, "set").dyn_into::<Function>().ok());
+        let inner_html_get = html.as_ref().and_then(|d| get(d, "get").dyn_into::<Function>().ok());
+        NATIVE.with(|n| *n.borrow_mut() = Some(Natives { set_attribute, remove_attribute, inner_html_set, inner_html_get }));
+    }
+}
+
+/// Wrap node insertion: nodes carrying a live tracker URL are held before they go in;
+/// held ones whose category became allowed are released as they go in.
+fn guard_insertion() {
+    for (ctor, name, first) in [
+        ("Node", "appendChild", 0usize),
+        ("Node", "insertBefore", 0),
+        ("Node", "replaceChild", 0),
+        ("Element", "append", usize::MAX),
+        ("Element", "prepend", usize::MAX),
+        ("Element", "before", usize::MAX),
+        ("Element", "after", usize::MAX),
+        ("Element", "replaceWith", usize::MAX),
+        ("Element", "insertAdjacentElement", 1),
+        ("DocumentFragment", "append", usize::MAX),
+        ("Document", "append", usize::MAX),
+    ] {
+        wrap_method(
+            ctor,
+            name,
+            Box::new(move |target, this, args| {
+                let nodes: Vec<JsValue> = if first == usize::MAX { args.iter().collect() } else { vec![args.get(first as u32)] };
+                for n in nodes {
+                    if let Some(node) = n.dyn_ref::<Node>() {
+                        scan(node, IN_PLACE);
+                    }
+                }
+                call(&target, &this, &args)
+            }),
+        );
+    }
+}
+
+/// Parse an HTML string inertly (a `<template>`), hold the trackers in it, and give back
+/// the string to use: the original when nothing was held.
+pub fn sanitize(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("src") && !lower.contains("href") {
+        return html.to_string();
+    }
+    let Some(doc) = dom::document() else { return html.to_string() };
+    let Ok(tpl) = doc.create_element("template") else { return html.to_string() };
+    let (set, get_html) = NATIVE.with(|n| n.borrow().as_ref().map(|n| (n.inner_html_set.clone(), n.inner_html_get.clone()))).unwrap_or((None, None));
+    let (Some(set), Some(get_html)) = (set, get_html) else { return html.to_string() };
+    if set.call1(&tpl, &JsValue::from_str(html)).is_err() {
+        return html.to_string();
+    }
+    let Some(content) = tpl.dyn_ref::<web_sys::HtmlTemplateElement>().map(|t| t.content()) else { return html.to_string() };
+    let mut held = false;
+    for el in dom::query_all(&content, LIVE_URLS) {
+        let attr = url_attr(&el.tag_name()).unwrap_or("src");
+        if let Some(url) = el.get_attribute(attr) {
+            held |= check(&el, &url, PARSER);
+        }
+    }
+    if !held {
+        return html.to_string();
+    }
+    // Elements parsed from a string are not the ones that will live in the page.
+    DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
+    get_html.call0(&tpl).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn sanitize_arg(args: &Array, i: u32) {
+    let v = args.get(i);
+    if v.is_string() || v.is_object() {
+        let clean = sanitize(&arg_text(&v));
+        args.set(i, JsValue::from_str(&clean));
+    }
+}
+
+/// Wrap the APIs that take HTML strings.
+fn guard_html_strings() {
+    for (ctor, prop) in [("Element", "innerHTML"), ("Element", "outerHTML")] {
+        wrap_setter(
+            ctor,
+            prop,
+            Box::new(|target, this, args| {
+                sanitize_arg(&args, 0);
+                call(&target, &this, &args)
+            }),
+        );
+    }
+    wrap_method(
+        "Element",
+        "insertAdjacentHTML",
+        Box::new(|target, this, args| {
+            sanitize_arg(&args, 1);
+            call(&target, &this, &args)
+        }),
+    );
+    wrap_method(
+        "Range",
+        "createContextualFragment",
+        Box::new(|target, this, args| {
+            sanitize_arg(&args, 0);
+            call(&target, &this, &args)
+        }),
+    );
+    for name in ["write", "writeln"] {
+        wrap_method(
+            "Document",
+            name,
+            Box::new(|target, this, args| {
+                let joined: String = args.iter().map(|a| arg_text(&a)).collect();
+                let clean = sanitize(&joined);
+                call(&target, &this, &Array::of1(&JsValue::from_str(&clean)))
+            }),
+        );
+    }
+}
+
+fn url_of_request(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        return s;
+    }
+    let u = get(v, "url");
+    if let Some(s) = u.as_string() {
+        return s;
+    }
+    arg_text(v)
+}
+
+fn beacon_debug(kind: &str, url: &str) {
+    if state::read(|s| s.debug).unwrap_or(false) {
+        let mut m = String::from("keksi: blocked ");
+        m.push_str(kind);
+        m.push(' ');
+        m.push_str(url);
+        dom::info(&m);
+    }
+}
+
+/// Refuse beacons to trackers that are not allowed: nothing is sent.
+fn guard_beacons() {
+    wrap_method(
+        "Navigator",
+        "sendBeacon",
+        Box::new(|target, this, args| {
+            let url = arg_text(&args.get(0));
+            if blocked(&url).is_some() {
+                beacon_debug("sendBeacon", &url);
+                return JsValue::FALSE;
+            }
+            call(&target, &this, &args)
+        }),
+    );
+    if let Some(w) = web_sys::window() {
+        let w: JsValue = w.into();
+        if let Ok(fetch) = get(&w, "fetch").dyn_into::<Function>() {
+            let p = proxy(
+                &fetch,
+                Box::new(|target, this, args| {
+                    let url = url_of_request(&args.get(0));
+                    if blocked(&url).is_some() {
+                        beacon_debug("fetch", &url);
+                        let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
+                        return Promise::reject(&e).into();
+                    }
+                    call(&target, &this, &args)
+                }),
+            );
+            if let Some(p) = p {
+                let _ = Reflect::set(&w, &"fetch".into(), &p);
+            }
+        }
+    }
+    wrap_method(
+        "XMLHttpRequest",
+        "open",
+        Box::new(|target, this, args| {
+            let url = arg_text(&args.get(1));
+            let _ = Reflect::set(&this, &"__keksiBlocked".into(), &JsValue::from_bool(blocked(&url).is_some()));
+            call(&target, &this, &args)
+        }),
+    );
+    wrap_method(
+        "XMLHttpRequest",
+        "send",
+        Box::new(|target, this, args| {
+            if get(&this, "__keksiBlocked").as_bool() == Some(true) {
+                beacon_debug("XMLHttpRequest", "");
+                return JsValue::UNDEFINED;
+            }
+            call(&target, &this, &args)
+        }),
+    );
+}
+
+/// Install every interception, once per page. Runs while the parser waits on keksi.js.
+pub fn install() {
+    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if DONE.with(|d| d.replace(true)) {
+        return;
+    }
+    guard_setters();
+    guard_insertion();
+    guard_html_strings();
+    guard_beacons();
+}

@@ -1,0 +1,146 @@
+//! Privacy signals (CONTRACT §10): Google Consent Mode v2 through `dataLayer`/`gtag`,
+//! Microsoft UET and Meta Pixel consent calls, Global Privacy Control, and consent
+//! receipts to the site's `consentLog`.
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{dom, state};
+use crate::core::consent_mode;
+use crate::core::json::Json;
+use crate::core::receipt::{self, Action};
+
+fn window() -> Option<JsValue> {
+    web_sys::window().map(JsValue::from)
+}
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Global Privacy Control is on (or Do Not Track, when the config honours it).
+pub fn privacy_signal(honor_dnt: bool) -> bool {
+    let Some(w) = window() else { return false };
+    let nav = get(&w, "navigator");
+    get(&nav, "globalPrivacyControl").as_bool() == Some(true) || (honor_dnt && get(&nav, "doNotTrack").as_string().as_deref() == Some("1"))
+}
+
+fn gtag(args: &[JsValue]) {
+    let Some(w) = window() else { return };
+    let Ok(f) = get(&w, "gtag").dyn_into::<Function>() else { return };
+    let _ = f.apply(&JsValue::UNDEFINED, &args.iter().collect::<Array>());
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+/// At start-up, synchronously: create `dataLayer` if absent (never replace it), define
+/// `gtag` if absent with the loader's Google-style function, push `consent default`,
+/// then `consent update` from a stored choice.
+pub fn start(gtag_fn: JsValue) {
+    let Some(w) = window() else { return };
+    let Some((enabled, default, redact, passthrough, stored)) = state::read(|st| {
+        let cm = &st.settings.consent_mode;
+        let stored = st.record.as_ref().map(|r| dom::to_js(&consent_mode::update_command(&st.settings, Some(&r.choice))));
+        (cm.enabled, dom::to_js(&consent_mode::default_command(&st.settings)), cm.ads_data_redaction, cm.url_passthrough, stored)
+    }) else {
+        return;
+    };
+    if enabled {
+        if !Array::is_array(&get(&w, "dataLayer")) {
+            let _ = Reflect::set(&w, &s("dataLayer"), &Array::new());
+        }
+        if !get(&w, "gtag").is_function() && gtag_fn.is_function() {
+            let _ = Reflect::set(&w, &s("gtag"), &gtag_fn);
+        }
+        gtag(&[s("consent"), s("default"), default]);
+        if redact {
+            gtag(&[s("set"), s("ads_data_redaction"), JsValue::TRUE]);
+        }
+        if passthrough {
+            gtag(&[s("set"), s("url_passthrough"), JsValue::TRUE]);
+        }
+        if let Some(update) = &stored {
+            gtag(&[s("consent"), s("update"), update.clone()]);
+        }
+    }
+    uet("default", false);
+    if stored.is_some() {
+        vendors_update();
+    }
+}
+
+/// `uetq.push('consent', mode, {ad_storage})` when Microsoft UET is on the page.
+fn uet(mode: &str, granted: bool) {
+    let Some(w) = window() else { return };
+    let q = get(&w, "uetq");
+    if q.is_undefined() || q.is_null() {
+        return;
+    }
+    let Ok(push) = get(&q, "push").dyn_into::<Function>() else { return };
+    let o = js_sys::Object::new();
+    let _ = Reflect::set(&o, &s("ad_storage"), &s(if granted { "granted" } else { "denied" }));
+    let _ = push.call3(&q, &s("consent"), &s(mode), &o);
+}
+
+/// Tell UET and the Meta Pixel (when present) what advertising consent is now.
+fn vendors_update() {
+    let ads = state::read(|st| consent_mode::granted(&st.settings, st.choice(), "ad_storage")).unwrap_or(false);
+    uet("update", ads);
+    let Some(w) = window() else { return };
+    if let Ok(fbq) = get(&w, "fbq").dyn_into::<Function>() {
+        let _ = fbq.call2(&JsValue::UNDEFINED, &s("consent"), &s(if ads { "grant" } else { "revoke" }));
+    }
+}
+
+/// After every change of choice: `consent update`, the `keksi_consent` dataLayer event,
+/// UET and Meta calls, and a receipt.
+pub fn changed(action: Action) {
+    let Some((enabled, update, event)) = state::read(|st| {
+        (
+            st.settings.consent_mode.enabled,
+            dom::to_js(&consent_mode::update_command(&st.settings, st.choice())),
+            dom::to_js(&consent_mode::data_layer_event(&st.settings, st.choice())),
+        )
+    }) else {
+        return;
+    };
+    if enabled {
+        gtag(&[s("consent"), s("update"), update]);
+        if let Some(w) = window() {
+            let dl = get(&w, "dataLayer");
+            if let Ok(push) = get(&dl, "push").dyn_into::<Function>() {
+                let _ = push.call1(&dl, &event);
+            }
+        }
+    }
+    vendors_update();
+    send_receipt(action);
+}
+
+/// Send a receipt to `consentLog` with `sendBeacon` (fallback: `fetch` keepalive).
+fn send_receipt(action: Action) {
+    let Some(w) = web_sys::window() else { return };
+    let page = w.location().href().unwrap_or_default();
+    let ua = w.navigator().user_agent().unwrap_or_default();
+    let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes(16));
+    let Some(Some((url, body))) = state::read(|st| {
+        let url = st.settings.consent_log.clone()?;
+        let consent_id = st.record.as_ref().map(|r| r.id.clone()).unwrap_or_else(|| st.last_consent_id.clone());
+        let cx = receipt::Context { receipt_id: &receipt_id, consent_id: &consent_id, now_ms: dom::now_ms(), page: &page, user_agent: &ua, gpc: st.gpc };
+        let r: Json = receipt::build(&st.settings, &st.texts, action, st.choice(), &cx);
+        Some((url, r.to_text()))
+    }) else {
+        return;
+    };
+    let sent = w.navigator().send_beacon_with_opt_str(&url, Some(&body)).unwrap_or(false);
+    if !sent {
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&s(&body));
+        let _ = Reflect::set(&init, &s("keepalive"), &JsValue::TRUE);
+        let _ = w.fetch_with_str_and_init(&url, &init);
+    }
+}
