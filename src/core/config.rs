@@ -96,6 +96,52 @@ impl Default for ConsentMode {
     }
 }
 
+/// Where and how the banner shows (config `layout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// A bar along the bottom of the window (default).
+    #[default]
+    Bar,
+    /// A box in the bottom corner.
+    Box,
+    /// A centred modal.
+    Modal,
+}
+
+impl Layout {
+    /// The name used in config and on the host's `data-layout` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Bar => "bar",
+            Layout::Box => "box",
+            Layout::Modal => "modal",
+        }
+    }
+}
+
+/// Colour scheme (config `theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme` (default).
+    #[default]
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    /// The name used in config and on the host's `data-theme` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
 /// The validated config: everything keksi reads at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -131,6 +177,10 @@ pub struct Settings {
     pub reload_on_withdraw: bool,
     /// Log what keksi holds and releases.
     pub debug: bool,
+    /// Banner layout.
+    pub layout: Layout,
+    /// Colour scheme.
+    pub theme: Theme,
 }
 
 impl Default for Settings {
@@ -152,6 +202,8 @@ impl Default for Settings {
             texts: Vec::new(),
             reload_on_withdraw: true,
             debug: false,
+            layout: Layout::Bar,
+            theme: Theme::Auto,
         }
     }
 }
@@ -191,7 +243,7 @@ impl Settings {
 const KEYS: &[&str] = &[
     "revision", "policyUrl", "language", "categories", "cookies", "trackers", "unknownCookies",
     "googleConsentMode", "honorDoNotTrack", "consentLog", "cookieName", "cookieDomain", "consentValidityDays",
-    "texts", "reloadOnWithdraw", "debug",
+    "texts", "reloadOnWithdraw", "debug", "layout", "theme",
 ];
 
 fn join(path: &str, key: &str) -> String {
@@ -318,6 +370,22 @@ pub fn from_json_value(v: &Json) -> Result<Settings> {
             }
             "texts" => s.texts = read_texts(value)?,
             "reloadOnWithdraw" => s.reload_on_withdraw = boolean(value, k)?,
+            "layout" => {
+                s.layout = match value.as_str() {
+                    Some("bar") => Layout::Bar,
+                    Some("box") => Layout::Box,
+                    Some("modal") => Layout::Modal,
+                    _ => return Err(Error::field(k, "expected \"bar\", \"box\" or \"modal\"")),
+                }
+            }
+            "theme" => {
+                s.theme = match value.as_str() {
+                    Some("auto") => Theme::Auto,
+                    Some("light") => Theme::Light,
+                    Some("dark") => Theme::Dark,
+                    _ => return Err(Error::field(k, "expected \"auto\", \"light\" or \"dark\"")),
+                }
+            }
             _ => s.debug = boolean(value, k)?,
         }
     }
@@ -677,6 +745,14 @@ mod tests {
         assert_eq!(field_of(err(r#"{"googleConsentMode":{"mapping":{"nope":[]}}}"#)), "googleConsentMode.mapping");
         assert_eq!(field_of(err(r#"{"googleConsentMode":{"wait":1}}"#)), "googleConsentMode.wait");
         assert!(Settings::from_json(r#"{"honorDoNotTrack":true}"#).unwrap().honor_do_not_track);
+    }
+
+    #[test]
+    fn layout_and_theme() {
+        let s = Settings::from_json(r#"{"layout":"modal","theme":"dark"}"#).unwrap();
+        assert_eq!((s.layout, s.theme), (Layout::Modal, Theme::Dark));
+        assert_eq!(field_of(err(r#"{"layout":"popup"}"#)), "layout");
+        assert_eq!(field_of(err(r#"{"theme":1}"#)), "theme");
     }
 
     #[test]

@@ -51,9 +51,12 @@ pub fn mount() {
     host.set_id(HOST_ID);
     let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else { return };
     dom::adopt_css(&root, CSS);
-    let (lang, rtl) = state::read(|s| (s.texts.lang.clone(), s.texts.is_rtl())).unwrap_or_default();
+    let (lang, rtl, layout, theme) =
+        state::read(|s| (s.texts.lang.clone(), s.texts.is_rtl(), s.settings.layout.as_str(), s.settings.theme.as_str())).unwrap_or(("en".into(), false, "bar", "auto"));
     let _ = host.set_attribute("lang", &lang);
     let _ = host.set_attribute("dir", if rtl { "rtl" } else { "ltr" });
+    let _ = host.set_attribute("data-layout", layout);
+    let _ = host.set_attribute("data-theme", theme);
     let banner = view_markup(markup::banner).unwrap_or_default();
     let mut html = String::from(banner);
     html.push_str("<div class=\"k-dialog-slot\"></div>");
