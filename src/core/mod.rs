@@ -26,3 +26,6 @@ pub mod time;
 pub mod trackers;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod fuzz;
