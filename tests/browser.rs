@@ -463,3 +463,104 @@ async fn marked_elements_inserted_later_are_governed() {
     sleep(50).await;
     assert_eq!(order(), ["late"]);
 }
+
+async fn cookie_store_expiry(name: &str) -> Option<f64> {
+    let store = Reflect::get(&win(), &"cookieStore".into()).unwrap();
+    let get = Reflect::get(&store, &"get".into()).unwrap().dyn_into::<js_sys::Function>().unwrap();
+    let item = JsFuture::from(get.call1(&store, &name.into()).unwrap().dyn_into::<Promise>().unwrap()).await.unwrap();
+    if item.is_null() || item.is_undefined() {
+        return None;
+    }
+    Reflect::get(&item, &"expires".into()).unwrap().as_f64()
+}
+
+#[wasm_bindgen_test]
+async fn cookie_writes_are_judged_and_capped() {
+    setup(CONFIG, "");
+    set_cookie("_fbp=fb.1.2.3; max-age=7776000; path=/");
+    assert!(!cookie().contains("_fbp="), "advertising cookie dropped without consent: {}", cookie());
+    set_cookie("site_pref=dark; max-age=94608000; path=/");
+    assert!(cookie().contains("site_pref=dark"), "unknown site cookies pass");
+    let expires = cookie_store_expiry("site_pref").await.expect("visible to cookieStore");
+    let year_ms = 365.0 * 86_400_000.0;
+    assert!(expires <= js_sys::Date::now() + year_ms + 5_000.0, "capped at 365 days");
+    assert!(expires > js_sys::Date::now() + year_ms - 60_000.0, "exactly 365 days");
+    api::accept_all();
+    set_cookie("_fbp=fb.1.2.3; max-age=7776000; path=/");
+    assert!(cookie().contains("_fbp="), "allowed after consent");
+    api::reject_all();
+    assert!(!cookie().contains("_fbp="), "deleted after refusal: {}", cookie());
+    set_cookie("site_pref=; max-age=0; path=/");
+}
+
+#[wasm_bindgen_test]
+async fn storage_writes_of_refused_categories_are_held_then_replayed() {
+    setup(r#"{"reloadOnWithdraw":false,"categories":{"analytics":{"storage":["stats_*"]}}}"#, "");
+    let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    ls.set_item("stats_visits", "3").unwrap();
+    ls.set_item("theme", "dark").unwrap();
+    assert_eq!(ls.get_item("stats_visits").unwrap(), None, "held while analytics is refused");
+    assert_eq!(ls.get_item("theme").unwrap().as_deref(), Some("dark"));
+    api::accept(Array::of1(&"analytics".into()).into()).unwrap();
+    assert_eq!(ls.get_item("stats_visits").unwrap().as_deref(), Some("3"), "replayed on consent");
+    api::reset();
+    assert_eq!(ls.get_item("stats_visits").unwrap(), None, "removed on withdrawal");
+    ls.remove_item("theme").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn tracker_urls_are_withheld_until_consent() {
+    setup(CONFIG, "");
+    let s = doc().create_element("script").unwrap().dyn_into::<web_sys::HtmlScriptElement>().unwrap();
+    s.set_src("https://www.google-analytics.com/analytics.js");
+    assert!(!s.has_attribute("src"), "the URL never reaches the element");
+    assert_eq!(s.get_attribute("data-src").as_deref(), Some("https://www.google-analytics.com/analytics.js"));
+    assert_eq!(s.get_attribute("data-consent").as_deref(), Some("analytics"));
+    assert_eq!(s.get_attribute("type").as_deref(), Some("text/plain"));
+    let img = doc().create_element("img").unwrap();
+    img.set_attribute("src", "https://www.facebook.com/tr?id=1&ev=PageView").unwrap();
+    assert!(!img.has_attribute("src"));
+    let own = doc().create_element("img").unwrap();
+    own.set_attribute("src", "/pixel.gif?ref=https://www.facebook.com/tr").unwrap();
+    assert!(own.has_attribute("src"), "first-party URL with a tracker in its query is untouched");
+    let fx = doc().get_element_by_id("fixture").unwrap();
+    fx.set_inner_html(r#"<iframe src="https://www.youtube.com/embed/x"></iframe><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">"#);
+    let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
+    assert!(!iframe.has_attribute("src"), "innerHTML is sanitized");
+    assert!(doc().query_selector("#fixture img").unwrap().unwrap().has_attribute("src"), "data: URLs untouched");
+    let beacon = web_sys::window().unwrap().navigator().send_beacon("https://www.google-analytics.com/g/collect").unwrap();
+    assert!(!beacon, "beacon to a tracker refused");
+    doc().get_element_by_id("fixture").unwrap().append_child(&img).unwrap();
+    api::accept_all();
+    sleep(50).await;
+    assert_eq!(img.get_attribute("src").as_deref(), Some("https://www.facebook.com/tr?id=1&ev=PageView"), "released");
+    assert_eq!(
+        doc().query_selector("#fixture iframe").unwrap().unwrap().get_attribute("src").as_deref(),
+        Some("https://www.youtube.com/embed/x")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn consent_mode_updates_follow_choices() {
+    set_global("dataLayer", &Array::new());
+    let gtag = js_sys::Function::new_no_args("window.dataLayer.push(Array.from(arguments))");
+    set_global("gtag", &gtag);
+    shutdown();
+    set_cookie("keksi_consent=; Max-Age=0; Path=/");
+    boot(String::new(), JsValue::UNDEFINED);
+    let dl = global("dataLayer").unchecked_into::<Array>();
+    let first = dl.get(0).unchecked_into::<Array>();
+    assert_eq!(first.get(0), "consent");
+    assert_eq!(first.get(1), "default");
+    assert_eq!(Reflect::get(&first.get(2), &"ad_storage".into()).unwrap(), "denied");
+    assert_eq!(Reflect::get(&first.get(2), &"security_storage".into()).unwrap(), "granted");
+    api::accept(Array::of1(&"analytics".into()).into()).unwrap();
+    let entries: Vec<JsValue> = dl.iter().collect();
+    let update = entries.iter().rev().find(|e| Array::is_array(e) && Array::from(e).get(1) == "update").expect("consent update");
+    let values = Array::from(update).get(2);
+    assert_eq!(Reflect::get(&values, &"analytics_storage".into()).unwrap(), "granted");
+    assert_eq!(Reflect::get(&values, &"ad_storage".into()).unwrap(), "denied");
+    let event = entries.iter().find(|e| Reflect::get(e, &"event".into()).ok().and_then(|v| v.as_string()).as_deref() == Some("keksi_consent"));
+    assert!(event.is_some(), "keksi_consent event pushed");
+    Reflect::delete_property(&win().unchecked_into::<js_sys::Object>(), &"gtag".into()).unwrap();
+}

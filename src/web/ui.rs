@@ -72,6 +72,7 @@ pub fn mount() {
         }),
         Listener::new(&doc, "click", false, on_document_click),
         Listener::new(&doc, "keydown", false, on_document_key),
+        Listener::new(&doc, "focusin", false, on_page_focus),
     ];
     UI.with(|u| *u.borrow_mut() = Some(Ui { host, root, opener: None, _listeners: listeners }));
     mark_openers();
@@ -291,6 +292,23 @@ fn on_keydown(e: Event) {
             }
         }
         _ => {}
+    }
+}
+
+/// WCAG 2.4.11: a page element that gets keyboard focus must not hide behind the
+/// banner. When it would, the banner moves to the other edge (`data-edge="top"`).
+fn on_page_focus(e: Event) {
+    let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else { return };
+    let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    if t.id() == HOST_ID {
+        return;
+    }
+    let (r, b) = (t.get_bounding_client_rect(), banner.get_bounding_client_rect());
+    let covered = r.bottom() > b.top() && r.top() < b.bottom() && r.right() > b.left() && r.left() < b.right();
+    if covered && !banner.has_attribute("data-edge") {
+        let _ = banner.set_attribute("data-edge", "top");
+    } else if covered {
+        let _ = banner.remove_attribute("data-edge");
     }
 }
 
