@@ -30,5 +30,19 @@ fn main() {
         out.push_str(&format!("    (\"{l}\", include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/texts/{l}.json\"))),\n"));
     }
     out.push_str("];\n");
-    fs::write(Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("languages.rs"), out).expect("write languages.rs");
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    fs::write(Path::new(&out_dir).join("languages.rs"), out).expect("write languages.rs");
+    strip_comments(&out_dir);
+}
+
+/// The knowledge files without their comment lines: comments are for maintainers, and
+/// every byte compiled in ships to every visitor.
+fn strip_comments(out_dir: &str) {
+    let root = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("data");
+    for name in ["cookies.tsv", "storage.tsv", "trackers.tsv"] {
+        println!("cargo:rerun-if-changed=data/{name}");
+        let text = fs::read_to_string(root.join(name)).expect("data file exists");
+        let kept: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).collect();
+        fs::write(Path::new(out_dir).join(name), kept.join("\n") + "\n").expect("write stripped data");
+    }
 }

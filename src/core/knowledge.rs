@@ -30,8 +30,8 @@ pub struct KnownKey {
     pub vendor: &'static str,
 }
 
-const COOKIES_TSV: &str = include_str!("../../data/cookies.tsv");
-const STORAGE_TSV: &str = include_str!("../../data/storage.tsv");
+const COOKIES_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/cookies.tsv"));
+const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"));
 
 /// The data lines of a TSV file, split into fields (comments and blank lines skipped).
 pub fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {

@@ -51,21 +51,23 @@ impl View<'_> {
     }
 }
 
+/// A button; `class` is `k-btn` (primary: accept and reject look the same) or `k-btn-secondary`.
 fn button(h: &mut Html, act: &str, class: &str, label: &str) {
-    h.raw("<button type=\"button\"").attr(ACTION_ATTR, act).attr("class", class).attr("part", class).raw(">");
+    let part = if class == "k-btn" { "button button-primary" } else { "button button-secondary" };
+    h.raw("<button type=\"button\"").attr(ACTION_ATTR, act).attr("class", class).attr("part", part).raw(">");
     h.text(label).raw("</button>");
 }
 
 fn policy_link(h: &mut Html, v: &View) {
     if let Some(url) = &v.settings.policy_url {
-        h.raw(" <a class=\"k-link\" part=\"k-link\"").attr("href", url).raw(">");
+        h.raw(" <a class=\"k-link\" part=\"link\"").attr("href", url).raw(">");
         h.text(v.texts.get("policyLink")).raw("</a>");
     }
 }
 
 fn gpc_note(h: &mut Html, v: &View) {
     if v.gpc {
-        h.raw("<p class=\"k-gpc\" part=\"k-gpc\" data-keksi=\"gpc\">").text(v.texts.get("gpcNote")).raw("</p>");
+        h.raw("<p class=\"k-gpc\" part=\"gpc-note\" data-keksi=\"gpc\">").text(v.texts.get("gpcNote")).raw("</p>");
     }
 }
 
@@ -75,12 +77,12 @@ pub fn banner(v: &View) -> String {
     let mut h = Html::new();
     h.raw("<section").attr(PART_ATTR, "banner").raw(" part=\"banner\" class=\"k-banner\" role=\"region\"");
     h.attr("aria-label", t.get("bannerLabel"));
-    h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"><h2 class=\"k-title\" id=\"kb-title\">");
-    h.text(t.get("bannerTitle")).raw("</h2><p class=\"k-text\" id=\"kb-text\">").text(t.get("bannerText"));
+    h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"><h2 class=\"k-title\" part=\"title\" id=\"kb-title\">");
+    h.text(t.get("bannerTitle")).raw("</h2><p class=\"k-text\" part=\"text\" id=\"kb-text\">").text(t.get("bannerText"));
     policy_link(&mut h, v);
     h.raw("</p>");
     gpc_note(&mut h, v);
-    h.raw("</div><div class=\"k-actions\">");
+    h.raw("</div><div class=\"k-actions\" part=\"actions\">");
     button(&mut h, action::ACCEPT_ALL, "k-btn", t.get("acceptAll"));
     button(&mut h, action::REJECT_ALL, "k-btn", t.get("rejectAll"));
     button(&mut h, action::PREFERENCES, "k-btn-secondary", t.get("preferences"));
@@ -94,10 +96,10 @@ pub fn dialog(v: &View) -> String {
     let mut h = Html::new();
     h.raw("<dialog").attr(PART_ATTR, "preferences");
     h.raw(" part=\"dialog\" class=\"k-dialog\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"kd-title\" aria-describedby=\"kd-text\">");
-    h.raw("<div class=\"k-dialog-head\"><h2 class=\"k-title\" id=\"kd-title\">").text(t.get("dialogTitle")).raw("</h2>");
-    h.raw("<button type=\"button\" class=\"k-close\" part=\"k-close\"").attr(ACTION_ATTR, action::CLOSE);
+    h.raw("<div class=\"k-dialog-head\"><h2 class=\"k-title\" part=\"title\" id=\"kd-title\">").text(t.get("dialogTitle")).raw("</h2>");
+    h.raw("<button type=\"button\" class=\"k-close\" part=\"close\"").attr(ACTION_ATTR, action::CLOSE);
     h.attr("aria-label", t.get("close")).raw("><span aria-hidden=\"true\">×</span></button></div>");
-    h.raw("<div class=\"k-dialog-body\"><p class=\"k-text\" id=\"kd-text\">").text(t.get("dialogText"));
+    h.raw("<div class=\"k-dialog-body\"><p class=\"k-text\" part=\"text\" id=\"kd-text\">").text(t.get("dialogText"));
     policy_link(&mut h, v);
     h.raw("</p>");
     gpc_note(&mut h, v);
@@ -106,12 +108,12 @@ pub fn dialog(v: &View) -> String {
     }
     let unclassified: Vec<&CookieRow> = v.cookies.iter().filter(|r| v.settings.category(&r.category).is_none()).collect();
     if !unclassified.is_empty() {
-        h.raw("<section class=\"k-cat\" data-keksi=\"unclassified\"><div class=\"k-cat-head\"><h3 class=\"k-cat-title\">");
+        h.raw("<section class=\"k-cat\" part=\"category\" data-keksi=\"unclassified\"><div class=\"k-cat-head\"><h3 class=\"k-cat-title\">");
         h.text(t.get("unclassifiedTitle")).raw("</h3></div><p class=\"k-desc\">").text(t.get("unclassifiedDescription")).raw("</p>");
         cookie_table(&mut h, t, &unclassified, t.get("unclassifiedTitle"));
         h.raw("</section>");
     }
-    h.raw("</div><div class=\"k-actions k-dialog-foot\">");
+    h.raw("</div><div class=\"k-actions k-dialog-foot\" part=\"actions\">");
     button(&mut h, action::ACCEPT_ALL, "k-btn", t.get("acceptAll"));
     button(&mut h, action::REJECT_ALL, "k-btn", t.get("rejectAll"));
     button(&mut h, action::SAVE, "k-btn-secondary", t.get("save"));
@@ -120,7 +122,7 @@ pub fn dialog(v: &View) -> String {
 }
 
 fn checkbox(h: &mut Html, hook: &str, name: &str, id: &str, on: bool, disabled: bool, described_by: &str) {
-    h.raw("<input type=\"checkbox\" class=\"k-switch\" part=\"k-switch\"").attr(hook, name).attr("id", id);
+    h.raw("<input type=\"checkbox\" class=\"k-switch\" part=\"switch\"").attr(hook, name).attr("id", id);
     if !described_by.is_empty() {
         h.attr("aria-describedby", described_by);
     }
@@ -139,7 +141,7 @@ fn category(h: &mut Html, v: &View, c: &Category) {
     let on = allowed(v.settings, v.choice, &c.name, None);
     let id = prefixed("kc-", &c.name);
     let desc_id = prefixed("kd-", &c.name);
-    h.raw("<section class=\"k-cat\"").attr("data-keksi-category", &c.name).raw("><div class=\"k-cat-head\">");
+    h.raw("<section class=\"k-cat\" part=\"category\"").attr("data-keksi-category", &c.name).raw("><div class=\"k-cat-head\">");
     checkbox(h, CATEGORY_ATTR, &c.name, &id, on, necessary, &desc_id);
     h.raw("<label class=\"k-cat-title\"").attr("for", &id).raw(">").text(v.title(c)).raw("</label>");
     if necessary {

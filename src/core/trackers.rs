@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use super::config::Settings;
 use super::knowledge::rows;
 
-const TRACKERS_TSV: &str = include_str!("../../data/trackers.tsv");
+const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
 
 /// A built-in tracker host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
