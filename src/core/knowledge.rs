@@ -64,9 +64,39 @@ pub fn storage_keys() -> &'static [KnownKey] {
     })
 }
 
-/// The first known cookie whose pattern matches `name`.
+/// Exact names (sorted, with their first position) and the positions of glob patterns:
+/// a lookup costs a binary search plus the globs listed before it, not a scan of every
+/// entry. (A sorted list, not a hash map: no hashing code in keksi.js.)
+struct CookieIndex {
+    exact: Vec<(&'static str, usize)>,
+    globs: Vec<usize>,
+}
+
+fn cookie_index() -> &'static CookieIndex {
+    static CELL: OnceLock<CookieIndex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut exact = Vec::new();
+        let mut globs = Vec::new();
+        for (i, c) in cookies().iter().enumerate() {
+            if c.pattern.contains('*') {
+                globs.push(i);
+            } else {
+                exact.push((c.pattern, i));
+            }
+        }
+        // Stable sort keeps the first of equal names first.
+        exact.sort_by(|a, b| a.0.cmp(b.0));
+        exact.dedup_by(|later, first| later.0 == first.0);
+        CookieIndex { exact, globs }
+    })
+}
+
+/// The first known cookie whose pattern matches `name` (first in file order wins).
 pub fn known_cookie(name: &str) -> Option<&'static KnownCookie> {
-    cookies().iter().find(|c| super::pattern::matches(c.pattern, name))
+    let idx = cookie_index();
+    let exact = idx.exact.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|at| idx.exact[at].1);
+    let glob = idx.globs.iter().copied().take_while(|i| exact.map(|e| *i < e).unwrap_or(true)).find(|i| super::pattern::matches(cookies()[*i].pattern, name));
+    glob.or(exact).map(|i| &cookies()[i])
 }
 
 /// The first known storage key whose pattern matches `key`.
@@ -145,5 +175,12 @@ pub(crate) mod tests {
             assert_eq!(known_cookie(name).map(|c| c.category), Some(cat), "{name}");
         }
         assert!(known_cookie("my_shop_pref").is_none());
+        // The index gives the same answer as a scan in file order, for every pattern.
+        for c in cookies() {
+            for name in samples(c.pattern) {
+                let scan = cookies().iter().find(|k| matches(k.pattern, &name));
+                assert_eq!(known_cookie(&name), scan, "{name}");
+            }
+        }
     }
 }

@@ -348,6 +348,17 @@ mod tests {
     }
 
     #[test]
+    fn themable_parts() {
+        let (b, d) = render(None, true);
+        for p in ["banner", "title", "text", "link", "gpc-note", "actions", "button button-primary", "button button-secondary"] {
+            assert!(b.contains(&format!("part=\"{p}\"")), "banner part {p}");
+        }
+        for p in ["dialog", "title", "text", "close", "category", "switch", "actions", "button button-primary", "button button-secondary"] {
+            assert!(d.contains(&format!("part=\"{p}\"")), "dialog part {p}");
+        }
+    }
+
+    #[test]
     fn gpc_note_when_signalled() {
         let (b, d) = render(None, true);
         assert!(b.contains("Global Privacy Control"));

@@ -83,11 +83,16 @@ pub fn host_matches(host: &str, suffix: &str) -> bool {
 
 /// The tracker a URL belongs to: config entries first, then the built-in knowledge.
 pub fn match_url(s: &Settings, url: &str) -> Option<TrackerMatch> {
-    let host = url_host(url)?;
-    if let Some(t) = s.trackers.iter().find(|t| host_matches(&host, &t.host)) {
+    match_host(s, &url_host(url)?)
+}
+
+/// The tracker a host (lower-case, no port) belongs to.
+pub fn match_host(s: &Settings, host: &str) -> Option<TrackerMatch> {
+    let host = host.trim_end_matches('.');
+    if let Some(t) = s.trackers.iter().find(|t| host_matches(host, &t.host)) {
         return Some(TrackerMatch { category: t.category.clone(), service: t.service.clone(), vendor: t.vendor.clone().unwrap_or_else(|| t.host.clone()) });
     }
-    let t = known().iter().find(|t| host_matches(&host, t.host))?;
+    let t = known().iter().find(|t| host_matches(host, t.host))?;
     // A service the site did not declare follows its category.
     let service = t.service.filter(|svc| s.category(t.category).and_then(|c| c.service(svc)).is_some());
     Some(TrackerMatch { category: t.category.into(), service: service.map(String::from), vendor: t.vendor.into() })

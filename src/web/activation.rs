@@ -108,6 +108,9 @@ pub fn refresh() {
 
 fn handle(el: &Element) {
     let tag = el.tag_name();
+    if tag == "SCRIPT" {
+        stamp(el);
+    }
     let current = dom::attr(el, STATE_ATTR);
     match verdict(el) {
         Verdict::UnknownCategory => {
@@ -125,7 +128,7 @@ fn handle(el: &Element) {
             }
             if tag == "SCRIPT" {
                 let _ = el.set_attribute(STATE_ATTR, "queued");
-                QUEUE.with(|q| q.borrow_mut().push_back(el.clone()));
+                enqueue(el);
             } else {
                 load(el);
             }
@@ -144,6 +147,47 @@ fn handle(el: &Element) {
             }
         }
     }
+}
+
+/// Attribute recording when keksi first saw a script: release follows arrival order.
+pub const SEQ_ATTR: &str = "data-keksi-seq";
+
+thread_local! {
+    static SEQ: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The next arrival number.
+pub fn next_seq() -> u32 {
+    SEQ.with(|s| {
+        let n = s.get() + 1;
+        s.set(n);
+        n
+    })
+}
+
+fn seq_of(el: &Element) -> u32 {
+    dom::attr(el, SEQ_ATTR).and_then(|v| v.parse().ok()).unwrap_or(u32::MAX)
+}
+
+/// A script's arrival number, given on first sight.
+pub fn stamp(el: &Element) {
+    if !el.has_attribute(SEQ_ATTR) {
+        let mut n = String::new();
+        crate::core::json::push_u64(&mut n, u64::from(next_seq()));
+        let _ = el.set_attribute(SEQ_ATTR, &n);
+    }
+}
+
+/// Queue an allowed script in arrival order. Scripts inserted by other scripts often go
+/// in *before* earlier ones (`insertBefore(s, firstScript)`), so document order would
+/// run a plugin before its library.
+fn enqueue(el: &Element) {
+    let seq = seq_of(el);
+    QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        let at = q.iter().position(|e| seq_of(e) > seq).unwrap_or(q.len());
+        q.insert(at, el.clone());
+    });
 }
 
 /// Give an iframe or image its URL.
@@ -222,7 +266,7 @@ fn clone_script(el: &Element) -> Option<Element> {
     for i in 0..attrs.length() {
         let Some(a) = attrs.item(i) else { continue };
         let name = a.name();
-        if name == "type" || name == STATE_ATTR || name == AUTO_ATTR {
+        if name == "type" || name == STATE_ATTR || name == AUTO_ATTR || name == SEQ_ATTR {
             continue;
         }
         let _ = script.set_attribute(&name, &a.value());

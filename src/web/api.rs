@@ -47,20 +47,23 @@ fn mark_used() {
 /// Apply a new choice: store it, hide the UI, delete what it no longer covers, release
 /// what it allows, and tell the page.
 fn decide(method: Method, choice: Choice) {
-    let Some((settings, record)) = state::write(|s| {
+    let secure = store::is_https();
+    let Some(cookie) = state::write(|s| {
         let id = match &s.record {
             Some(r) => r.id.clone(),
             None => id_from_bytes(&dom::random_bytes(16)),
         };
-        let record = ConsentRecord { revision: s.settings.revision, timestamp_ms: dom::now_ms(), id, method, choice };
-        s.record = Some(record.clone());
+        let now = dom::now_ms();
+        let record = ConsentRecord { revision: s.settings.revision, timestamp_ms: now, id, method, choice };
+        let cookie = store::cookie_text(&s.settings, &record, now, secure);
+        s.last_consent_id = record.id.clone();
+        s.record = Some(record);
         s.api_used = true;
-        (s.settings.clone(), record)
+        cookie
     }) else {
         return;
     };
-    store::save(&settings, &record);
-    state::write(|s| s.last_consent_id = record.id.clone());
+    store::set_raw(&cookie);
     ui::hide();
     after_change(match method {
         Method::AcceptAll => Action::AcceptAll,
@@ -265,14 +268,14 @@ pub fn hide() {
 /// Withdraw: forget the choice, delete optional cookies and storage, show the banner.
 #[wasm_bindgen]
 pub fn reset() {
-    let Some(settings) = state::write(|s| {
+    let Some(name) = state::write(|s| {
         s.api_used = true;
         s.record = None;
-        s.settings.clone()
+        s.settings.cookie_name.clone()
     }) else {
         return;
     };
-    store::clear(&settings);
+    store::delete(&name);
     ui::close_preferences();
     ui::show_banner();
     after_change(Action::Withdraw);

@@ -26,6 +26,9 @@ pub const AUTO_ATTR: &str = "data-keksi-auto";
 pub const IN_PLACE: &str = "in-place";
 /// Released by a live copy (the parser inserted it).
 pub const PARSER: &str = "parser";
+/// Marks a script from `innerHTML` & co.: browsers never run those, so keksi must not
+/// run it on release either.
+pub const INERT_ATTR: &str = "data-keksi-inert";
 /// Elements with a URL that may be held.
 const LIVE_URLS: &str = "script[src],iframe[src],img[src],link[href]";
 
@@ -75,10 +78,26 @@ fn native_remove(el: &Element, name: &str) {
     });
 }
 
+/// The host of a URL as the browser will request it: the browser's own URL parser
+/// resolves relative URLs, backslashes, tabs, percent-encoding and IDNA (full-width dots)
+/// exactly as the request will. `None` for non-http(s) URLs and the page's own host.
+fn request_host(url: &str) -> Option<String> {
+    let loc = web_sys::window()?.location();
+    let base = loc.href().ok()?;
+    let u = web_sys::Url::new_with_base(url, &base).ok()?;
+    let proto = u.protocol();
+    if proto != "http:" && proto != "https:" {
+        return None;
+    }
+    let host = u.hostname();
+    (host != loc.hostname().unwrap_or_default()).then_some(host)
+}
+
 /// A tracker this URL belongs to that is not allowed now.
 fn blocked(url: &str) -> Option<TrackerMatch> {
+    let host = request_host(url)?;
     state::judge(|s, c| {
-        trackers::match_url(s, url).filter(|m| !crate::core::consent::allowed(s, c, &m.category, m.service.as_deref()))
+        trackers::match_host(s, &host).filter(|m| !crate::core::consent::allowed(s, c, &m.category, m.service.as_deref()))
     })
 }
 
@@ -112,6 +131,11 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     }
     native_set(el, SRC_ATTR, url);
     native_set(el, AUTO_ATTR, how);
+    if tag == "SCRIPT" && !el.has_attribute(super::activation::SEQ_ATTR) {
+        let mut n = String::new();
+        crate::core::json::push_u64(&mut n, u64::from(super::activation::next_seq()));
+        native_set(el, super::activation::SEQ_ATTR, &n);
+    }
     if !el.has_attribute("title") && tag == "IFRAME" {
         native_set(el, "title", &m.vendor);
     }
@@ -162,6 +186,9 @@ pub fn scan(node: &Node, how: &str) {
 
 fn scan_one(el: &Element, how: &str) {
     let tag = el.tag_name();
+    if tag == "SCRIPT" && el.has_attribute(INERT_ATTR) {
+        return;
+    }
     if let Some(attr) = url_attr(&tag) {
         if let Some(url) = el.get_attribute(attr) {
             check(el, &url, how);
@@ -335,8 +362,9 @@ fn guard_insertion() {
 }
 
 /// Parse an HTML string inertly (a `<template>`), hold the trackers in it, and give back
-/// the string to use: the original when nothing was held.
-pub fn sanitize(html: &str) -> String {
+/// the string to use: the original when nothing was held. `scripts_run` is false for
+/// `innerHTML` and its kin, whose scripts never load or run: those are left as they are.
+pub fn sanitize(html: &str, scripts_run: bool) -> String {
     let lower = html.to_ascii_lowercase();
     if !lower.contains("src") && !lower.contains("href") {
         return html.to_string();
@@ -351,6 +379,14 @@ pub fn sanitize(html: &str) -> String {
     let Some(content) = tpl.dyn_ref::<web_sys::HtmlTemplateElement>().map(|t| t.content()) else { return html.to_string() };
     let mut held = false;
     for el in dom::query_all(&content, LIVE_URLS) {
+        if !scripts_run && el.tag_name() == "SCRIPT" {
+            // Never runs where it lands; mark it so the observer leaves it inert too.
+            if !el.has_attribute(INERT_ATTR) && blocked(&el.get_attribute("src").unwrap_or_default()).is_some() {
+                native_set(&el, INERT_ATTR, "");
+                held = true;
+            }
+            continue;
+        }
         let attr = url_attr(&el.tag_name()).unwrap_or("src");
         if let Some(url) = el.get_attribute(attr) {
             held |= check(&el, &url, PARSER);
@@ -364,10 +400,10 @@ pub fn sanitize(html: &str) -> String {
     get_html.call0(&tpl).ok().and_then(|v| v.as_string()).unwrap_or_default()
 }
 
-fn sanitize_arg(args: &Array, i: u32) {
+fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) {
     let v = args.get(i);
     if v.is_string() || v.is_object() {
-        let clean = sanitize(&arg_text(&v));
+        let clean = sanitize(&arg_text(&v), scripts_run);
         args.set(i, JsValue::from_str(&clean));
     }
 }
@@ -379,7 +415,7 @@ fn guard_html_strings() {
             ctor,
             prop,
             Box::new(|target, this, args| {
-                sanitize_arg(&args, 0);
+                sanitize_arg(&args, 0, false);
                 call(&target, &this, &args)
             }),
         );
@@ -388,7 +424,7 @@ fn guard_html_strings() {
         "Element",
         "insertAdjacentHTML",
         Box::new(|target, this, args| {
-            sanitize_arg(&args, 1);
+            sanitize_arg(&args, 1, false);
             call(&target, &this, &args)
         }),
     );
@@ -396,7 +432,7 @@ fn guard_html_strings() {
         "Range",
         "createContextualFragment",
         Box::new(|target, this, args| {
-            sanitize_arg(&args, 0);
+            sanitize_arg(&args, 0, true);
             call(&target, &this, &args)
         }),
     );
@@ -406,7 +442,7 @@ fn guard_html_strings() {
             name,
             Box::new(|target, this, args| {
                 let joined: String = args.iter().map(|a| arg_text(&a)).collect();
-                let clean = sanitize(&joined);
+                let clean = sanitize(&joined, true);
                 call(&target, &this, &Array::of1(&JsValue::from_str(&clean)))
             }),
         );

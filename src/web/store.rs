@@ -42,15 +42,16 @@ pub fn load(settings: &Settings) -> Option<ConsentRecord> {
     }
 }
 
-fn is_https() -> bool {
+/// Whether the page is served over https (the consent cookie is then `Secure`).
+pub fn is_https() -> bool {
     web_sys::window().and_then(|w| w.location().protocol().ok()).map(|p| p == "https:").unwrap_or(false)
 }
 
-/// Write the choice (lives until it expires, at most 365 days).
-pub fn save(settings: &Settings, record: &ConsentRecord) {
-    let age = record.max_age_secs(settings, dom::now_ms());
-    let o = WriteOptions { max_age: Some(age), domain: settings.cookie_domain.as_deref(), secure: is_https() };
-    set_raw(&cookie::write_string(&settings.cookie_name, &record.encode(), &o));
+/// The consent cookie for a choice: lives until the choice expires, at most 365 days.
+pub fn cookie_text(settings: &Settings, record: &ConsentRecord, now_ms: u64, secure: bool) -> String {
+    let age = record.max_age_secs(settings, now_ms);
+    let o = WriteOptions { max_age: Some(age), domain: settings.cookie_domain.as_deref(), secure };
+    cookie::write_string(&settings.cookie_name, &record.encode(), &o)
 }
 
 /// Remove a cookie wherever script could have set it.
@@ -61,9 +62,4 @@ pub fn delete(name: &str) {
     for s in cookie::deletion_strings(name, &host, &path) {
         set_raw(&s);
     }
-}
-
-/// Forget the stored choice.
-pub fn clear(settings: &Settings) {
-    delete(&settings.cookie_name);
 }
