@@ -33,6 +33,37 @@ fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     fs::write(Path::new(&out_dir).join("languages.rs"), out).expect("write languages.rs");
     strip_comments(&out_dir);
+    minify_css(&out_dir);
+}
+
+/// The stylesheets without comments and runs of whitespace (they ship to every visitor).
+/// Deliberately simple: spaces are only dropped around `{`, `}`, `;` and `,`, never
+/// around `:` (`a :hover` and `a:hover` differ).
+fn minify_css(out_dir: &str) {
+    let root = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("src/web");
+    for name in ["keksi.css", "placeholder.css"] {
+        println!("cargo:rerun-if-changed=src/web/{name}");
+        let css = fs::read_to_string(root.join(name)).expect("stylesheet exists");
+        let mut out = String::with_capacity(css.len());
+        let mut rest = css.as_str();
+        while let Some(start) = rest.find("/*") {
+            out.push_str(&rest[..start]);
+            rest = rest[start + 2..].split_once("*/").map(|(_, after)| after).unwrap_or("");
+        }
+        out.push_str(rest);
+        let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut min = String::with_capacity(collapsed.len());
+        for c in collapsed.chars() {
+            if matches!(c, '{' | '}' | ';' | ',') && min.ends_with(' ') {
+                min.pop();
+            }
+            if c == ' ' && min.ends_with(['{', '}', ';', ',']) {
+                continue;
+            }
+            min.push(c);
+        }
+        fs::write(Path::new(out_dir).join(name), min).expect("write minified css");
+    }
 }
 
 /// The knowledge files without their comment lines: comments are for maintainers, and

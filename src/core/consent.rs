@@ -227,19 +227,28 @@ impl ConsentRecord {
 
     /// The object `keksi.consent()` returns and `keksi:consent` carries.
     pub fn to_json(&self, settings: &Settings) -> Json {
-        let cats = settings.categories.iter().map(|c| (c.name.clone(), Json::Bool(self.allows(settings, &c.name, None))));
-        let svcs = settings.categories.iter().flat_map(|c| {
-            c.services.iter().map(move |v| (v.name.clone(), Json::Bool(self.allows(settings, &c.name, Some(&v.name)))))
-        });
+        let (cats, svcs) = states_json(settings, Some(&self.choice));
         Json::Obj(vec![
             ("id".into(), Json::Str(self.id.clone())),
             ("revision".into(), num(u64::from(self.revision))),
             ("timestamp".into(), Json::Str(iso8601(self.timestamp_ms as i64))),
             ("method".into(), Json::Str(self.method.as_str().into())),
-            ("categories".into(), Json::Obj(cats.collect())),
-            ("services".into(), Json::Obj(svcs.collect())),
+            ("categories".into(), cats),
+            ("services".into(), svcs),
         ])
     }
+}
+
+/// `{category: allowed}` and `{service: allowed}` for a choice, in settings order: the
+/// shape shared by `keksi.consent()`, the `dataLayer` event and receipts.
+pub fn states_json(s: &Settings, choice: Option<&Choice>) -> (Json, Json) {
+    let cats = s.categories.iter().map(|c| (c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None)))).collect();
+    let svcs = s
+        .categories
+        .iter()
+        .flat_map(|c| c.services.iter().map(move |v| (v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name))))))
+        .collect();
+    (Json::Obj(cats), Json::Obj(svcs))
 }
 
 /// The consent rule: `necessary` always; nothing optional without a choice; a declared

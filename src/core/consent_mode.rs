@@ -2,7 +2,7 @@
 //! the `dataLayer` event, computed from settings and the choice.
 
 use super::config::{Settings, CONSENT_TYPES};
-use super::consent::{allowed, Choice};
+use super::consent::{allowed, states_json, Choice};
 use super::json::{num, Json};
 
 fn state(granted: bool) -> Json {
@@ -37,15 +37,10 @@ pub fn update_command(s: &Settings, choice: Option<&Choice>) -> Json {
 /// The `dataLayer` event pushed after every change, for Tag Manager triggers:
 /// `{event: "keksi_consent", keksi: {categories: {...}, services: {...}}}`.
 pub fn data_layer_event(s: &Settings, choice: Option<&Choice>) -> Json {
-    let cats = s.categories.iter().map(|c| (c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None)))).collect();
-    let svcs = s
-        .categories
-        .iter()
-        .flat_map(|c| c.services.iter().map(move |v| (v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name))))))
-        .collect();
+    let (cats, svcs) = states_json(s, choice);
     Json::Obj(vec![
         ("event".into(), Json::Str("keksi_consent".into())),
-        ("keksi".into(), Json::Obj(vec![("categories".into(), Json::Obj(cats)), ("services".into(), Json::Obj(svcs))])),
+        ("keksi".into(), Json::Obj(vec![("categories".into(), cats), ("services".into(), svcs)])),
     ])
 }
 

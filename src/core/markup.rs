@@ -211,20 +211,23 @@ pub fn placeholder(t: &Texts, service: &str, category: &str) -> String {
     h.finish()
 }
 
-/// Per-placeholder CSS: the size of the iframe it stands for (from its attributes).
+/// Per-placeholder CSS: the size of the iframe it stands for (from its attributes), as
+/// a width and an aspect ratio, so it scales like a responsive iframe and the page does
+/// not jump when the real one loads.
 pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String {
-    let w = width.and_then(|w| w.trim().trim_end_matches("px").parse::<u32>().ok()).filter(|w| *w > 0);
-    let hgt = height.and_then(|h| h.trim().trim_end_matches("px").parse::<u32>().ok()).filter(|h| *h > 0);
+    let px = |v: Option<&str>| v.and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok()).filter(|v| *v > 0);
     let mut css = String::from(":host{");
-    if let Some(w) = w {
+    if let Some(w) = px(width) {
         css.push_str("width:");
         push_u64(&mut css, u64::from(w));
         css.push_str("px;");
-    }
-    if let Some(h) = hgt {
-        css.push_str("min-height:");
-        push_u64(&mut css, u64::from(h));
-        css.push_str("px;");
+        if let Some(h) = px(height) {
+            css.push_str("aspect-ratio:");
+            push_u64(&mut css, u64::from(w));
+            css.push('/');
+            push_u64(&mut css, u64::from(h));
+            css.push(';');
+        }
     }
     css.push('}');
     css
@@ -372,7 +375,8 @@ mod tests {
         assert!(p.contains("This content from YouTube is blocked"));
         assert!(p.contains("data-action=\"allow\""));
         assert!(p.contains(">Allow YouTube</button>"));
-        assert_eq!(placeholder_size_css(Some("560"), Some("315px")), ":host{width:560px;min-height:315px;}");
-        assert_eq!(placeholder_size_css(Some("100%"), None), ":host{}");
+        assert_eq!(placeholder_size_css(Some("560"), Some("315px")), ":host{width:560px;aspect-ratio:560/315;}");
+        assert_eq!(placeholder_size_css(Some("560"), None), ":host{width:560px;}");
+        assert_eq!(placeholder_size_css(Some("100%"), Some("315")), ":host{}");
     }
 }

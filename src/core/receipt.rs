@@ -5,7 +5,7 @@
 //! so a site can later prove which wording a consent was given to.
 
 use super::config::Settings;
-use super::consent::{allowed, Choice};
+use super::consent::{states_json, Choice};
 use super::json::{num, Json};
 use super::sha256;
 use super::texts::Texts;
@@ -76,19 +76,14 @@ pub struct Context<'a> {
 
 /// Build a receipt.
 pub fn build(s: &Settings, t: &Texts, action: Action, choice: Option<&Choice>, cx: &Context) -> Json {
-    let cats = s.categories.iter().map(|c| (c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None)))).collect();
-    let svcs = s
-        .categories
-        .iter()
-        .flat_map(|c| c.services.iter().map(move |v| (v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name))))))
-        .collect();
+    let (cats, svcs) = states_json(s, choice);
     Json::Obj(vec![
         ("receiptId".into(), Json::Str(cx.receipt_id.into())),
         ("consentId".into(), Json::Str(cx.consent_id.into())),
         ("timestamp".into(), Json::Str(iso8601(cx.now_ms as i64))),
         ("action".into(), Json::Str(action.as_str().into())),
-        ("categories".into(), Json::Obj(cats)),
-        ("services".into(), Json::Obj(svcs)),
+        ("categories".into(), cats),
+        ("services".into(), svcs),
         ("revision".into(), num(u64::from(s.revision))),
         ("shownHash".into(), Json::Str(shown_hash(s, t))),
         ("language".into(), Json::Str(t.lang.clone())),

@@ -7,10 +7,11 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, Object, Promise, Proxy, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::patch::{call, get, text, wrap_method, wrap_setter};
 use super::{dom, state};
 use crate::core::expiry::{Lifetime, MAX_AGE_SECS};
 use crate::core::governance::{self, Verdict};
@@ -22,29 +23,6 @@ thread_local! {
     static LEDGER: RefCell<Vec<(String, Lifetime)>> = const { RefCell::new(Vec::new()) };
     /// Storage writes held until their category is allowed: (local?, key, value).
     static HELD_STORAGE: RefCell<Vec<(bool, String, String)>> = const { RefCell::new(Vec::new()) };
-}
-
-fn get(o: &JsValue, key: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn prototype_of(ctor: &str) -> Option<Object> {
-    let w: JsValue = web_sys::window()?.into();
-    let c = get(&w, ctor);
-    let p = get(&c, "prototype");
-    p.dyn_into::<Object>().ok()
-}
-
-/// Replace a method of `proto` with a proxy whose `apply` trap is `trap`.
-fn wrap_method(proto: &Object, name: &str, trap: impl FnMut(Function, JsValue, Array) -> JsValue + 'static) -> Option<Function> {
-    let original = get(proto, name).dyn_into::<Function>().ok()?;
-    let handler = Object::new();
-    let cb = Closure::wrap(Box::new(trap) as Box<dyn FnMut(Function, JsValue, Array) -> JsValue>);
-    Reflect::set(&handler, &"apply".into(), cb.as_ref()).ok()?;
-    cb.forget();
-    let proxy = Proxy::new(&original, &handler);
-    Reflect::set(proto, &JsValue::from_str(name), &proxy).ok()?;
-    Some(original)
 }
 
 /// Record a cookie's lifetime for `keksi.cookies()`.
@@ -72,44 +50,30 @@ pub fn native_write(text: &str) -> bool {
     })
 }
 
-fn as_text(v: &JsValue) -> String {
-    match v.as_string() {
-        Some(s) => s,
-        // The setter converts anything with ToString, as the browser would.
-        None => Array::of1(v).join("").into(),
-    }
-}
-
 /// Wrap `document.cookie`'s setter, keeping the getter.
 fn guard_document_cookie() {
-    let Some(proto) = prototype_of("Document") else { return };
-    let Ok(desc) = Object::get_own_property_descriptor(&proto, &"cookie".into()).dyn_into::<Object>() else { return };
-    let Ok(native) = get(&desc, "set").dyn_into::<Function>() else { return };
-    NATIVE_SET.with(|n| *n.borrow_mut() = Some(native.clone()));
-    let handler = Object::new();
-    let trap = Closure::wrap(Box::new(|target: Function, this: JsValue, args: Array| -> JsValue {
-        let text = as_text(&args.get(0));
-        let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
-        match j.verdict {
-            Verdict::Drop => debug_drop("cookie", &j.name),
-            Verdict::Pass => {
-                let _ = target.call1(&this, &JsValue::from_str(&text));
-                note(&j.name, j.lifetime);
-            }
-            Verdict::Rewrite(capped) => {
-                let _ = target.call1(&this, &JsValue::from_str(&capped));
-                note(&j.name, j.lifetime);
-            }
-        }
-        JsValue::UNDEFINED
-    }) as Box<dyn FnMut(Function, JsValue, Array) -> JsValue>);
-    if Reflect::set(&handler, &"apply".into(), trap.as_ref()).is_err() {
-        return;
+    let native = wrap_setter(
+        "Document",
+        "cookie",
+        Box::new(|target, this, args| {
+            let text = text(&args.get(0));
+            let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
+            let pass = match j.verdict {
+                Verdict::Drop => {
+                    debug_drop("cookie", &j.name);
+                    return JsValue::UNDEFINED;
+                }
+                Verdict::Pass => text,
+                Verdict::Rewrite(capped) => capped,
+            };
+            let _ = target.call1(&this, &JsValue::from_str(&pass));
+            note(&j.name, j.lifetime);
+            JsValue::UNDEFINED
+        }),
+    );
+    if let Some((set, _)) = native {
+        NATIVE_SET.with(|n| *n.borrow_mut() = Some(set));
     }
-    trap.forget();
-    let proxy = Proxy::new(&native, &handler);
-    let _ = Reflect::set(&desc, &"set".into(), &proxy);
-    let _ = Object::define_property(&proto, &"cookie".into(), &desc);
 }
 
 fn debug_drop(kind: &str, name: &str) {
@@ -125,11 +89,10 @@ fn debug_drop(kind: &str, name: &str) {
 
 /// Wrap `cookieStore.set` (both call forms) where the browser has it.
 fn guard_cookie_store() {
-    let Some(proto) = prototype_of("CookieStore") else { return };
-    wrap_method(&proto, "set", |target, this, args| {
+    wrap_method("CookieStore", "set", Box::new(|target, this, args| {
         let first = args.get(0);
         let is_options = first.is_object();
-        let name = if is_options { as_text(&get(&first, "name")) } else { as_text(&first) };
+        let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
         let expires = if is_options { get(&first, "expires").as_f64().map(|t| t as i64) } else { None };
         let now = dom::now_ms() as i64;
         let verdict = state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now));
@@ -152,21 +115,20 @@ fn guard_cookie_store() {
                     None => Lifetime::Session,
                 };
                 note(&name, life);
-                Reflect::apply(&target, &this, &args).unwrap_or(JsValue::UNDEFINED)
+                call(&target, &this, &args)
             }
         }
-    });
+    }));
 }
 
 /// Wrap `Storage.prototype.setItem`: writes of a category not allowed are held and
 /// replayed when it is.
 fn guard_storage() {
-    let Some(proto) = prototype_of("Storage") else { return };
-    wrap_method(&proto, "setItem", |target, this, args| {
-        let key = as_text(&args.get(0));
+    wrap_method("Storage", "setItem", Box::new(|target, this, args| {
+        let key = text(&args.get(0));
         let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
         if ok {
-            return Reflect::apply(&target, &this, &args).unwrap_or(JsValue::UNDEFINED);
+            return call(&target, &this, &args);
         }
         let local = web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
@@ -175,11 +137,11 @@ fn guard_storage() {
         HELD_STORAGE.with(|h| {
             let mut h = h.borrow_mut();
             h.retain(|(l, k, _)| !(*l == local && *k == key));
-            h.push((local, key.clone(), as_text(&args.get(1))));
+            h.push((local, key.clone(), text(&args.get(1))));
         });
         debug_drop("storage", &key);
         JsValue::UNDEFINED
-    });
+    }));
 }
 
 /// Install all write guards, once per page. Called first thing at start-up.
@@ -261,7 +223,7 @@ fn recap_from_cookie_store() {
 fn recap_list(list: &JsValue) {
     let now = dom::now_ms() as i64;
     for item in Array::from(list).iter() {
-        let name = as_text(&get(&item, "name"));
+        let name = text(&get(&item, "name"));
         let expires = get(&item, "expires").as_f64().map(|t| t as i64);
         let life = expires.map(Lifetime::Persistent).unwrap_or(Lifetime::Session);
         note(&name, life);
@@ -271,7 +233,7 @@ fn recap_list(list: &JsValue) {
         }
         let mut s = name.clone();
         s.push('=');
-        s.push_str(&as_text(&get(&item, "value")));
+        s.push_str(&text(&get(&item, "value")));
         s.push_str("; Path=");
         let path = get(&item, "path").as_string().unwrap_or_else(|| "/".into());
         s.push_str(&path);
@@ -302,7 +264,7 @@ pub fn watch_changes() {
         let changed = get(&e, "changed");
         let denied: Vec<String> = Array::from(&changed)
             .iter()
-            .map(|i| as_text(&get(&i, "name")))
+            .map(|i| text(&get(&i, "name")))
             .filter(|n| !state::read(|s| governance::cookie_allowed(&s.settings, s.choice(), governance::classify(&s.settings, n).category)).unwrap_or(false))
             .collect();
         for n in denied {

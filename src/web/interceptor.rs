@@ -11,11 +11,12 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, Object, Promise, Proxy, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
+use super::patch::{call, get, prototype_of, proxy, text, wrap_method, wrap_setter};
 use super::{dom, state};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, TYPE_ATTR};
 use crate::core::trackers::{self, TrackerMatch};
@@ -45,15 +46,6 @@ struct Natives {
     remove_attribute: Function,
     inner_html_set: Option<Function>,
     inner_html_get: Option<Function>,
-}
-
-fn get(o: &JsValue, key: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn prototype_of(ctor: &str) -> Option<Object> {
-    let w: JsValue = web_sys::window()?.into();
-    get(&get(&w, ctor), "prototype").dyn_into::<Object>().ok()
 }
 
 fn native_set(el: &Element, name: &str, value: &str) {
@@ -238,48 +230,6 @@ pub fn release_detached() {
     }
 }
 
-type Trap = Box<dyn FnMut(Function, JsValue, Array) -> JsValue>;
-
-fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
-    let handler = Object::new();
-    let cb = Closure::wrap(trap);
-    Reflect::set(&handler, &"apply".into(), cb.as_ref()).ok()?;
-    cb.forget();
-    Some(Proxy::new(original, &handler).into())
-}
-
-fn call(target: &Function, this: &JsValue, args: &Array) -> JsValue {
-    Reflect::apply(target, this, args).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// Wrap a method: `Proto.prototype[name] = Proxy(original, trap)`.
-fn wrap_method(ctor: &str, name: &str, trap: Trap) -> Option<Function> {
-    let proto = prototype_of(ctor)?;
-    let original = get(&proto, name).dyn_into::<Function>().ok()?;
-    let p = proxy(&original, trap)?;
-    Reflect::set(&proto, &JsValue::from_str(name), &p).ok()?;
-    Some(original)
-}
-
-/// Wrap an accessor's setter; returns the original (setter, getter).
-fn wrap_setter(ctor: &str, name: &str, trap: Trap) -> Option<(Function, Option<Function>)> {
-    let proto = prototype_of(ctor)?;
-    let desc = Object::get_own_property_descriptor(&proto, &JsValue::from_str(name)).dyn_into::<Object>().ok()?;
-    let setter = get(&desc, "set").dyn_into::<Function>().ok()?;
-    let getter = get(&desc, "get").dyn_into::<Function>().ok();
-    let p = proxy(&setter, trap)?;
-    Reflect::set(&desc, &"set".into(), &p).ok()?;
-    Object::define_property(&proto, &JsValue::from_str(name), &desc);
-    Some((setter, getter))
-}
-
-fn arg_text(v: &JsValue) -> String {
-    match v.as_string() {
-        Some(s) => s,
-        None => Array::of1(v).join("").into(),
-    }
-}
-
 /// Hold the URL a setter is given when it is a blocked tracker; else set it.
 fn url_setter(ctor: &'static str, prop: &'static str) {
     wrap_setter(
@@ -287,7 +237,7 @@ fn url_setter(ctor: &'static str, prop: &'static str) {
         prop,
         Box::new(|target, this, args| {
             if let Some(el) = this.dyn_ref::<Element>() {
-                if check(el, &arg_text(&args.get(0)), IN_PLACE) {
+                if check(el, &text(&args.get(0)), IN_PLACE) {
                     return JsValue::UNDEFINED;
                 }
             }
@@ -306,14 +256,14 @@ fn guard_setters() {
         "setAttribute",
         Box::new(|target, this, args| {
             if let Some(el) = this.dyn_ref::<Element>() {
-                let name = arg_text(&args.get(0)).to_ascii_lowercase();
+                let name = text(&args.get(0)).to_ascii_lowercase();
                 let tag = el.tag_name();
-                if url_attr(&tag) == Some(name.as_str()) && check(el, &arg_text(&args.get(1)), IN_PLACE) {
+                if url_attr(&tag) == Some(name.as_str()) && check(el, &text(&args.get(1)), IN_PLACE) {
                     return JsValue::UNDEFINED;
                 }
                 // A held script keeps `text/plain`; the type asked for is kept for release.
                 if name == "type" && tag == "SCRIPT" && el.has_attribute(AUTO_ATTR) {
-                    native_set(el, TYPE_ATTR, &arg_text(&args.get(1)));
+                    native_set(el, TYPE_ATTR, &text(&args.get(1)));
                     return JsValue::UNDEFINED;
                 }
             }
@@ -403,7 +353,7 @@ pub fn sanitize(html: &str, scripts_run: bool) -> String {
 fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) {
     let v = args.get(i);
     if v.is_string() || v.is_object() {
-        let clean = sanitize(&arg_text(&v), scripts_run);
+        let clean = sanitize(&text(&v), scripts_run);
         args.set(i, JsValue::from_str(&clean));
     }
 }
@@ -441,7 +391,7 @@ fn guard_html_strings() {
             "Document",
             name,
             Box::new(|target, this, args| {
-                let joined: String = args.iter().map(|a| arg_text(&a)).collect();
+                let joined: String = args.iter().map(|a| text(&a)).collect();
                 let clean = sanitize(&joined, true);
                 call(&target, &this, &Array::of1(&JsValue::from_str(&clean)))
             }),
@@ -457,7 +407,7 @@ fn url_of_request(v: &JsValue) -> String {
     if let Some(s) = u.as_string() {
         return s;
     }
-    arg_text(v)
+    text(v)
 }
 
 fn beacon_debug(kind: &str, url: &str) {
@@ -476,7 +426,7 @@ fn guard_beacons() {
         "Navigator",
         "sendBeacon",
         Box::new(|target, this, args| {
-            let url = arg_text(&args.get(0));
+            let url = text(&args.get(0));
             if blocked(&url).is_some() {
                 beacon_debug("sendBeacon", &url);
                 return JsValue::FALSE;
@@ -508,7 +458,7 @@ fn guard_beacons() {
         "XMLHttpRequest",
         "open",
         Box::new(|target, this, args| {
-            let url = arg_text(&args.get(1));
+            let url = text(&args.get(1));
             let _ = Reflect::set(&this, &"__keksiBlocked".into(), &JsValue::from_bool(blocked(&url).is_some()));
             call(&target, &this, &args)
         }),

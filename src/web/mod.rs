@@ -6,6 +6,7 @@ pub mod api;
 pub mod cookie_guard;
 pub mod dom;
 pub mod interceptor;
+pub mod patch;
 mod placeholder;
 pub mod signals;
 mod state;

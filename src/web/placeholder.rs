@@ -12,7 +12,7 @@ use super::{activation, api, dom, state};
 use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR};
 use crate::core::markup;
 
-const CSS: &str = include_str!("placeholder.css");
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/placeholder.css"));
 
 /// Put a blocked iframe behind a placeholder (once).
 pub fn hold(iframe: &Element) {
@@ -22,6 +22,9 @@ pub fn hold(iframe: &Element) {
     let Some(doc) = dom::document() else { return };
     let Ok(ph) = doc.create_element("div") else { return };
     let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
+    if let Some(theme) = state::read(|s| s.settings.theme.as_str()) {
+        let _ = ph.set_attribute("data-theme", theme);
+    }
     let category = dom::attr(iframe, CONSENT_ATTR).unwrap_or_default();
     let service = dom::attr(iframe, SERVICE_ATTR);
     let Some(markup) = state::read(|s| {

@@ -6,6 +6,7 @@ use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::patch::get;
 use super::{dom, state};
 use crate::core::consent_mode;
 use crate::core::json::Json;
@@ -13,10 +14,6 @@ use crate::core::receipt::{self, Action};
 
 fn window() -> Option<JsValue> {
     web_sys::window().map(JsValue::from)
-}
-
-fn get(o: &JsValue, key: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Global Privacy Control is on (or Do Not Track, when the config honours it).

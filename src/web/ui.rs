@@ -12,7 +12,7 @@ use crate::core::consent::Choice;
 use crate::core::hooks::{action, ACTION_ATTR, CATEGORY_ATTR, HOST_ID, OPEN_ATTR};
 use crate::core::markup::{self, View};
 
-const CSS: &str = include_str!("keksi.css");
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/keksi.css"));
 const FOCUSABLE: &str = "button:not([disabled]),input:not([disabled]),a[href],summary,[tabindex]:not([tabindex=\"-1\"])";
 
 struct Ui {
@@ -327,10 +327,42 @@ fn on_document_click(e: Event) {
     }
 }
 
+/// In the `modal` layout the page behind the banner is dimmed and not clickable, so
+/// Tab stays in the banner too.
+fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
+    let modal = state::read(|s| s.settings.layout == crate::core::config::Layout::Modal).unwrap_or(false);
+    if !modal || dialog().map(|d| d.open()).unwrap_or(false) {
+        return;
+    }
+    let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else { return };
+    let items: Vec<HtmlElement> = focusables(&banner);
+    let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+    let current = root().and_then(|r| r.active_element());
+    let inside = current.as_ref().map(|c| banner.contains(Some(c))).unwrap_or(false);
+    let at = |x: &HtmlElement| current.as_ref().map(|c| c == x.unchecked_ref::<Element>()).unwrap_or(false);
+    let target = if !inside {
+        Some(if k.shift_key() { last } else { first })
+    } else if k.shift_key() && at(first) {
+        Some(last)
+    } else if !k.shift_key() && at(last) {
+        Some(first)
+    } else {
+        None
+    };
+    if let Some(t) = target {
+        e.prevent_default();
+        let _ = t.focus();
+    }
+}
+
 /// Enter or Space on a non-button opener (links and buttons click by themselves).
 fn on_document_key(e: Event) {
     let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
     let key = k.key();
+    if key == "Tab" {
+        contain_modal_banner(k, &e);
+        return;
+    }
     if key != "Enter" && key != " " {
         return;
     }

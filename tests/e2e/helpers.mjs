@@ -287,3 +287,131 @@ export function assertAtMostAYear(c, what = c?.name) {
   const days = (c.expires - now) / 86400;
   assert.ok(c.expires <= now + YEAR_S + 120, `${what}: expires in ${days.toFixed(1)} days, more than 365`);
 }
+
+// ---------------------------------------------------------------------------------------
+// Third-party hosts without a network: Playwright routing answers requests to the real
+// vendor hostnames with small local stubs, records every non-local request, and aborts
+// everything else (nothing leaks to the internet).
+
+/** Host suffixes that get stubs; any other non-local request is aborted (and logged). */
+export const STUB_HOSTS = [
+  'googletagmanager.com', 'google-analytics.com', 'facebook.net', 'facebook.com',
+  'hotjar.com', 'youtube.com', 'youtube-nocookie.com', 'doubleclick.net',
+  // not trackers: "unknown third party" and look-alike controls
+  'unknown-example.org', 'notgoogle-analytics.com',
+];
+
+const GIF_1PX = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+const isStubHost = (host) => STUB_HOSTS.some((s) => host === s || host.endsWith('.' + s));
+const isLocalHost = (host) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+
+/** JS that appends `label` to window.__ran (the "it ran" record of every stub script). */
+const ranJs = (label) => `(window.__ran = window.__ran || []).push(${JSON.stringify(label)});\n`;
+
+/**
+ * The stub for a third-party URL, or null (= abort). Scripts push a label to window.__ran:
+ *   gtag/js?id=X  -> "gtag:X", then sendBeacon to www.google-analytics.com/g/collect (like gtag.js)
+ *   gtm.js        -> "gtm", then inserts https://www.google-analytics.com/analytics.js (like GTM)
+ *   analytics.js  -> "ga"
+ *   fbevents.js   -> "fbevents", then a new Image() pixel to www.facebook.com/tr (like the Pixel)
+ *   hotjar-N.js   -> "hotjar"
+ *   any ?run=L    -> "L" (generic test script)
+ * Documents (iframes) postMessage {keksiStubFrame: run label or URL path} to the parent;
+ * stylesheets colour [data-css-probe="<run>"] rgb(1, 2, 3); images are a 1×1 GIF;
+ * everything else (fetch, XHR, beacons) gets 200 "ok". `?kdelay=MS` delays the answer.
+ */
+export function thirdPartyStub(url, resourceType) {
+  if (!isStubHost(url.hostname)) return null;
+  const run = url.searchParams.get('run');
+  const host = url.hostname;
+  const p = url.pathname;
+  const js = (body) => ({ contentType: 'text/javascript; charset=utf-8', body });
+  if (resourceType === 'document') {
+    const label = run ?? host + p;
+    return {
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><title>stub ${label}</title><p>stub frame ${label}</p>` +
+        `<script>parent.postMessage({ keksiStubFrame: ${JSON.stringify(label)} }, '*');</script>`,
+    };
+  }
+  if (resourceType === 'image') return { contentType: 'image/gif', body: GIF_1PX };
+  if (resourceType === 'stylesheet') {
+    return { contentType: 'text/css; charset=utf-8', body: `[data-css-probe=${JSON.stringify(run ?? '')}] { color: rgb(1, 2, 3); }\n` };
+  }
+  if (resourceType === 'script') {
+    if (run) return js(ranJs(run));
+    if (host === 'www.googletagmanager.com' && p === '/gtag/js') {
+      const id = url.searchParams.get('id') ?? '';
+      return js(ranJs(`gtag:${id}`) +
+        `navigator.sendBeacon('https://www.google-analytics.com/g/collect?v=2&tid=' + ${JSON.stringify(encodeURIComponent(id))} + '&en=page_view', '');\n`);
+    }
+    if (host === 'www.googletagmanager.com' && p === '/gtm.js') {
+      return js(ranJs('gtm') +
+        `(function (d) { var j = d.createElement('script'); j.async = true;\n` +
+        `  j.src = 'https://www.google-analytics.com/analytics.js';\n` +
+        `  var f = d.getElementsByTagName('script')[0]; f.parentNode.insertBefore(j, f); })(document);\n`);
+    }
+    if (host === 'www.google-analytics.com' && p === '/analytics.js') return js(ranJs('ga'));
+    if (host === 'connect.facebook.net' && p === '/en_US/fbevents.js') {
+      return js(ranJs('fbevents') +
+        `new Image().src = 'https://www.facebook.com/tr?id=1&ev=PageView&noscript=0&from=fbevents';\n`);
+    }
+    if (host === 'static.hotjar.com' && /^\/c\/hotjar-\d+\.js$/.test(p)) return js(ranJs('hotjar'));
+    return js(ranJs(host + p));
+  }
+  return { contentType: 'text/plain; charset=utf-8', body: 'ok' };
+}
+
+/**
+ * Routes every non-local http(s) request of `context` (before any page opens) to
+ * thirdPartyStub(). Resolves to a request log:
+ *   log: [{ url, host, pathname, run, type, method, time, aborted }]  (every routed request)
+ *   requested(m)  entries whose URL contains the string m / matches the RegExp m
+ *   ran(label)    entries whose ?run= equals label
+ *   clear()
+ */
+export async function routeThirdParty(context) {
+  const log = [];
+  await context.route(
+    (u) => (u.protocol === 'http:' || u.protocol === 'https:') && !isLocalHost(u.hostname),
+    async (route, request) => {
+      const url = new URL(request.url());
+      const entry = {
+        url: request.url(),
+        host: url.hostname,
+        pathname: url.pathname,
+        run: url.searchParams.get('run'),
+        type: request.resourceType(),
+        method: request.method(),
+        time: Date.now(),
+        aborted: false,
+      };
+      log.push(entry);
+      const stub = thirdPartyStub(url, entry.type);
+      if (!stub) {
+        entry.aborted = true;
+        await route.abort('blockedbyclient').catch(() => {});
+        return;
+      }
+      const delay = Math.min(Number(url.searchParams.get('kdelay')) || 0, 10_000);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      await route
+        .fulfill({
+          status: 200,
+          contentType: stub.contentType,
+          body: stub.body,
+          headers: { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' },
+        })
+        .catch(() => {}); // the page may be gone already
+    },
+  );
+  return {
+    log,
+    requested: (m) => log.filter((e) => (typeof m === 'string' ? e.url.includes(m) : m.test(e.url))),
+    ran: (label) => log.filter((e) => e.run === label),
+    clear: () => {
+      log.length = 0;
+    },
+  };
+}

@@ -3,12 +3,20 @@
 // Serves:
 //   /...            -> www/ (the demo site, including the built /keksi.js)
 //   /fixtures/...   -> tests/e2e/fixtures/ (test pages; they load /keksi.js from www/)
+//   /node_modules/<pkg>/dist/...  -> node_modules/<pkg>/dist/ for the peer consent managers in
+//                   PEER_PACKAGES only (tools/bench-peers.mjs; nothing else under node_modules)
 //   POST /consent-log  -> records the JSON body (see consentLogs()), answers 204
+//   /beacon-sink    -> answers 204 to any method (first-party beacon/fetch target in tests)
 //
 // Test knobs (query string, any path):
 //   ?delay=MS       hold the response for MS milliseconds (max 10000)
 //   ?keksi=off      for .html: serve the page with its <script src="/keksi.js"> tag removed
 //                   (the same content without keksi: layout comparison, benchmark baseline)
+//   ?csp=NAME       for .html: send a Content-Security-Policy header (presets in CSP_PRESETS):
+//                     nowasm  script-src 'self' 'unsafe-inline' https:   (no 'wasm-unsafe-eval':
+//                             keksi's WebAssembly cannot compile; third-party https scripts
+//                             stay allowed so that only keksi's own fail-closed hold stops them)
+//                     wasm    the same plus 'wasm-unsafe-eval' (control: keksi works under CSP)
 //
 // Env KEKSI_JS=/path/to/file serves that file at /keksi.js instead of www/keksi.js
 // (to run the suite against another build, e.g. a debug one).
@@ -41,7 +49,16 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
+/** Content-Security-Policy presets selectable with ?csp=NAME (HTML responses only). */
+export const CSP_PRESETS = {
+  nowasm: "script-src 'self' 'unsafe-inline' https:",
+  wasm: "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval' https:",
+};
+
 const KEKSI_TAG = /[ \t]*<script\b[^>]*\bsrc=["']?\/keksi\.js["']?[^>]*>\s*<\/script>[ \t]*\r?\n?/gi;
+
+/** npm packages whose dist/ folder is served at /node_modules/<pkg>/dist/ (peer benchmark). */
+export const PEER_PACKAGES = ['vanilla-cookieconsent', 'klaro'];
 
 /** Maps a URL pathname to a file on disk, or null when it escapes the served roots. */
 function resolveFile(pathname) {
@@ -57,6 +74,11 @@ function resolveFile(pathname) {
   if (decoded === '/fixtures' || decoded.startsWith('/fixtures/')) {
     base = FIXTURES;
     rel = decoded.slice('/fixtures'.length) || '/';
+  }
+  const peer = PEER_PACKAGES.find((p) => decoded.startsWith(`/node_modules/${p}/dist/`));
+  if (peer) {
+    base = path.join(ROOT, 'node_modules', peer, 'dist');
+    rel = decoded.slice(`/node_modules/${peer}/dist`.length);
   }
   if (rel.endsWith('/')) rel += 'index.html';
   const file = path.resolve(base, '.' + path.posix.normalize(rel));
@@ -108,6 +130,12 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
       return;
     }
 
+    if (url.pathname === '/beacon-sink') {
+      for await (const _ of req); // drain the body
+      res.writeHead(204, { ...headers, 'Access-Control-Allow-Origin': '*' }).end();
+      return;
+    }
+
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
@@ -148,6 +176,8 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
     if (ext === '.html' && url.searchParams.get('keksi') === 'off') {
       body = Buffer.from(body.toString('utf8').replace(KEKSI_TAG, ''), 'utf8');
     }
+    const csp = ext === '.html' ? CSP_PRESETS[url.searchParams.get('csp')] : undefined;
+    if (csp) headers['Content-Security-Policy'] = csp;
     res.writeHead(200, {
       ...headers,
       'Content-Type': TYPES[ext] ?? 'application/octet-stream',
