@@ -464,14 +464,22 @@ async fn marked_elements_inserted_later_are_governed() {
     assert_eq!(order(), ["late"]);
 }
 
+/// The expiry `cookieStore.get(name)` reports, or `None` where the engine's
+/// `CookieListItem` has no `expires` at all (Firefox 153, WebKitGTK 2.50: only `name` and
+/// `value`); there tests/e2e-webdriver checks the real jar through WebDriver instead.
 async fn cookie_store_expiry(name: &str) -> Option<f64> {
     let store = Reflect::get(&win(), &"cookieStore".into()).unwrap();
-    let get = Reflect::get(&store, &"get".into()).unwrap().dyn_into::<js_sys::Function>().unwrap();
-    let item = JsFuture::from(get.call1(&store, &name.into()).unwrap().dyn_into::<Promise>().unwrap()).await.unwrap();
-    if item.is_null() || item.is_undefined() {
+    if store.is_undefined() {
         return None;
     }
-    Reflect::get(&item, &"expires".into()).unwrap().as_f64()
+    let get = Reflect::get(&store, &"get".into()).unwrap().dyn_into::<js_sys::Function>().unwrap();
+    let item = JsFuture::from(get.call1(&store, &name.into()).unwrap().dyn_into::<Promise>().unwrap()).await.unwrap();
+    assert!(!item.is_null() && !item.is_undefined(), "{name} not visible to cookieStore");
+    if !Reflect::has(&item, &"expires".into()).unwrap() {
+        web_sys::console::log_1(&"cookieStore does not report expiry in this engine: cap not checked here".into());
+        return None;
+    }
+    Some(Reflect::get(&item, &"expires".into()).unwrap().as_f64().expect("a persistent cookie has a numeric expiry"))
 }
 
 #[wasm_bindgen_test]
@@ -481,10 +489,11 @@ async fn cookie_writes_are_judged_and_capped() {
     assert!(!cookie().contains("_fbp="), "advertising cookie dropped without consent: {}", cookie());
     set_cookie("site_pref=dark; max-age=94608000; path=/");
     assert!(cookie().contains("site_pref=dark"), "unknown site cookies pass");
-    let expires = cookie_store_expiry("site_pref").await.expect("visible to cookieStore");
-    let year_ms = 365.0 * 86_400_000.0;
-    assert!(expires <= js_sys::Date::now() + year_ms + 5_000.0, "capped at 365 days");
-    assert!(expires > js_sys::Date::now() + year_ms - 60_000.0, "exactly 365 days");
+    if let Some(expires) = cookie_store_expiry("site_pref").await {
+        let year_ms = 365.0 * 86_400_000.0;
+        assert!(expires <= js_sys::Date::now() + year_ms + 5_000.0, "capped at 365 days");
+        assert!(expires > js_sys::Date::now() + year_ms - 60_000.0, "exactly 365 days");
+    }
     api::accept_all();
     set_cookie("_fbp=fb.1.2.3; max-age=7776000; path=/");
     assert!(cookie().contains("_fbp="), "allowed after consent");

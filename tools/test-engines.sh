@@ -82,7 +82,7 @@ wasm_tier() {
     chromium) envs+=("CHROMEDRIVER=$CHROMEDRIVER_BIN") ;;
     firefox)  envs+=("GECKODRIVER=$GECKODRIVER_BIN") ;;   # the runner adds -headless itself
     webkit)   envs+=("SAFARIDRIVER=$WEBKITDRIVER_BIN")    # the runner sends no capabilities: default MiniBrowser
-              [ -z "${DISPLAY:-}" ] && pre=(xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp") ;;
+              command -v xvfb-run >/dev/null && pre=(xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp") ;;
   esac
   t0=$(now)
   "${pre[@]}" "${envs[@]}" cargo test --target wasm32-unknown-unknown --test browser >"$log" 2>&1

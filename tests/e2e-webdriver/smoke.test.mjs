@@ -7,6 +7,14 @@
 //
 // One browser session per engine; between tests the cookie jar and storage of the test
 // origin are emptied. A check that cannot apply to an engine is skipped with the reason.
+// Probes of ways in that CONTRACT §4 does not name are `todo` (reported, never failing).
+//
+// The tracker host is tracker.localhost (config `trackers`): *.localhost resolves to
+// 127.0.0.1 in Chromium, Firefox and WebKitGTK, so the test server's request log shows
+// every request a tracker URL caused. Tags that must name the server's port in their
+// markup come from ./pages.mjs; ./tls.mjs puts an https front on the server where an
+// engine needs https (WebKitGTK's cookieStore.set stores nothing on http://127.0.0.1).
+// Env: KEKSI_ENGINES (comma list), KEKSI_E2E_TIMEOUT (ms), KEKSI_PARSER_LOADS (default 8).
 
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -307,7 +315,7 @@ for (const engine of WANTED) {
 
     // ---------------------------------------------------------------------------------
     describe('tracker tags written in the HTML after keksi.js (parser + MutationObserver)', () => {
-      const LOADS = 4;
+      const LOADS = Number(process.env.KEKSI_PARSER_LOADS || 8);
       let pages;
       let pre;
       let post;
@@ -327,6 +335,9 @@ for (const engine of WANTED) {
 
       before(async () => {
         pages = await startPageServer({ trackerBase: `http://tracker.localhost:${server.port}` });
+        // Cookies ignore ports: 127.0.0.1:<pages> shares the jar with the main server.
+        await s.navigate(`${server.url}${FX}/blank.html`);
+        await s.deleteAllCookies();
         // Racy in some engines: look at several loads, any one that lets something
         // through counts.
         pre = { loads: [], requested: new Set() };

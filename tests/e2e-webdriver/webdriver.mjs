@@ -3,8 +3,8 @@
 //
 //   chromium  /usr/bin/chromium        + /usr/bin/chromedriver            (apt: chromium chromium-driver)
 //   firefox   /usr/bin/firefox-esr     + geckodriver                      (apt: firefox-esr; cargo install geckodriver)
-//   webkit    WebKitGTK's MiniBrowser  + /usr/bin/WebKitWebDriver         (apt: webkit2gtk-driver; needs an X display:
-//                                                                          Xvfb is started here when DISPLAY is unset)
+//   webkit    WebKitGTK's MiniBrowser  + /usr/bin/WebKitWebDriver         (apt: webkit2gtk-driver xvfb; MiniBrowser
+//                                                                          has no headless mode: it gets its own Xvfb)
 //
 // Playwright cannot drive the system Firefox or WebKit builds, so the cross-engine tests
 // speak WebDriver (https://w3c.github.io/webdriver/) directly.
@@ -213,7 +213,9 @@ export async function startDriver(engine, { logFile } = {}) {
   const port = await freePort();
   let xvfb = null;
   const env = { ...process.env };
-  if (engine === 'webkit' && !env.DISPLAY) {
+  // MiniBrowser has no headless mode: give it its own virtual display (the desktop's
+  // DISPLAY only when there is no Xvfb).
+  if (engine === 'webkit' && (firstExisting(process.env.XVFB, '/usr/bin/Xvfb') || !env.DISPLAY)) {
     xvfb = await startXvfb();
     env.DISPLAY = xvfb.display;
   }
