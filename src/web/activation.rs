@@ -17,7 +17,8 @@ use super::{dom, placeholder, state};
 use crate::core::hooks::{CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 
 /// Elements keksi governs.
-const MARKED: &str = "script[type=\"text/plain\"][data-consent],iframe[data-consent],img[data-consent],link[data-consent]";
+const MARKED: &str =
+    "script[type=\"text/plain\"][data-consent],script[data-keksi-auto],iframe[data-consent],img[data-consent],link[data-consent]";
 
 /// What an element is waiting for, and whether it may go now.
 enum Verdict {
@@ -195,6 +196,7 @@ fn load(el: &Element) {
     let _ = el.set_attribute(STATE_ATTR, "on");
     placeholder::release(el);
     let Some(src) = dom::attr(el, SRC_ATTR) else { return };
+    interceptor::restore(el);
     if el.tag_name() == "LINK" {
         let _ = el.set_attribute("href", &src);
         return;

@@ -223,6 +223,10 @@ fn recap_from_cookie_store() {
 fn recap_list(list: &JsValue) {
     let now = dom::now_ms() as i64;
     for item in Array::from(list).iter() {
+        // Firefox and WebKit list cookies without `expires`: nothing to learn from them.
+        if !Reflect::has(&item, &"expires".into()).unwrap_or(false) {
+            continue;
+        }
         let name = text(&get(&item, "name"));
         let expires = get(&item, "expires").as_f64().map(|t| t as i64);
         let life = expires.map(Lifetime::Persistent).unwrap_or(Lifetime::Session);

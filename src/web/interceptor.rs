@@ -30,8 +30,13 @@ pub const PARSER: &str = "parser";
 /// Marks a script from `innerHTML` & co.: browsers never run those, so keksi must not
 /// run it on release either.
 pub const INERT_ATTR: &str = "data-keksi-inert";
+/// The `media` a held stylesheet had (WebKit may apply a parsed `<link>`'s sheet even
+/// after its `href` is gone; `media="not all"` stops it in every engine).
+const MEDIA_ATTR: &str = "data-keksi-media";
+/// The `srcset` a held image had.
+const SRCSET_ATTR: &str = "data-keksi-srcset";
 /// Elements with a URL that may be held.
-const LIVE_URLS: &str = "script[src],iframe[src],img[src],link[href]";
+const LIVE_URLS: &str = "script[src],iframe[src],img[src],img[srcset],link[href]";
 
 thread_local! {
     /// The browser's own functions keksi's wrappers and release code call.
@@ -140,6 +145,16 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     if let Some(attr) = url_attr(&tag) {
         native_remove(el, attr);
     }
+    if tag == "LINK" && !el.has_attribute(MEDIA_ATTR) {
+        native_set(el, MEDIA_ATTR, &el.get_attribute("media").unwrap_or_default());
+        native_set(el, "media", "not all");
+    }
+    if tag == "IMG" {
+        if let Some(set) = el.get_attribute("srcset") {
+            native_set(el, SRCSET_ATTR, &set);
+            native_remove(el, "srcset");
+        }
+    }
     if !el.is_connected() {
         DETACHED.with(|d| d.borrow_mut().push(el.clone()));
     }
@@ -183,8 +198,46 @@ fn scan_one(el: &Element, how: &str) {
     }
     if let Some(attr) = url_attr(&tag) {
         if let Some(url) = el.get_attribute(attr) {
-            check(el, &url, how);
+            if check(el, &url, how) {
+                return;
+            }
         }
+    }
+    if tag == "IMG" {
+        if let Some(set) = el.get_attribute("srcset") {
+            check_srcset(el, &set, how);
+        }
+    }
+}
+
+/// Hold an image whose `srcset` names a blocked tracker (any of its candidates).
+fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
+    for candidate in srcset.split(',') {
+        let url = candidate.split_whitespace().next().unwrap_or("");
+        if let Some(m) = blocked(url) {
+            // Never give the element the srcset itself: WebKit starts loading at once.
+            native_set(el, SRCSET_ATTR, srcset);
+            native_remove(el, "srcset");
+            hold(el, url, &m, how);
+            return true;
+        }
+    }
+    false
+}
+
+/// Give a released element back what holding it took besides its URL.
+pub fn restore(el: &Element) {
+    if let Some(media) = el.get_attribute(MEDIA_ATTR) {
+        if media.is_empty() {
+            native_remove(el, "media");
+        } else {
+            native_set(el, "media", &media);
+        }
+        native_remove(el, MEDIA_ATTR);
+    }
+    if let Some(set) = el.get_attribute(SRCSET_ATTR) {
+        native_set(el, "srcset", &set);
+        native_remove(el, SRCSET_ATTR);
     }
 }
 
@@ -200,6 +253,7 @@ pub fn release_in_place(el: &Element) {
             None => native_remove(el, "type"),
         }
     }
+    restore(el);
     if let Some(attr) = url_attr(&tag) {
         native_set(el, attr, &url);
     }
@@ -247,6 +301,31 @@ fn url_setter(ctor: &'static str, prop: &'static str) {
 }
 
 fn guard_setters() {
+    // GTM-style code sets `src`, then resets `type`: a held script keeps `text/plain`,
+    // the type asked for is kept for its release.
+    wrap_setter(
+        "HTMLScriptElement",
+        "type",
+        Box::new(|target, this, args| {
+            if let Some(el) = this.dyn_ref::<Element>().filter(|e| e.has_attribute(AUTO_ATTR)) {
+                native_set(el, TYPE_ATTR, &text(&args.get(0)));
+                return JsValue::UNDEFINED;
+            }
+            call(&target, &this, &args)
+        }),
+    );
+    wrap_setter(
+        "HTMLImageElement",
+        "srcset",
+        Box::new(|target, this, args| {
+            if let Some(el) = this.dyn_ref::<Element>() {
+                if check_srcset(el, &text(&args.get(0)), IN_PLACE) {
+                    return JsValue::UNDEFINED;
+                }
+            }
+            call(&target, &this, &args)
+        }),
+    );
     url_setter("HTMLScriptElement", "src");
     url_setter("HTMLIFrameElement", "src");
     url_setter("HTMLImageElement", "src");
@@ -259,6 +338,9 @@ fn guard_setters() {
                 let name = text(&args.get(0)).to_ascii_lowercase();
                 let tag = el.tag_name();
                 if url_attr(&tag) == Some(name.as_str()) && check(el, &text(&args.get(1)), IN_PLACE) {
+                    return JsValue::UNDEFINED;
+                }
+                if name == "srcset" && tag == "IMG" && check_srcset(el, &text(&args.get(1)), IN_PLACE) {
                     return JsValue::UNDEFINED;
                 }
                 // A held script keeps `text/plain`; the type asked for is kept for release.
@@ -360,10 +442,20 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) {
 
 /// Wrap the APIs that take HTML strings.
 fn guard_html_strings() {
-    for (ctor, prop) in [("Element", "innerHTML"), ("Element", "outerHTML")] {
+    for (ctor, prop) in [("Element", "innerHTML"), ("Element", "outerHTML"), ("ShadowRoot", "innerHTML")] {
         wrap_setter(
             ctor,
             prop,
+            Box::new(|target, this, args| {
+                sanitize_arg(&args, 0, false);
+                call(&target, &this, &args)
+            }),
+        );
+    }
+    for ctor in ["Element", "ShadowRoot"] {
+        wrap_method(
+            ctor,
+            "setHTMLUnsafe",
             Box::new(|target, this, args| {
                 sanitize_arg(&args, 0, false);
                 call(&target, &this, &args)
