@@ -25,9 +25,13 @@ fn main() {
     }
     let mut langs: Vec<&String> = all.iter().filter(|l| *l != "en" && wanted.contains(l)).collect();
     langs.sort();
-    let mut out = String::from("/// Built-in languages and their data files. English first: it defines the key set.\npub const BUILTIN: &[(&str, &str)] = &[\n");
-    for l in std::iter::once(&"en".to_string()).chain(langs.into_iter()) {
-        out.push_str(&format!("    (\"{l}\", include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/texts/{l}.json\"))),\n"));
+    let mut out = String::from(
+        "/// Built-in languages and their data files. English first: it defines the key set.\npub const BUILTIN: &[(&str, &str)] = &[\n",
+    );
+    for l in std::iter::once(&"en".to_string()).chain(langs) {
+        out.push_str(&format!(
+            "    (\"{l}\", include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/texts/{l}.json\"))),\n"
+        ));
     }
     out.push_str("];\n");
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");

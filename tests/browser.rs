@@ -31,7 +31,10 @@ fn set_cookie(s: &str) {
 
 async fn sleep(ms: i32) {
     let p = Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     JsFuture::from(p).await.unwrap();
 }
@@ -74,7 +77,11 @@ fn reboot() {
 }
 
 fn shadow() -> ShadowRoot {
-    doc().get_element_by_id("keksi").expect("host #keksi").shadow_root().expect("open shadow root")
+    doc()
+        .get_element_by_id("keksi")
+        .expect("host #keksi")
+        .shadow_root()
+        .expect("open shadow root")
 }
 
 fn q(sel: &str) -> Option<Element> {
@@ -82,7 +89,11 @@ fn q(sel: &str) -> Option<Element> {
 }
 
 fn click(sel: &str) {
-    q(sel).unwrap_or_else(|| panic!("no {sel}")).dyn_into::<HtmlElement>().unwrap().click();
+    q(sel)
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
 }
 
 fn banner_visible() -> bool {
@@ -110,7 +121,10 @@ fn record_events() {
         global("__events").unchecked_into::<Array>().push(&e.type_().into());
     });
     for name in ["keksi:ready", "keksi:consent"] {
-        web_sys::window().unwrap().add_event_listener_with_callback(name, f.as_ref().unchecked_ref()).unwrap();
+        web_sys::window()
+            .unwrap()
+            .add_event_listener_with_callback(name, f.as_ref().unchecked_ref())
+            .unwrap();
     }
     f.forget();
 }
@@ -161,7 +175,10 @@ async fn accept_all_runs_scripts_in_document_order_and_stores_choice() {
     assert!(cookie().contains("keksi_consent=1|2|"), "{}", cookie());
     let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
     assert_eq!(iframe.get_attribute("src").as_deref(), Some("about:blank#video"));
-    assert!(doc().query_selector("#fixture [data-keksi-placeholder]").unwrap().is_none(), "placeholder gone");
+    assert!(
+        doc().query_selector("#fixture [data-keksi-placeholder]").unwrap().is_none(),
+        "placeholder gone"
+    );
     assert!(doc().query_selector("#fixture img").unwrap().unwrap().has_attribute("src"));
     assert!(events().contains(&"keksi:consent".to_string()));
     // The activated script keeps its other attributes.
@@ -195,7 +212,11 @@ async fn stored_choice_is_honoured_and_broken_ones_are_not() {
     reboot();
     assert!(!banner_visible());
     assert_eq!(consent_field(&["categories", "analytics"]), true);
-    for bad in ["garbage", "1|2|zz|nothex|custom|analytics|", "1|1|mwxfth1e|7004361dd90cc0228ec3a98fabfb17fd|accept-all|analytics|"] {
+    for bad in [
+        "garbage",
+        "1|2|zz|nothex|custom|analytics|",
+        "1|1|mwxfth1e|7004361dd90cc0228ec3a98fabfb17fd|accept-all|analytics|",
+    ] {
         set_cookie(&format!("keksi_consent={bad}; Path=/"));
         reboot();
         assert!(banner_visible(), "{bad} must not count as consent");
@@ -257,7 +278,10 @@ async fn dialog_toggles_and_save() {
     assert_eq!(consent_field(&["categories", "advertising"]), false);
     assert_eq!(consent_field(&["services", "video"]), true);
     assert_eq!(order(), ["a1", "a2", "a3"]);
-    assert!(doc().query_selector("#fixture iframe").unwrap().unwrap().has_attribute("src"), "service allowed on its own");
+    assert!(
+        doc().query_selector("#fixture iframe").unwrap().unwrap().has_attribute("src"),
+        "service allowed on its own"
+    );
     // Re-opening shows the saved state.
     api::show_preferences();
     assert!(input("input[data-category=analytics]").checked());
@@ -275,7 +299,11 @@ async fn dialog_lists_declared_cookies() {
     for cell in ["_ga", "Google", "Stats", "2 years", "Persistent"] {
         assert!(text.contains(cell), "{cell} in {text}");
     }
-    assert!(q("[data-keksi-category=necessary] table").unwrap().text_content().unwrap().contains("keksi_consent"));
+    assert!(q("[data-keksi-category=necessary] table")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("keksi_consent"));
 }
 
 #[wasm_bindgen_test]
@@ -285,7 +313,12 @@ async fn placeholder_allow_button_allows_just_that_service() {
     let root = ph.shadow_root().unwrap();
     let text = root.text_content().unwrap();
     assert!(text.contains("Demo video"), "{text}");
-    root.query_selector("[data-action=allow]").unwrap().unwrap().dyn_into::<HtmlElement>().unwrap().click();
+    root.query_selector("[data-action=allow]")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
     sleep(50).await;
     let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
     assert_eq!(iframe.get_attribute("src").as_deref(), Some("about:blank#video"));
@@ -314,7 +347,10 @@ async fn api_calls_and_bad_arguments() {
     assert!(!api::allowed("advertising".into(), JsValue::UNDEFINED).unwrap());
     assert!(!api::allowed("nonsense".into(), JsValue::UNDEFINED).unwrap());
     let list = Array::from(&api::cookies());
-    let own = list.iter().find(|c| Reflect::get(c, &"name".into()).unwrap() == "keksi_consent").expect("listed");
+    let own = list
+        .iter()
+        .find(|c| Reflect::get(c, &"name".into()).unwrap() == "keksi_consent")
+        .expect("listed");
     assert_eq!(Reflect::get(&own, &"category".into()).unwrap(), "necessary");
     assert_eq!(Reflect::get(&own, &"lifetime".into()).unwrap(), "persistent");
     assert!(Reflect::get(&own, &"expires".into()).unwrap().as_string().unwrap().ends_with('Z'));
@@ -334,14 +370,29 @@ async fn api_calls_and_bad_arguments() {
 
 #[wasm_bindgen_test]
 async fn reset_withdraws_and_deletes_optional_cookies() {
-    setup(r#"{"reloadOnWithdraw":false,"cookies":[{"name":"_ga*","category":"analytics"}],"categories":{"analytics":{"storage":["_hj*"]}}}"#, "");
+    setup(
+        r#"{"reloadOnWithdraw":false,"cookies":[{"name":"_ga*","category":"analytics"}],"categories":{"analytics":{"storage":["_hj*"]}}}"#,
+        "",
+    );
     record_events();
     api::accept_all();
     set_cookie("_ga=GA1.1.1; Path=/");
     set_cookie("_ga_X=1; Path=/");
     set_cookie("site_pref=dark; Path=/");
-    web_sys::window().unwrap().local_storage().unwrap().unwrap().set_item("_hjTest", "1").unwrap();
-    web_sys::window().unwrap().local_storage().unwrap().unwrap().set_item("site_key", "1").unwrap();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item("_hjTest", "1")
+        .unwrap();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item("site_key", "1")
+        .unwrap();
     api::reset();
     assert_eq!(api::consent(), JsValue::NULL);
     assert!(banner_visible());
@@ -383,7 +434,10 @@ fn focused_in_shadow() -> Option<Element> {
 
 #[wasm_bindgen_test]
 async fn keyboard_banner_focus_dialog_trap_escape_and_focus_return() {
-    setup(CONFIG, r##"<a href="#" id="opener" data-keksi-open>Cookie Preferences</a><span id="span-opener" data-keksi-open>prefs</span>"##);
+    setup(
+        CONFIG,
+        r##"<a href="#" id="opener" data-keksi-open>Cookie Preferences</a><span id="span-opener" data-keksi-open>prefs</span>"##,
+    );
     // The banner takes focus on arrival when nothing else had it.
     let f = focused_in_shadow().expect("focus is in keksi's UI");
     assert_eq!(f.get_attribute("data-keksi").as_deref(), Some("banner"));
@@ -392,14 +446,24 @@ async fn keyboard_banner_focus_dialog_trap_escape_and_focus_return() {
     opener.click();
     assert!(dialog_open(), "the footer link opens the dialog");
     let d = q("[data-keksi=preferences]").unwrap();
-    let items = d.query_selector_all("button:not([disabled]),input:not([disabled]),a[href],summary").unwrap();
+    let items = d
+        .query_selector_all("button:not([disabled]),input:not([disabled]),a[href],summary")
+        .unwrap();
     let first = items.item(0).unwrap().dyn_into::<HtmlElement>().unwrap();
     let last = items.item(items.length() - 1).unwrap().dyn_into::<HtmlElement>().unwrap();
     last.focus().unwrap();
     key(&last, "Tab", false);
-    assert_eq!(focused_in_shadow().as_ref(), Some(first.unchecked_ref::<Element>()), "Tab wraps to the first");
+    assert_eq!(
+        focused_in_shadow().as_ref(),
+        Some(first.unchecked_ref::<Element>()),
+        "Tab wraps to the first"
+    );
     key(&first, "Tab", true);
-    assert_eq!(focused_in_shadow().as_ref(), Some(last.unchecked_ref::<Element>()), "Shift+Tab wraps to the last");
+    assert_eq!(
+        focused_in_shadow().as_ref(),
+        Some(last.unchecked_ref::<Element>()),
+        "Shift+Tab wraps to the last"
+    );
     key(&last, "Escape", false);
     assert!(!dialog_open(), "Escape closes");
     assert_eq!(doc().active_element().unwrap().id(), "opener", "focus returns to the opener");
@@ -425,7 +489,10 @@ async fn bad_config_fails_closed() {
 
 #[wasm_bindgen_test]
 async fn unknown_category_stays_blocked() {
-    setup(CONFIG, r#"<script type="text/plain" data-consent="nonsense">window.__order.push("x")</script>"#);
+    setup(
+        CONFIG,
+        r#"<script type="text/plain" data-consent="nonsense">window.__order.push("x")</script>"#,
+    );
     api::accept_all();
     sleep(50).await;
     assert!(order().is_empty());
@@ -473,20 +540,31 @@ async fn cookie_store_expiry(name: &str) -> Option<f64> {
         return None;
     }
     let get = Reflect::get(&store, &"get".into()).unwrap().dyn_into::<js_sys::Function>().unwrap();
-    let item = JsFuture::from(get.call1(&store, &name.into()).unwrap().dyn_into::<Promise>().unwrap()).await.unwrap();
+    let item = JsFuture::from(get.call1(&store, &name.into()).unwrap().dyn_into::<Promise>().unwrap())
+        .await
+        .unwrap();
     assert!(!item.is_null() && !item.is_undefined(), "{name} not visible to cookieStore");
     if !Reflect::has(&item, &"expires".into()).unwrap() {
         web_sys::console::log_1(&"cookieStore does not report expiry in this engine: cap not checked here".into());
         return None;
     }
-    Some(Reflect::get(&item, &"expires".into()).unwrap().as_f64().expect("a persistent cookie has a numeric expiry"))
+    Some(
+        Reflect::get(&item, &"expires".into())
+            .unwrap()
+            .as_f64()
+            .expect("a persistent cookie has a numeric expiry"),
+    )
 }
 
 #[wasm_bindgen_test]
 async fn cookie_writes_are_judged_and_capped() {
     setup(CONFIG, "");
     set_cookie("_fbp=fb.1.2.3; max-age=7776000; path=/");
-    assert!(!cookie().contains("_fbp="), "advertising cookie dropped without consent: {}", cookie());
+    assert!(
+        !cookie().contains("_fbp="),
+        "advertising cookie dropped without consent: {}",
+        cookie()
+    );
     set_cookie("site_pref=dark; max-age=94608000; path=/");
     assert!(cookie().contains("site_pref=dark"), "unknown site cookies pass");
     if let Some(expires) = cookie_store_expiry("site_pref").await {
@@ -504,7 +582,10 @@ async fn cookie_writes_are_judged_and_capped() {
 
 #[wasm_bindgen_test]
 async fn storage_writes_of_refused_categories_are_held_then_replayed() {
-    setup(r#"{"reloadOnWithdraw":false,"categories":{"analytics":{"storage":["stats_*"]}}}"#, "");
+    setup(
+        r#"{"reloadOnWithdraw":false,"categories":{"analytics":{"storage":["stats_*"]}}}"#,
+        "",
+    );
     let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     ls.set_item("stats_visits", "3").unwrap();
     ls.set_item("theme", "dark").unwrap();
@@ -520,10 +601,17 @@ async fn storage_writes_of_refused_categories_are_held_then_replayed() {
 #[wasm_bindgen_test]
 async fn tracker_urls_are_withheld_until_consent() {
     setup(CONFIG, "");
-    let s = doc().create_element("script").unwrap().dyn_into::<web_sys::HtmlScriptElement>().unwrap();
+    let s = doc()
+        .create_element("script")
+        .unwrap()
+        .dyn_into::<web_sys::HtmlScriptElement>()
+        .unwrap();
     s.set_src("https://www.google-analytics.com/analytics.js");
     assert!(!s.has_attribute("src"), "the URL never reaches the element");
-    assert_eq!(s.get_attribute("data-src").as_deref(), Some("https://www.google-analytics.com/analytics.js"));
+    assert_eq!(
+        s.get_attribute("data-src").as_deref(),
+        Some("https://www.google-analytics.com/analytics.js")
+    );
     assert_eq!(s.get_attribute("data-consent").as_deref(), Some("analytics"));
     assert_eq!(s.get_attribute("type").as_deref(), Some("text/plain"));
     let img = doc().create_element("img").unwrap();
@@ -536,15 +624,31 @@ async fn tracker_urls_are_withheld_until_consent() {
     fx.set_inner_html(r#"<iframe src="https://www.youtube.com/embed/x"></iframe><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">"#);
     let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
     assert!(!iframe.has_attribute("src"), "innerHTML is sanitized");
-    assert!(doc().query_selector("#fixture img").unwrap().unwrap().has_attribute("src"), "data: URLs untouched");
-    let beacon = web_sys::window().unwrap().navigator().send_beacon("https://www.google-analytics.com/g/collect").unwrap();
+    assert!(
+        doc().query_selector("#fixture img").unwrap().unwrap().has_attribute("src"),
+        "data: URLs untouched"
+    );
+    let beacon = web_sys::window()
+        .unwrap()
+        .navigator()
+        .send_beacon("https://www.google-analytics.com/g/collect")
+        .unwrap();
     assert!(!beacon, "beacon to a tracker refused");
     doc().get_element_by_id("fixture").unwrap().append_child(&img).unwrap();
     api::accept_all();
     sleep(50).await;
-    assert_eq!(img.get_attribute("src").as_deref(), Some("https://www.facebook.com/tr?id=1&ev=PageView"), "released");
     assert_eq!(
-        doc().query_selector("#fixture iframe").unwrap().unwrap().get_attribute("src").as_deref(),
+        img.get_attribute("src").as_deref(),
+        Some("https://www.facebook.com/tr?id=1&ev=PageView"),
+        "released"
+    );
+    assert_eq!(
+        doc()
+            .query_selector("#fixture iframe")
+            .unwrap()
+            .unwrap()
+            .get_attribute("src")
+            .as_deref(),
         Some("https://www.youtube.com/embed/x")
     );
 }
@@ -565,11 +669,17 @@ async fn consent_mode_updates_follow_choices() {
     assert_eq!(Reflect::get(&first.get(2), &"security_storage".into()).unwrap(), "granted");
     api::accept(Array::of1(&"analytics".into()).into()).unwrap();
     let entries: Vec<JsValue> = dl.iter().collect();
-    let update = entries.iter().rev().find(|e| Array::is_array(e) && Array::from(e).get(1) == "update").expect("consent update");
+    let update = entries
+        .iter()
+        .rev()
+        .find(|e| Array::is_array(e) && Array::from(e).get(1) == "update")
+        .expect("consent update");
     let values = Array::from(update).get(2);
     assert_eq!(Reflect::get(&values, &"analytics_storage".into()).unwrap(), "granted");
     assert_eq!(Reflect::get(&values, &"ad_storage".into()).unwrap(), "denied");
-    let event = entries.iter().find(|e| Reflect::get(e, &"event".into()).ok().and_then(|v| v.as_string()).as_deref() == Some("keksi_consent"));
+    let event = entries
+        .iter()
+        .find(|e| Reflect::get(e, &"event".into()).ok().and_then(|v| v.as_string()).as_deref() == Some("keksi_consent"));
     assert!(event.is_some(), "keksi_consent event pushed");
     Reflect::delete_property(&win().unchecked_into::<js_sys::Object>(), &"gtag".into()).unwrap();
 }

@@ -74,8 +74,13 @@ pub struct ConsentMode {
 
 /// The consent types of Google Consent Mode v2.
 pub const CONSENT_TYPES: [&str; 7] = [
-    "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
-    "functionality_storage", "personalization_storage", "security_storage",
+    "ad_storage",
+    "ad_user_data",
+    "ad_personalization",
+    "analytics_storage",
+    "functionality_storage",
+    "personalization_storage",
+    "security_storage",
 ];
 
 impl Default for ConsentMode {
@@ -241,9 +246,24 @@ impl Settings {
 
 /// Every top-level key, for the "unknown field" message.
 const KEYS: &[&str] = &[
-    "revision", "policyUrl", "language", "categories", "cookies", "trackers", "unknownCookies",
-    "googleConsentMode", "honorDoNotTrack", "consentLog", "cookieName", "cookieDomain", "consentValidityDays",
-    "texts", "reloadOnWithdraw", "debug", "layout", "theme",
+    "revision",
+    "policyUrl",
+    "language",
+    "categories",
+    "cookies",
+    "trackers",
+    "unknownCookies",
+    "googleConsentMode",
+    "honorDoNotTrack",
+    "consentLog",
+    "cookieName",
+    "cookieDomain",
+    "consentValidityDays",
+    "texts",
+    "reloadOnWithdraw",
+    "debug",
+    "layout",
+    "theme",
 ];
 
 fn join(path: &str, key: &str) -> String {
@@ -277,7 +297,9 @@ fn expected(path: &str, what: &str, found: &Json) -> Error {
 
 /// The members of an object whose keys are all in `known`.
 fn object<'a>(v: &'a Json, path: &str, known: &[&str]) -> Result<&'a [(String, Json)]> {
-    let Json::Obj(m) = v else { return Err(expected(path, "an object", v)) };
+    let Json::Obj(m) = v else {
+        return Err(expected(path, "an object", v));
+    };
     if !known.is_empty() {
         if let Some((k, _)) = m.iter().find(|(k, _)| !known.contains(&k.as_str())) {
             let mut p = String::from("unknown field, expected one of: ");
@@ -309,13 +331,17 @@ fn boolean(v: &Json, path: &str) -> Result<bool> {
 
 fn whole(v: &Json, path: &str) -> Result<u32> {
     match v {
-        Json::Num(n) => n.parse::<u32>().map_err(|_| Error::field(path, "expected a whole number from 0 to 4294967295")),
+        Json::Num(n) => n
+            .parse::<u32>()
+            .map_err(|_| Error::field(path, "expected a whole number from 0 to 4294967295")),
         _ => Err(expected(path, "a whole number", v)),
     }
 }
 
 fn strings(v: &Json, path: &str) -> Result<Vec<String>> {
-    let Json::Arr(items) = v else { return Err(expected(path, "an array of strings", v)) };
+    let Json::Arr(items) = v else {
+        return Err(expected(path, "an array of strings", v));
+    };
     items.iter().enumerate().map(|(i, s)| string(s, &indexed(path, i, ""))).collect()
 }
 
@@ -412,7 +438,14 @@ fn read_consent_mode(v: &Json) -> Result<ConsentMode> {
         cm.enabled = *b;
         return Ok(cm);
     }
-    let keys = ["enabled", "region", "waitForUpdate", "adsDataRedaction", "urlPassthrough", "mapping"];
+    let keys = [
+        "enabled",
+        "region",
+        "waitForUpdate",
+        "adsDataRedaction",
+        "urlPassthrough",
+        "mapping",
+    ];
     for (k, value) in object(v, K, &keys)? {
         let p = join(K, k);
         match k.as_str() {
@@ -444,7 +477,13 @@ fn read_cookies(s: &Settings, v: &Json) -> Result<Vec<CookieDecl>> {
     let mut out = Vec::new();
     for (i, item) in list(v, "cookies")?.iter().enumerate() {
         let path = indexed("cookies", i, "");
-        let mut d = CookieDecl { name: String::new(), category: String::new(), provider: None, purpose: None, duration: None };
+        let mut d = CookieDecl {
+            name: String::new(),
+            category: String::new(),
+            provider: None,
+            purpose: None,
+            duration: None,
+        };
         for (k, value) in object(item, &path, &["name", "category", "provider", "purpose", "duration"])? {
             let p = join(&path, k);
             match k.as_str() {
@@ -465,7 +504,12 @@ fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
     let mut out = Vec::new();
     for (i, item) in list(v, "trackers")?.iter().enumerate() {
         let path = indexed("trackers", i, "");
-        let mut t = TrackerDecl { host: String::new(), category: String::new(), service: None, vendor: None };
+        let mut t = TrackerDecl {
+            host: String::new(),
+            category: String::new(),
+            service: None,
+            vendor: None,
+        };
         for (k, value) in object(item, &path, &["host", "category", "service", "vendor"])? {
             let p = join(&path, k);
             match k.as_str() {
@@ -555,7 +599,11 @@ fn read_services(v: &Json, path: &str) -> Result<Vec<Service>> {
         if !is_valid_name(name) {
             return Err(Error::field(p, "name must be 1-32 of a-z 0-9 _ -"));
         }
-        let mut s = Service { name: name.clone(), title: name.clone(), description: None };
+        let mut s = Service {
+            name: name.clone(),
+            title: name.clone(),
+            description: None,
+        };
         for (k, value) in object(sv, &p, &["title", "description"])? {
             let fp = join(&p, k);
             if k == "title" {
@@ -601,7 +649,10 @@ fn read_texts(v: &Json) -> Result<Vec<(String, String, String)>> {
 }
 
 fn is_cookie_token(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
 #[cfg(test)]
@@ -661,10 +712,7 @@ mod tests {
 
     #[test]
     fn keeps_written_order_of_new_categories_and_services() {
-        let s = Settings::from_json(
-            r#"{"categories":{"zeta":{"services":{"b":{},"a":{}}},"alpha":{}}}"#,
-        )
-        .unwrap();
+        let s = Settings::from_json(r#"{"categories":{"zeta":{"services":{"b":{},"a":{}}},"alpha":{}}}"#).unwrap();
         let names: Vec<_> = s.categories.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["necessary", "functional", "analytics", "advertising", "zeta", "alpha"]);
         let svcs: Vec<_> = s.category("zeta").unwrap().services.iter().map(|s| s.name.as_str()).collect();
@@ -708,15 +756,27 @@ mod tests {
 
     #[test]
     fn values_are_validated() {
-        assert_eq!(field_of(err(r#"{"cookies":[{"name":"a","category":"nope"}]}"#)), "cookies[0].category");
-        assert_eq!(field_of(err(r#"{"cookies":[{"name":" ","category":"analytics"}]}"#)), "cookies[0].name");
-        assert_eq!(field_of(err(r#"{"trackers":[{"host":"x.com","category":"nope"}]}"#)), "trackers[0].category");
+        assert_eq!(
+            field_of(err(r#"{"cookies":[{"name":"a","category":"nope"}]}"#)),
+            "cookies[0].category"
+        );
+        assert_eq!(
+            field_of(err(r#"{"cookies":[{"name":" ","category":"analytics"}]}"#)),
+            "cookies[0].name"
+        );
+        assert_eq!(
+            field_of(err(r#"{"trackers":[{"host":"x.com","category":"nope"}]}"#)),
+            "trackers[0].category"
+        );
         assert_eq!(
             field_of(err(r#"{"trackers":[{"host":"x.com","category":"analytics","service":"yt"}]}"#)),
             "trackers[0].service"
         );
         assert_eq!(field_of(err(r#"{"categories":{"Bad Name":{}}}"#)), "categories.Bad Name");
-        assert_eq!(field_of(err(r#"{"categories":{"a":{"services":{"X":{}}}}}"#)), "categories.a.services.X");
+        assert_eq!(
+            field_of(err(r#"{"categories":{"a":{"services":{"X":{}}}}}"#)),
+            "categories.a.services.X"
+        );
         assert_eq!(
             field_of(err(r#"{"categories":{"a":{"services":{"x":{}}},"b":{"services":{"x":{}}}}}"#)),
             "categories.b.services"
@@ -726,7 +786,10 @@ mod tests {
         assert_eq!(field_of(err(r#"{"consentValidityDays":366}"#)), "consentValidityDays");
         assert_eq!(field_of(err(r#"{"language":"<script>"}"#)), "language");
         assert_eq!(field_of(err(r#"{"texts":{"en":{"nope":"x"}}}"#)), "texts.en.nope");
-        assert_eq!(field_of(err(r#"{"categories":{"analytics":{"storage":[""]}}}"#)), "categories.analytics.storage");
+        assert_eq!(
+            field_of(err(r#"{"categories":{"analytics":{"storage":[""]}}}"#)),
+            "categories.analytics.storage"
+        );
     }
 
     #[test]
@@ -740,9 +803,21 @@ mod tests {
         assert!(cm.enabled && cm.ads_data_redaction && cm.url_passthrough);
         assert_eq!(cm.region, ["ES", "US-CA"]);
         assert_eq!(cm.wait_for_update, Some(500));
-        assert_eq!(cm.mapping, vec![("analytics".to_string(), vec!["analytics_storage".to_string(), "ad_user_data".to_string()])]);
-        assert_eq!(field_of(err(r#"{"googleConsentMode":{"mapping":{"analytics":["stats"]}}}"#)), "googleConsentMode.mapping.analytics");
-        assert_eq!(field_of(err(r#"{"googleConsentMode":{"mapping":{"nope":[]}}}"#)), "googleConsentMode.mapping");
+        assert_eq!(
+            cm.mapping,
+            vec![(
+                "analytics".to_string(),
+                vec!["analytics_storage".to_string(), "ad_user_data".to_string()]
+            )]
+        );
+        assert_eq!(
+            field_of(err(r#"{"googleConsentMode":{"mapping":{"analytics":["stats"]}}}"#)),
+            "googleConsentMode.mapping.analytics"
+        );
+        assert_eq!(
+            field_of(err(r#"{"googleConsentMode":{"mapping":{"nope":[]}}}"#)),
+            "googleConsentMode.mapping"
+        );
         assert_eq!(field_of(err(r#"{"googleConsentMode":{"wait":1}}"#)), "googleConsentMode.wait");
         assert!(Settings::from_json(r#"{"honorDoNotTrack":true}"#).unwrap().honor_do_not_track);
     }

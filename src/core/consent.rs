@@ -62,13 +62,20 @@ impl Choice {
     pub fn all(s: &Settings) -> Choice {
         Choice {
             categories: s.categories.iter().map(|c| c.name.clone()).collect(),
-            services: s.categories.iter().flat_map(|c| c.services.iter().map(|v| v.name.clone())).collect(),
+            services: s
+                .categories
+                .iter()
+                .flat_map(|c| c.services.iter().map(|v| v.name.clone()))
+                .collect(),
         }
     }
 
     /// Only `necessary` on.
     pub fn necessary_only() -> Choice {
-        Choice { categories: vec![NECESSARY.into()], services: Vec::new() }
+        Choice {
+            categories: vec![NECESSARY.into()],
+            services: Vec::new(),
+        }
     }
 
     /// Exactly these categories (plus `necessary`) and all their services on.
@@ -82,7 +89,10 @@ impl Choice {
                 p.push_str(name);
                 p.push_str("`; known: ");
                 p.push_str(&s.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "));
-                return Err(Error::BadArgument { call: "keksi.accept", problem: p });
+                return Err(Error::BadArgument {
+                    call: "keksi.accept",
+                    problem: p,
+                });
             };
             if !c.categories.contains(&cat.name) {
                 c.categories.push(cat.name.clone());
@@ -195,8 +205,17 @@ impl ConsentRecord {
             return Err(Error::ConsentUnreadable("bad id"));
         }
         let method = Method::parse(method).ok_or(Error::ConsentUnreadable("bad method"))?;
-        let choice = Choice { categories: names(cats)?, services: names(svcs)? };
-        Ok(ConsentRecord { revision, timestamp_ms, id: id.into(), method, choice })
+        let choice = Choice {
+            categories: names(cats)?,
+            services: names(svcs)?,
+        };
+        Ok(ConsentRecord {
+            revision,
+            timestamp_ms,
+            id: id.into(),
+            method,
+            choice,
+        })
     }
 
     /// Whether this record still counts under `settings` at `now_ms`.
@@ -242,11 +261,19 @@ impl ConsentRecord {
 /// `{category: allowed}` and `{service: allowed}` for a choice, in settings order: the
 /// shape shared by `keksi.consent()`, the `dataLayer` event and receipts.
 pub fn states_json(s: &Settings, choice: Option<&Choice>) -> (Json, Json) {
-    let cats = s.categories.iter().map(|c| (c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None)))).collect();
+    let cats = s
+        .categories
+        .iter()
+        .map(|c| (c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None))))
+        .collect();
     let svcs = s
         .categories
         .iter()
-        .flat_map(|c| c.services.iter().map(move |v| (v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name))))))
+        .flat_map(|c| {
+            c.services
+                .iter()
+                .map(move |v| (v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name)))))
+        })
         .collect();
     (Json::Obj(cats), Json::Obj(svcs))
 }
@@ -270,7 +297,13 @@ fn names(list: &str) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     list.split('+')
-        .map(|n| if is_valid_name(n) { Ok(n.to_string()) } else { Err(Error::ConsentUnreadable("bad name")) })
+        .map(|n| {
+            if is_valid_name(n) {
+                Ok(n.to_string())
+            } else {
+                Err(Error::ConsentUnreadable("bad name"))
+            }
+        })
         .collect()
 }
 
@@ -313,7 +346,13 @@ mod tests {
     }
 
     fn record(method: Method, choice: Choice) -> ConsentRecord {
-        ConsentRecord { revision: 3, timestamp_ms: NOW, id: id_from_bytes(&[0xab; 16]), method, choice }
+        ConsentRecord {
+            revision: 3,
+            timestamp_ms: NOW,
+            id: id_from_bytes(&[0xab; 16]),
+            method,
+            choice,
+        }
     }
 
     #[test]
@@ -322,10 +361,19 @@ mod tests {
         for r in [
             record(Method::AcceptAll, Choice::all(&s)),
             record(Method::RejectAll, Choice::necessary_only()),
-            record(Method::Custom, Choice { categories: vec![], services: vec!["maps".into()] }),
+            record(
+                Method::Custom,
+                Choice {
+                    categories: vec![],
+                    services: vec!["maps".into()],
+                },
+            ),
         ] {
             let text = r.encode();
-            assert!(text.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b',' && b != b'"'), "{text}");
+            assert!(
+                text.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b',' && b != b'"'),
+                "{text}"
+            );
             assert_eq!(ConsentRecord::decode(&text).unwrap(), r);
         }
     }
@@ -378,11 +426,17 @@ mod tests {
         assert!(allowed(&s, None, "necessary", None));
         assert!(!allowed(&s, None, "analytics", None));
         assert!(!allowed(&s, None, "nonsense", None));
-        let c = Choice { categories: vec!["functional".into()], services: vec!["maps".into()] };
+        let c = Choice {
+            categories: vec!["functional".into()],
+            services: vec!["maps".into()],
+        };
         assert!(allowed(&s, Some(&c), "functional", None));
         assert!(allowed(&s, Some(&c), "functional", Some("maps")));
         assert!(!allowed(&s, Some(&c), "functional", Some("youtube")));
-        assert!(allowed(&s, Some(&c), "functional", Some("undeclared")), "undeclared service follows its category");
+        assert!(
+            allowed(&s, Some(&c), "functional", Some("undeclared")),
+            "undeclared service follows its category"
+        );
         assert!(!allowed(&s, Some(&c), "analytics", None));
         let none = Choice::necessary_only();
         assert!(!allowed(&s, Some(&none), "functional", Some("undeclared")));
@@ -412,7 +466,13 @@ mod tests {
     #[test]
     fn json_view() {
         let s = settings();
-        let r = record(Method::Custom, Choice { categories: vec!["analytics".into()], services: vec!["maps".into()] });
+        let r = record(
+            Method::Custom,
+            Choice {
+                categories: vec!["analytics".into()],
+                services: vec!["maps".into()],
+            },
+        );
         let v = r.to_json(&s);
         let at = |a: &str, b: &str| v.get(a).and_then(|o| o.get(b)).cloned();
         assert_eq!(v.get("method"), Some(&Json::Str("custom".into())));

@@ -13,7 +13,10 @@ fn state(granted: bool) -> Json {
 /// `security_storage`, plus `wait_for_update` and `region` when configured.
 pub fn default_command(s: &Settings) -> Json {
     let cm = &s.consent_mode;
-    let mut o: Vec<(String, Json)> = CONSENT_TYPES.iter().map(|t| (t.to_string(), state(*t == "security_storage"))).collect();
+    let mut o: Vec<(String, Json)> = CONSENT_TYPES
+        .iter()
+        .map(|t| (t.to_string(), state(*t == "security_storage")))
+        .collect();
     if let Some(ms) = cm.wait_for_update {
         o.push(("wait_for_update".into(), num(u64::from(ms))));
     }
@@ -26,12 +29,20 @@ pub fn default_command(s: &Settings) -> Json {
 /// Whether a consent type is granted: some category mapped to it is allowed.
 pub fn granted(s: &Settings, choice: Option<&Choice>, consent_type: &str) -> bool {
     consent_type == "security_storage"
-        || s.consent_mode.mapping.iter().any(|(cat, types)| types.iter().any(|t| t == consent_type) && allowed(s, choice, cat, None))
+        || s.consent_mode
+            .mapping
+            .iter()
+            .any(|(cat, types)| types.iter().any(|t| t == consent_type) && allowed(s, choice, cat, None))
 }
 
 /// The argument of `gtag('consent', 'update', …)` for a choice.
 pub fn update_command(s: &Settings, choice: Option<&Choice>) -> Json {
-    Json::Obj(CONSENT_TYPES.iter().map(|t| (t.to_string(), state(granted(s, choice, t)))).collect())
+    Json::Obj(
+        CONSENT_TYPES
+            .iter()
+            .map(|t| (t.to_string(), state(granted(s, choice, t))))
+            .collect(),
+    )
 }
 
 /// The `dataLayer` event pushed after every change, for Tag Manager triggers:
@@ -40,7 +51,10 @@ pub fn data_layer_event(s: &Settings, choice: Option<&Choice>) -> Json {
     let (cats, svcs) = states_json(s, choice);
     Json::Obj(vec![
         ("event".into(), Json::Str("keksi_consent".into())),
-        ("keksi".into(), Json::Obj(vec![("categories".into(), cats), ("services".into(), svcs)])),
+        (
+            "keksi".into(),
+            Json::Obj(vec![("categories".into(), cats), ("services".into(), svcs)]),
+        ),
     ])
 }
 
@@ -76,7 +90,10 @@ mod tests {
         }
         assert!(d.get("wait_for_update").is_none() && d.get("region").is_none());
         let d = default_command(&s(r#","googleConsentMode":{"waitForUpdate":500,"region":["ES"]}"#));
-        assert_eq!(d.to_text(), r#"{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"denied","functionality_storage":"denied","personalization_storage":"denied","security_storage":"granted","wait_for_update":500,"region":["ES"]}"#);
+        assert_eq!(
+            d.to_text(),
+            r#"{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"denied","functionality_storage":"denied","personalization_storage":"denied","security_storage":"granted","wait_for_update":500,"region":["ES"]}"#
+        );
     }
 
     #[test]
@@ -85,7 +102,13 @@ mod tests {
         let analytics_only = Choice::only(&set, &["analytics".into()]).unwrap();
         let u = update_command(&set, Some(&analytics_only));
         assert_eq!(u.get("analytics_storage").and_then(Json::as_str), Some("granted"));
-        for t in ["ad_storage", "ad_user_data", "ad_personalization", "functionality_storage", "personalization_storage"] {
+        for t in [
+            "ad_storage",
+            "ad_user_data",
+            "ad_personalization",
+            "functionality_storage",
+            "personalization_storage",
+        ] {
             assert_eq!(u.get(t).and_then(Json::as_str), Some("denied"), "{t}");
         }
         let all = update_command(&set, Some(&Choice::all(&set)));
@@ -112,6 +135,9 @@ mod tests {
         let set = s("");
         let e = data_layer_event(&set, Some(&Choice::all(&set)));
         assert_eq!(e.get("event").and_then(Json::as_str), Some("keksi_consent"));
-        assert_eq!(e.get("keksi").and_then(|k| k.get("services")).and_then(|s| s.get("yt")), Some(&Json::Bool(true)));
+        assert_eq!(
+            e.get("keksi").and_then(|k| k.get("services")).and_then(|s| s.get("yt")),
+            Some(&Json::Bool(true))
+        );
     }
 }

@@ -121,8 +121,15 @@ mod tests {
 
     #[test]
     fn writes() {
-        let o = WriteOptions { max_age: Some(100), domain: Some(".example.com"), secure: true };
-        assert_eq!(write_string("c", "v", &o), "c=v; Path=/; Max-Age=100; Domain=.example.com; SameSite=Lax; Secure");
+        let o = WriteOptions {
+            max_age: Some(100),
+            domain: Some(".example.com"),
+            secure: true,
+        };
+        assert_eq!(
+            write_string("c", "v", &o),
+            "c=v; Path=/; Max-Age=100; Domain=.example.com; SameSite=Lax; Secure"
+        );
         assert_eq!(write_string("c", "v", &WriteOptions::default()), "c=v; Path=/; SameSite=Lax");
     }
 
@@ -130,14 +137,18 @@ mod tests {
     fn deletion_reaches_parent_domains_and_sub_paths() {
         let all = deletion_strings("_ga", "shop.www.example.com", "/a/b");
         let has = |d: &str, p: &str| {
-            all.iter().any(|s| s.contains(&format!("Path={p}")) && (d.is_empty() && !s.contains("Domain") || s.ends_with(&format!("Domain={d}"))))
+            all.iter()
+                .any(|s| s.contains(&format!("Path={p}")) && (d.is_empty() && !s.contains("Domain") || s.ends_with(&format!("Domain={d}"))))
         };
         for d in ["", "shop.www.example.com", "www.example.com", ".example.com", "example.com"] {
             for p in ["/", "/a", "/a/", "/a/b", "/a/b/"] {
                 assert!(has(d, p), "missing {d} {p}");
             }
         }
-        assert!(!all.iter().any(|s| s.ends_with("Domain=com") || s.ends_with("Domain=.com")), "never the bare TLD");
+        assert!(
+            !all.iter().any(|s| s.ends_with("Domain=com") || s.ends_with("Domain=.com")),
+            "never the bare TLD"
+        );
         assert!(all.iter().all(|s| s.starts_with("_ga=; Max-Age=0;")));
     }
 

@@ -31,7 +31,15 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
         Some((n, v)) => (n.trim(), v.trim()),
         None => ("", pair.trim()),
     };
-    let mut w = CookieWrite { name, value, max_age: None, expires_ms: None, domain: None, path: None, other_attrs: Vec::new() };
+    let mut w = CookieWrite {
+        name,
+        value,
+        max_age: None,
+        expires_ms: None,
+        domain: None,
+        path: None,
+        other_attrs: Vec::new(),
+    };
     for raw in parts {
         let (key, val) = match raw.split_once('=') {
             Some((k, v)) => (k.trim(), v.trim()),
@@ -72,7 +80,9 @@ fn parse_max_age(v: &str) -> Option<i64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let n = digits.bytes().fold(0i64, |acc, b| acc.saturating_mul(10).saturating_add(i64::from(b - b'0')));
+    let n = digits
+        .bytes()
+        .fold(0i64, |acc, b| acc.saturating_mul(10).saturating_add(i64::from(b - b'0')));
     Some(if neg { -n } else { n })
 }
 
@@ -100,7 +110,9 @@ fn parse_time(t: &[u8]) -> Option<(u32, u32, u32)> {
 }
 
 fn parse_month(t: &[u8]) -> Option<u32> {
-    const MONTHS: [&[u8; 3]; 12] = [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+    ];
     let head = t.get(..3)?;
     MONTHS.iter().position(|m| head.eq_ignore_ascii_case(*m)).map(|i| i as u32 + 1)
 }
@@ -148,7 +160,7 @@ pub fn parse_date(text: &str) -> Option<i64> {
     if super::time::civil_from_days(days).2 != d {
         return None;
     }
-    Some(((days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1000) as i64)
+    Some((days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1000)
 }
 
 #[cfg(test)]
@@ -186,7 +198,11 @@ mod tests {
         assert_eq!((w.name, w.value), ("", "justavalue"));
         let w = parse("a=b; max-age=12x; max-age=; max-age=+5; expires=garbage; =; ;;");
         assert_eq!((w.max_age, w.expires_ms), (None, None));
-        assert_eq!(parse("a=b; max-age=5; max-age=oops").max_age, Some(5), "invalid later ones are ignored");
+        assert_eq!(
+            parse("a=b; max-age=5; max-age=oops").max_age,
+            Some(5),
+            "invalid later ones are ignored"
+        );
         assert_eq!(parse("a=b; max-age=-1").max_age, Some(-1));
         assert_eq!(parse("a=b; max-age=99999999999999999999999").max_age, Some(i64::MAX));
         assert_eq!(parse("").name, "");
@@ -209,7 +225,15 @@ mod tests {
         }
         assert_eq!(parse_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_date("Wed, 31 Dec 9999 23:59:59 GMT"), Some(253_402_300_799_000));
-        for bad in ["", "garbage", "Thu, 01 Jan 2027", "01 Jan 2027 25:00:00", "31 Feb 2027 00:00:00", "01 Foo 2027 00:00:00", "01 Jan 1600 00:00:00"] {
+        for bad in [
+            "",
+            "garbage",
+            "Thu, 01 Jan 2027",
+            "01 Jan 2027 25:00:00",
+            "31 Feb 2027 00:00:00",
+            "01 Foo 2027 00:00:00",
+            "01 Jan 1600 00:00:00",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

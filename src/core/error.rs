@@ -29,7 +29,10 @@ pub enum Error {
 impl Error {
     /// Shorthand for a [`Error::ConfigField`].
     pub fn field(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Error::ConfigField { field: field.into(), problem: problem.into() }
+        Error::ConfigField {
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 
     /// A human-readable message, prefixed with `keksi:`.

@@ -20,7 +20,11 @@ pub enum Lifetime {
 /// The lifetime a write asks for at `now_ms` (`Max-Age` wins over `Expires`).
 pub fn lifetime(w: &CookieWrite, now_ms: i64) -> Lifetime {
     if let Some(age) = w.max_age {
-        return if age <= 0 { Lifetime::Deletion } else { Lifetime::Persistent(now_ms.saturating_add(age.saturating_mul(1000))) };
+        return if age <= 0 {
+            Lifetime::Deletion
+        } else {
+            Lifetime::Persistent(now_ms.saturating_add(age.saturating_mul(1000)))
+        };
     }
     match w.expires_ms {
         Some(t) if t <= now_ms => Lifetime::Deletion,
@@ -72,17 +76,35 @@ mod tests {
     #[test]
     fn boundaries() {
         assert_eq!(capped(&format!("a=1; Max-Age={}", 365 * DAY)), None, "exactly 365 d stays");
-        assert_eq!(capped(&format!("a=1; Max-Age={}", 365 * DAY + 1)).as_deref(), Some("a=1; Max-Age=31536000"), "365 d + 1 s is capped");
-        assert_eq!(capped("a=1; max-age=63072000; path=/; SameSite=Lax").as_deref(), Some("a=1; path=/; SameSite=Lax; Max-Age=31536000"));
-        assert_eq!(capped("a=1; expires=Fri, 31 Dec 9999 23:59:59 GMT; domain=.example.com").as_deref(), Some("a=1; domain=.example.com; Max-Age=31536000"));
-        assert_eq!(capped("a=1; max-age=99999999999999999999").as_deref(), Some("a=1; Max-Age=31536000"));
+        assert_eq!(
+            capped(&format!("a=1; Max-Age={}", 365 * DAY + 1)).as_deref(),
+            Some("a=1; Max-Age=31536000"),
+            "365 d + 1 s is capped"
+        );
+        assert_eq!(
+            capped("a=1; max-age=63072000; path=/; SameSite=Lax").as_deref(),
+            Some("a=1; path=/; SameSite=Lax; Max-Age=31536000")
+        );
+        assert_eq!(
+            capped("a=1; expires=Fri, 31 Dec 9999 23:59:59 GMT; domain=.example.com").as_deref(),
+            Some("a=1; domain=.example.com; Max-Age=31536000")
+        );
+        assert_eq!(
+            capped("a=1; max-age=99999999999999999999").as_deref(),
+            Some("a=1; Max-Age=31536000")
+        );
         assert_eq!(capped("a=1"), None, "session cookies stay session cookies");
         assert_eq!(capped("a=1; max-age=86400"), None);
     }
 
     #[test]
     fn deletions_pass_untouched() {
-        for t in ["a=; Max-Age=0", "a=; max-age=-1", "a=; expires=Thu, 01 Jan 1970 00:00:00 GMT", "a=; Max-Age=-99999999999999999999"] {
+        for t in [
+            "a=; Max-Age=0",
+            "a=; max-age=-1",
+            "a=; expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            "a=; Max-Age=-99999999999999999999",
+        ] {
             assert_eq!(lifetime(&parse(t), NOW), Lifetime::Deletion, "{t}");
             assert_eq!(capped(t), None);
         }

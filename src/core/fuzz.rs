@@ -40,13 +40,50 @@ impl Rng {
 }
 
 fn runs() -> usize {
-    std::env::var("KEKSI_FUZZ_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+    std::env::var("KEKSI_FUZZ_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
 }
 
 const COOKIE_PIECES: &[&str] = &[
-    ";", "=", " ", "\t", ",", ":", "-", "/", "a", "_ga", "max-age", "Max-Age", "expires", "Expires", "domain", "path",
-    "Secure", "SameSite=Lax", "0", "1", "99999999999999999999", "-1", "Thu", "01", "Jan", "2027", "00:00:00", "GMT",
-    "1970", "69", "70", "31", "Feb", "\"", "\u{e9}", "\u{1f36a}", "\u{0}",
+    ";",
+    "=",
+    " ",
+    "\t",
+    ",",
+    ":",
+    "-",
+    "/",
+    "a",
+    "_ga",
+    "max-age",
+    "Max-Age",
+    "expires",
+    "Expires",
+    "domain",
+    "path",
+    "Secure",
+    "SameSite=Lax",
+    "0",
+    "1",
+    "99999999999999999999",
+    "-1",
+    "Thu",
+    "01",
+    "Jan",
+    "2027",
+    "00:00:00",
+    "GMT",
+    "1970",
+    "69",
+    "70",
+    "31",
+    "Feb",
+    "\"",
+    "\u{e9}",
+    "\u{1f36a}",
+    "\u{0}",
 ];
 
 #[test]
@@ -72,7 +109,21 @@ fn cookie_writes_never_panic_and_keep_invariants() {
 
 #[test]
 fn consent_values_never_panic() {
-    let pieces = ["1", "|", "+", "3", "abab", "0123456789abcdef", "accept-all", "custom", "analytics", "z", ".", "-", "\u{e9}"];
+    let pieces = [
+        "1",
+        "|",
+        "+",
+        "3",
+        "abab",
+        "0123456789abcdef",
+        "accept-all",
+        "custom",
+        "analytics",
+        "z",
+        ".",
+        "-",
+        "\u{e9}",
+    ];
     let mut rng = Rng(0xdead_beef_cafe_f00d);
     for _ in 0..runs() {
         let text = rng.input(&pieces);
@@ -84,7 +135,28 @@ fn consent_values_never_panic() {
 
 #[test]
 fn json_and_config_never_panic() {
-    let pieces = ["{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "d83c", "null", "true", "1", "-", "e", ".", "\"revision\"", "\"categories\"", "\"a\"", " "];
+    let pieces = [
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "\\",
+        "\\u",
+        "d83c",
+        "null",
+        "true",
+        "1",
+        "-",
+        "e",
+        ".",
+        "\"revision\"",
+        "\"categories\"",
+        "\"a\"",
+        " ",
+    ];
     let mut rng = Rng(0x1234_5678_9abc_def1);
     for _ in 0..runs() {
         let text = rng.input(&pieces);
@@ -97,7 +169,26 @@ fn json_and_config_never_panic() {
 
 #[test]
 fn urls_never_panic() {
-    let pieces = ["https:", "http:", "//", "/", "\\", "@", ":", "443", "[", "]", "?", "#", "www.", "google-analytics", ".com", ".", "data:", "x"];
+    let pieces = [
+        "https:",
+        "http:",
+        "//",
+        "/",
+        "\\",
+        "@",
+        ":",
+        "443",
+        "[",
+        "]",
+        "?",
+        "#",
+        "www.",
+        "google-analytics",
+        ".com",
+        ".",
+        "data:",
+        "x",
+    ];
     let mut rng = Rng(0x0f0f_0f0f_1234_4321);
     let s = Settings::default();
     for _ in 0..runs() {

@@ -42,7 +42,13 @@ pub struct Classified<'a> {
 /// Classify a cookie: keksi's own, then the config, then the knowledge, else unknown.
 pub fn classify<'a>(s: &'a Settings, name: &str) -> Classified<'a> {
     if name == s.cookie_name {
-        return Classified { category: "necessary", vendor: "", purpose: "", lifetime_days: None, source: Source::Own };
+        return Classified {
+            category: "necessary",
+            vendor: "",
+            purpose: "",
+            lifetime_days: None,
+            source: Source::Own,
+        };
     }
     if let Some(d) = s.declared_cookie(name) {
         return Classified {
@@ -54,8 +60,20 @@ pub fn classify<'a>(s: &'a Settings, name: &str) -> Classified<'a> {
         };
     }
     match knowledge::known_cookie(name) {
-        Some(k) => Classified { category: k.category, vendor: k.vendor, purpose: k.purpose, lifetime_days: k.lifetime_days, source: Source::Known },
-        None => Classified { category: UNKNOWN, vendor: "", purpose: "", lifetime_days: None, source: Source::Unknown },
+        Some(k) => Classified {
+            category: k.category,
+            vendor: k.vendor,
+            purpose: k.purpose,
+            lifetime_days: k.lifetime_days,
+            source: Source::Known,
+        },
+        None => Classified {
+            category: UNKNOWN,
+            vendor: "",
+            purpose: "",
+            lifetime_days: None,
+            source: Source::Unknown,
+        },
     }
 }
 
@@ -98,32 +116,58 @@ pub fn judge_write(s: &Settings, choice: Option<&Choice>, text: &str, now_ms: i6
     let life = expiry::lifetime(&w, now_ms);
     let name = w.name.to_string();
     if life == Lifetime::Deletion {
-        return Judged { verdict: Verdict::Pass, name, lifetime: life };
+        return Judged {
+            verdict: Verdict::Pass,
+            name,
+            lifetime: life,
+        };
     }
     let class = classify(s, &name);
     if !cookie_allowed(s, choice, class.category) {
-        return Judged { verdict: Verdict::Drop, name, lifetime: life };
+        return Judged {
+            verdict: Verdict::Drop,
+            name,
+            lifetime: life,
+        };
     }
     match expiry::cap(text, &w, now_ms) {
-        Some(rewritten) => Judged { verdict: Verdict::Rewrite(rewritten), name, lifetime: Lifetime::Persistent(now_ms + expiry::MAX_AGE_SECS * 1000) },
-        None => Judged { verdict: Verdict::Pass, name, lifetime: life },
+        Some(rewritten) => Judged {
+            verdict: Verdict::Rewrite(rewritten),
+            name,
+            lifetime: Lifetime::Persistent(now_ms + expiry::MAX_AGE_SECS * 1000),
+        },
+        None => Judged {
+            verdict: Verdict::Pass,
+            name,
+            lifetime: life,
+        },
     }
 }
 
-/// Decide a `cookieStore.set` call: `Ok(None)` pass, `Ok(Some(t))` pass with expiry `t`
-/// (capped), `Err(())` drop.
-pub fn judge_store_set(s: &Settings, choice: Option<&Choice>, name: &str, expires_ms: Option<i64>, now_ms: i64) -> Result<Option<i64>, ()> {
+/// The decision on one `cookieStore.set` call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreVerdict {
+    /// Pass it on as it is.
+    Pass,
+    /// Pass it on with this expiry (Unix ms): capped at 365 days.
+    Cap(i64),
+    /// Drop it: its category is not allowed.
+    Drop,
+}
+
+/// Decide a `cookieStore.set` call. Deletions (an expiry in the past) always pass.
+pub fn judge_store_set(s: &Settings, choice: Option<&Choice>, name: &str, expires_ms: Option<i64>, now_ms: i64) -> StoreVerdict {
     if let Some(t) = expires_ms {
         if t <= now_ms {
-            return Ok(None);
+            return StoreVerdict::Pass;
         }
     }
     if !cookie_allowed(s, choice, classify(s, name).category) {
-        return Err(());
+        return StoreVerdict::Drop;
     }
     match expires_ms {
-        Some(t) if expiry::too_long(t, now_ms) => Ok(Some(now_ms + expiry::MAX_AGE_SECS * 1000)),
-        _ => Ok(None),
+        Some(t) if expiry::too_long(t, now_ms) => StoreVerdict::Cap(now_ms + expiry::MAX_AGE_SECS * 1000),
+        _ => StoreVerdict::Pass,
     }
 }
 
@@ -153,7 +197,8 @@ mod tests {
     const NOW: i64 = 1_795_689_846_000;
 
     fn settings(extra: &str) -> Settings {
-        let mut text = String::from(r#"{"cookies":[{"name":"_ga","category":"necessary","provider":"Us"},{"name":"shop_*","category":"functional"}]"#);
+        let mut text =
+            String::from(r#"{"cookies":[{"name":"_ga","category":"necessary","provider":"Us"},{"name":"shop_*","category":"functional"}]"#);
         text.push_str(extra);
         text.push('}');
         Settings::from_json(&text).unwrap()
@@ -177,8 +222,16 @@ mod tests {
         assert_eq!(judge_write(&s, None, "_fbp=fb.1.2; max-age=7776000", NOW).verdict, Verdict::Drop);
         assert_eq!(judge_write(&s, None, "_gid=1; path=/", NOW).verdict, Verdict::Drop);
         assert_eq!(judge_write(&s, None, "PHPSESSID=abc; path=/", NOW).verdict, Verdict::Pass);
-        assert_eq!(judge_write(&s, None, "site_pref=dark; max-age=100", NOW).verdict, Verdict::Pass, "unknown allowed by default");
-        assert_eq!(judge_write(&s, None, "_fbp=; max-age=0", NOW).verdict, Verdict::Pass, "deletions pass");
+        assert_eq!(
+            judge_write(&s, None, "site_pref=dark; max-age=100", NOW).verdict,
+            Verdict::Pass,
+            "unknown allowed by default"
+        );
+        assert_eq!(
+            judge_write(&s, None, "_fbp=; max-age=0", NOW).verdict,
+            Verdict::Pass,
+            "deletions pass"
+        );
         let block = settings(r#","unknownCookies":"block""#);
         assert_eq!(judge_write(&block, None, "site_pref=dark", NOW).verdict, Verdict::Drop);
     }
@@ -191,7 +244,11 @@ mod tests {
         assert_eq!(j.verdict, Verdict::Rewrite("_ga=GA1; path=/; Max-Age=31536000".into()));
         assert_eq!(j.lifetime, Lifetime::Persistent(NOW + 365 * 86_400_000));
         let j = judge_write(&s, None, "pref=1; expires=Fri, 31 Dec 9999 23:59:59 GMT", NOW);
-        assert_eq!(j.verdict, Verdict::Rewrite("pref=1; Max-Age=31536000".into()), "unknown site cookies are capped too");
+        assert_eq!(
+            j.verdict,
+            Verdict::Rewrite("pref=1; Max-Age=31536000".into()),
+            "unknown site cookies are capped too"
+        );
         assert_eq!(judge_write(&s, Some(&all), "_fbp=1", NOW).lifetime, Lifetime::Session);
     }
 
@@ -199,10 +256,17 @@ mod tests {
     fn cookie_store_sets() {
         let s = settings("");
         let year = 365 * 86_400_000;
-        assert_eq!(judge_store_set(&s, None, "_fbp", None, NOW), Err(()));
-        assert_eq!(judge_store_set(&s, None, "_fbp", Some(NOW - 1), NOW), Ok(None), "deletion");
-        assert_eq!(judge_store_set(&s, None, "pref", Some(NOW + 2 * year), NOW), Ok(Some(NOW + year)));
-        assert_eq!(judge_store_set(&s, None, "pref", Some(NOW + year), NOW), Ok(None));
+        assert_eq!(judge_store_set(&s, None, "_fbp", None, NOW), StoreVerdict::Drop);
+        assert_eq!(
+            judge_store_set(&s, None, "_fbp", Some(NOW - 1), NOW),
+            StoreVerdict::Pass,
+            "deletion"
+        );
+        assert_eq!(
+            judge_store_set(&s, None, "pref", Some(NOW + 2 * year), NOW),
+            StoreVerdict::Cap(NOW + year)
+        );
+        assert_eq!(judge_store_set(&s, None, "pref", Some(NOW + year), NOW), StoreVerdict::Pass);
     }
 
     #[test]

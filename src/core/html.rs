@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn escapes_everything_that_matters() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
         let mut h = Html::new();
         h.raw("<p").attr("title", "\"><script>").raw(">").text("<b>").raw("</p>");
         assert_eq!(h.finish(), "<p title=\"&quot;&gt;&lt;script&gt;\">&lt;b&gt;</p>");

@@ -315,12 +315,16 @@ impl Parser<'_> {
         self.i += 1;
         let mut out = Vec::new();
         loop {
-            let Some(b) = self.peek() else { return Err(self.err("unterminated string")) };
+            let Some(b) = self.peek() else {
+                return Err(self.err("unterminated string"));
+            };
             self.i += 1;
             match b {
                 b'"' => return String::from_utf8(out).map_err(|_| self.err("invalid UTF-8")),
                 b'\\' => {
-                    let Some(e) = self.peek() else { return Err(self.err("unterminated string")) };
+                    let Some(e) = self.peek() else {
+                        return Err(self.err("unterminated string"));
+                    };
                     self.i += 1;
                     let c = match e {
                         b'"' => '"',
@@ -370,19 +374,49 @@ mod tests {
     fn parses_everything_json_has() {
         let v = Json::parse(r#" {"b": [1, -2.5e3, true, false, null], "a": "x\"\\\/\n\u00e9\ud83c\udf6a", "e": {}} "#).unwrap();
         let Json::Obj(m) = &v else { panic!() };
-        assert_eq!(m.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["b", "a", "e"], "source order kept");
+        assert_eq!(
+            m.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["b", "a", "e"],
+            "source order kept"
+        );
         assert_eq!(v.get("a").unwrap().as_str(), Some("x\"\\/\né🍪"));
         assert_eq!(
             v.get("b"),
-            Some(&Json::Arr(vec![Json::Num("1".into()), Json::Num("-2.5e3".into()), Json::Bool(true), Json::Bool(false), Json::Null]))
+            Some(&Json::Arr(vec![
+                Json::Num("1".into()),
+                Json::Num("-2.5e3".into()),
+                Json::Bool(true),
+                Json::Bool(false),
+                Json::Null
+            ]))
         );
     }
 
     #[test]
     fn rejects_what_json_parse_rejects() {
         for bad in [
-            "", "{", "}", "{a:1}", "{'a':1}", "[1,]", "{\"a\":1,}", "01", "1.", "-", ".5", "1e", "tru", "nul",
-            "\"abc", "\"\\x\"", "\"\\ud800\"", "\"a\nb\"", "[1 2]", "{\"a\" 1}", "1 2", "\"\\u12g4\"",
+            "",
+            "{",
+            "}",
+            "{a:1}",
+            "{'a':1}",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "-",
+            ".5",
+            "1e",
+            "tru",
+            "nul",
+            "\"abc",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"a\nb\"",
+            "[1 2]",
+            "{\"a\" 1}",
+            "1 2",
+            "\"\\u12g4\"",
         ] {
             assert!(Json::parse(bad).is_err(), "accepted {bad:?}");
         }
@@ -406,7 +440,10 @@ mod tests {
 
     #[test]
     fn duplicate_keys_keep_the_last() {
-        assert_eq!(Json::parse(r#"{"a":1,"a":2}"#).unwrap(), Json::Obj(vec![("a".into(), Json::Num("2".into()))]));
+        assert_eq!(
+            Json::parse(r#"{"a":1,"a":2}"#).unwrap(),
+            Json::Obj(vec![("a".into(), Json::Num("2".into()))])
+        );
     }
 
     #[test]

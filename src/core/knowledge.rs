@@ -35,7 +35,9 @@ const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"))
 
 /// The data lines of a TSV file, split into fields (comments and blank lines skipped).
 pub fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    tsv.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).map(|l| l.split('\t').collect())
+    tsv.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
 }
 
 /// Known cookies, in precedence order (first match wins).
@@ -44,8 +46,16 @@ pub fn cookies() -> &'static [KnownCookie] {
     CELL.get_or_init(|| {
         rows(COOKIES_TSV)
             .filter_map(|f| {
-                let [pattern, category, vendor, lifetime, purpose] = f[..] else { return None };
-                Some(KnownCookie { pattern, category, vendor, lifetime_days: lifetime.parse().ok(), purpose })
+                let [pattern, category, vendor, lifetime, purpose] = f[..] else {
+                    return None;
+                };
+                Some(KnownCookie {
+                    pattern,
+                    category,
+                    vendor,
+                    lifetime_days: lifetime.parse().ok(),
+                    purpose,
+                })
             })
             .collect()
     })
@@ -95,7 +105,12 @@ fn cookie_index() -> &'static CookieIndex {
 pub fn known_cookie(name: &str) -> Option<&'static KnownCookie> {
     let idx = cookie_index();
     let exact = idx.exact.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|at| idx.exact[at].1);
-    let glob = idx.globs.iter().copied().take_while(|i| exact.map(|e| *i < e).unwrap_or(true)).find(|i| super::pattern::matches(cookies()[*i].pattern, name));
+    let glob = idx
+        .globs
+        .iter()
+        .copied()
+        .take_while(|i| exact.map(|e| *i < e).unwrap_or(true))
+        .find(|i| super::pattern::matches(cookies()[*i].pattern, name));
     glob.or(exact).map(|i| &cookies()[i])
 }
 
@@ -119,7 +134,11 @@ pub(crate) mod tests {
     fn check_well_formed(file: &str, tsv: &'static str, fields: usize) {
         for (i, f) in rows(tsv).enumerate() {
             assert_eq!(f.len(), fields, "{file} entry {i}: {f:?}");
-            assert!(!f[0].is_empty() && f[0].trim() == f[0] && f[0] != "*", "{file} entry {i}: bad pattern {:?}", f[0]);
+            assert!(
+                !f[0].is_empty() && f[0].trim() == f[0] && f[0] != "*",
+                "{file} entry {i}: bad pattern {:?}",
+                f[0]
+            );
             assert!(CATEGORIES.contains(&f[1]), "{file} entry {i}: bad category {:?}", f[1]);
             assert!(!f[2].trim().is_empty(), "{file} entry {i}: no vendor");
         }

@@ -47,14 +47,25 @@ impl View<'_> {
     }
 
     fn description<'b>(&'b self, c: &'b Category) -> &'b str {
-        c.description.as_deref().or_else(|| self.texts.category_description(&c.name)).unwrap_or("")
+        c.description
+            .as_deref()
+            .or_else(|| self.texts.category_description(&c.name))
+            .unwrap_or("")
     }
 }
 
 /// A button; `class` is `k-btn` (primary: accept and reject look the same) or `k-btn-secondary`.
 fn button(h: &mut Html, act: &str, class: &str, label: &str) {
-    let part = if class == "k-btn" { "button button-primary" } else { "button button-secondary" };
-    h.raw("<button type=\"button\"").attr(ACTION_ATTR, act).attr("class", class).attr("part", part).raw(">");
+    let part = if class == "k-btn" {
+        "button button-primary"
+    } else {
+        "button button-secondary"
+    };
+    h.raw("<button type=\"button\"")
+        .attr(ACTION_ATTR, act)
+        .attr("class", class)
+        .attr("part", part)
+        .raw(">");
     h.text(label).raw("</button>");
 }
 
@@ -67,7 +78,9 @@ fn policy_link(h: &mut Html, v: &View) {
 
 fn gpc_note(h: &mut Html, v: &View) {
     if v.gpc {
-        h.raw("<p class=\"k-gpc\" part=\"gpc-note\" data-keksi=\"gpc\">").text(v.texts.get("gpcNote")).raw("</p>");
+        h.raw("<p class=\"k-gpc\" part=\"gpc-note\" data-keksi=\"gpc\">")
+            .text(v.texts.get("gpcNote"))
+            .raw("</p>");
     }
 }
 
@@ -75,10 +88,14 @@ fn gpc_note(h: &mut Html, v: &View) {
 pub fn banner(v: &View) -> String {
     let t = v.texts;
     let mut h = Html::new();
-    h.raw("<section").attr(PART_ATTR, "banner").raw(" part=\"banner\" class=\"k-banner\" role=\"region\"");
+    h.raw("<section")
+        .attr(PART_ATTR, "banner")
+        .raw(" part=\"banner\" class=\"k-banner\" role=\"region\"");
     h.attr("aria-label", t.get("bannerLabel"));
     h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"><h2 class=\"k-title\" part=\"title\" id=\"kb-title\">");
-    h.text(t.get("bannerTitle")).raw("</h2><p class=\"k-text\" part=\"text\" id=\"kb-text\">").text(t.get("bannerText"));
+    h.text(t.get("bannerTitle"))
+        .raw("</h2><p class=\"k-text\" part=\"text\" id=\"kb-text\">")
+        .text(t.get("bannerText"));
     policy_link(&mut h, v);
     h.raw("</p>");
     gpc_note(&mut h, v);
@@ -96,10 +113,15 @@ pub fn dialog(v: &View) -> String {
     let mut h = Html::new();
     h.raw("<dialog").attr(PART_ATTR, "preferences");
     h.raw(" part=\"dialog\" class=\"k-dialog\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"kd-title\" aria-describedby=\"kd-text\">");
-    h.raw("<div class=\"k-dialog-head\"><h2 class=\"k-title\" part=\"title\" id=\"kd-title\">").text(t.get("dialogTitle")).raw("</h2>");
-    h.raw("<button type=\"button\" class=\"k-close\" part=\"close\"").attr(ACTION_ATTR, action::CLOSE);
-    h.attr("aria-label", t.get("close")).raw("><span aria-hidden=\"true\">×</span></button></div>");
-    h.raw("<div class=\"k-dialog-body\"><p class=\"k-text\" part=\"text\" id=\"kd-text\">").text(t.get("dialogText"));
+    h.raw("<div class=\"k-dialog-head\"><h2 class=\"k-title\" part=\"title\" id=\"kd-title\">")
+        .text(t.get("dialogTitle"))
+        .raw("</h2>");
+    h.raw("<button type=\"button\" class=\"k-close\" part=\"close\"")
+        .attr(ACTION_ATTR, action::CLOSE);
+    h.attr("aria-label", t.get("close"))
+        .raw("><span aria-hidden=\"true\">×</span></button></div>");
+    h.raw("<div class=\"k-dialog-body\"><p class=\"k-text\" part=\"text\" id=\"kd-text\">")
+        .text(t.get("dialogText"));
     policy_link(&mut h, v);
     h.raw("</p>");
     gpc_note(&mut h, v);
@@ -108,8 +130,13 @@ pub fn dialog(v: &View) -> String {
     }
     let unclassified: Vec<&CookieRow> = v.cookies.iter().filter(|r| v.settings.category(&r.category).is_none()).collect();
     if !unclassified.is_empty() {
-        h.raw("<section class=\"k-cat\" part=\"category\" data-keksi=\"unclassified\"><div class=\"k-cat-head\"><h3 class=\"k-cat-title\">");
-        h.text(t.get("unclassifiedTitle")).raw("</h3></div><p class=\"k-desc\">").text(t.get("unclassifiedDescription")).raw("</p>");
+        h.raw(
+            "<section class=\"k-cat\" part=\"category\" data-keksi=\"unclassified\"><div class=\"k-cat-head\"><h3 class=\"k-cat-title\">",
+        );
+        h.text(t.get("unclassifiedTitle"))
+            .raw("</h3></div><p class=\"k-desc\">")
+            .text(t.get("unclassifiedDescription"))
+            .raw("</p>");
         cookie_table(&mut h, t, &unclassified, t.get("unclassifiedTitle"));
         h.raw("</section>");
     }
@@ -122,7 +149,9 @@ pub fn dialog(v: &View) -> String {
 }
 
 fn checkbox(h: &mut Html, hook: &str, name: &str, id: &str, on: bool, disabled: bool, described_by: &str) {
-    h.raw("<input type=\"checkbox\" class=\"k-switch\" part=\"switch\"").attr(hook, name).attr("id", id);
+    h.raw("<input type=\"checkbox\" class=\"k-switch\" part=\"switch\"")
+        .attr(hook, name)
+        .attr("id", id);
     if !described_by.is_empty() {
         h.attr("aria-describedby", described_by);
     }
@@ -141,15 +170,27 @@ fn category(h: &mut Html, v: &View, c: &Category) {
     let on = allowed(v.settings, v.choice, &c.name, None);
     let id = prefixed("kc-", &c.name);
     let desc_id = prefixed("kd-", &c.name);
-    h.raw("<section class=\"k-cat\" part=\"category\"").attr("data-keksi-category", &c.name).raw("><div class=\"k-cat-head\">");
+    h.raw("<section class=\"k-cat\" part=\"category\"")
+        .attr("data-keksi-category", &c.name)
+        .raw("><div class=\"k-cat-head\">");
     checkbox(h, CATEGORY_ATTR, &c.name, &id, on, necessary, &desc_id);
-    h.raw("<label class=\"k-cat-title\"").attr("for", &id).raw(">").text(v.title(c)).raw("</label>");
+    h.raw("<label class=\"k-cat-title\"")
+        .attr("for", &id)
+        .raw(">")
+        .text(v.title(c))
+        .raw("</label>");
     if necessary {
         h.raw("<span class=\"k-always\">").text(t.get("alwaysOn")).raw("</span>");
     }
-    h.raw("</div><p class=\"k-desc\"").attr("id", &desc_id).raw(">").text(v.description(c)).raw("</p>");
+    h.raw("</div><p class=\"k-desc\"")
+        .attr("id", &desc_id)
+        .raw(">")
+        .text(v.description(c))
+        .raw("</p>");
     if !c.services.is_empty() {
-        h.raw("<fieldset class=\"k-services\"><legend>").text(t.get("servicesHeading")).raw("</legend>");
+        h.raw("<fieldset class=\"k-services\"><legend>")
+            .text(t.get("servicesHeading"))
+            .raw("</legend>");
         for s in &c.services {
             let sid = prefixed("ks-", &s.name);
             let son = allowed(v.settings, v.choice, &c.name, Some(&s.name));
@@ -176,8 +217,13 @@ fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
     h.raw("<details class=\"k-cookies\"><summary>").text(t.get("cookiesHeading"));
     let mut count = String::new();
     push_u64(&mut count, rows.len() as u64);
-    h.raw(" (").text(&count).raw(")</summary><div class=\"k-table-wrap\"><table><caption class=\"k-sr\">");
-    h.text(caption).raw(" — ").text(t.get("cookiesHeading")).raw("</caption><thead><tr>");
+    h.raw(" (")
+        .text(&count)
+        .raw(")</summary><div class=\"k-table-wrap\"><table><caption class=\"k-sr\">");
+    h.text(caption)
+        .raw(" — ")
+        .text(t.get("cookiesHeading"))
+        .raw("</caption><thead><tr>");
     for key in ["colName", "colProvider", "colPurpose", "colDuration", "colLifetime"] {
         h.raw("<th scope=\"col\">").text(t.get(key)).raw("</th>");
     }
@@ -204,7 +250,9 @@ fn prefixed(prefix: &str, name: &str) -> String {
 pub fn placeholder(t: &Texts, service: &str, category: &str) -> String {
     let vars = [("service", service), ("category", category)];
     let mut h = Html::new();
-    h.raw("<div class=\"k-ph\" part=\"placeholder\" role=\"group\"").attr("aria-label", service).raw("><p>");
+    h.raw("<div class=\"k-ph\" part=\"placeholder\" role=\"group\"")
+        .attr("aria-label", service)
+        .raw("><p>");
     h.text(&t.fill("placeholderText", &vars)).raw("</p>");
     button(&mut h, action::ALLOW, "k-btn", &t.fill("placeholderAllow", &vars));
     h.raw("</div>");
@@ -215,7 +263,10 @@ pub fn placeholder(t: &Texts, service: &str, category: &str) -> String {
 /// a width and an aspect ratio, so it scales like a responsive iframe and the page does
 /// not jump when the real one loads.
 pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String {
-    let px = |v: Option<&str>| v.and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok()).filter(|v| *v > 0);
+    let px = |v: Option<&str>| {
+        v.and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+            .filter(|v| *v > 0)
+    };
     let mut css = String::from(":host{");
     if let Some(w) = px(width) {
         css.push_str("width:");
@@ -265,7 +316,13 @@ mod tests {
         let s = settings();
         let t = Texts::load("en", &[]);
         let rows = declared_rows(&s);
-        let v = View { settings: &s, texts: &t, choice, cookies: &rows, gpc };
+        let v = View {
+            settings: &s,
+            texts: &t,
+            choice,
+            cookies: &rows,
+            gpc,
+        };
         (banner(&v), dialog(&v))
     }
 
@@ -312,7 +369,10 @@ mod tests {
 
     #[test]
     fn dialog_reflects_choice() {
-        let c = Choice { categories: vec!["analytics".into()], services: vec!["youtube".into()] };
+        let c = Choice {
+            categories: vec!["analytics".into()],
+            services: vec!["youtube".into()],
+        };
         let (_, d) = render(Some(&c), false);
         assert!(d.contains("data-category=\"analytics\" id=\"kc-analytics\" aria-describedby=\"kd-analytics\" checked>"));
         assert!(d.contains("data-service=\"youtube\" id=\"ks-youtube\" checked>"));
@@ -345,7 +405,13 @@ mod tests {
             duration: String::new(),
             persistent: false,
         }];
-        let d = dialog(&View { settings: &s, texts: &t, choice: None, cookies: &rows, gpc: false });
+        let d = dialog(&View {
+            settings: &s,
+            texts: &t,
+            choice: None,
+            cookies: &rows,
+            gpc: false,
+        });
         let u = &d[d.find("data-keksi=\"unclassified\"").unwrap()..];
         assert!(u.contains("Unclassified") && u.contains("<code>mystery</code>"));
     }
@@ -353,10 +419,29 @@ mod tests {
     #[test]
     fn themable_parts() {
         let (b, d) = render(None, true);
-        for p in ["banner", "title", "text", "link", "gpc-note", "actions", "button button-primary", "button button-secondary"] {
+        for p in [
+            "banner",
+            "title",
+            "text",
+            "link",
+            "gpc-note",
+            "actions",
+            "button button-primary",
+            "button button-secondary",
+        ] {
             assert!(b.contains(&format!("part=\"{p}\"")), "banner part {p}");
         }
-        for p in ["dialog", "title", "text", "close", "category", "switch", "actions", "button button-primary", "button button-secondary"] {
+        for p in [
+            "dialog",
+            "title",
+            "text",
+            "close",
+            "category",
+            "switch",
+            "actions",
+            "button button-primary",
+            "button button-secondary",
+        ] {
             assert!(d.contains(&format!("part=\"{p}\"")), "dialog part {p}");
         }
     }
@@ -375,7 +460,10 @@ mod tests {
         assert!(p.contains("This content from YouTube is blocked"));
         assert!(p.contains("data-action=\"allow\""));
         assert!(p.contains(">Allow YouTube</button>"));
-        assert_eq!(placeholder_size_css(Some("560"), Some("315px")), ":host{width:560px;aspect-ratio:560/315;}");
+        assert_eq!(
+            placeholder_size_css(Some("560"), Some("315px")),
+            ":host{width:560px;aspect-ratio:560/315;}"
+        );
         assert_eq!(placeholder_size_css(Some("560"), None), ":host{width:560px;}");
         assert_eq!(placeholder_size_css(Some("100%"), Some("315")), ":host{}");
     }

@@ -103,7 +103,14 @@ mod tests {
     use super::*;
 
     fn cx() -> Context<'static> {
-        Context { receipt_id: "r1", consent_id: "c1", now_ms: 1_795_689_846_000, page: "https://shop.example/a/b?email=x#y", user_agent: "UA", gpc: false }
+        Context {
+            receipt_id: "r1",
+            consent_id: "c1",
+            now_ms: 1_795_689_846_000,
+            page: "https://shop.example/a/b?email=x#y",
+            user_agent: "UA",
+            gpc: false,
+        }
     }
 
     #[test]
@@ -114,7 +121,11 @@ mod tests {
         let r = build(&s, &t, Action::Custom, Some(&c), &cx());
         assert_eq!(r.get("action").and_then(Json::as_str), Some("custom"));
         assert_eq!(r.get("consentId").and_then(Json::as_str), Some("c1"));
-        assert_eq!(r.get("page").and_then(Json::as_str), Some("https://shop.example/a/b"), "no query: it may hold personal data");
+        assert_eq!(
+            r.get("page").and_then(Json::as_str),
+            Some("https://shop.example/a/b"),
+            "no query: it may hold personal data"
+        );
         assert_eq!(r.get("language").and_then(Json::as_str), Some("fi"));
         assert_eq!(r.get("revision"), Some(&Json::Num("4".into())));
         assert_eq!(r.get("categories").and_then(|c| c.get("analytics")), Some(&Json::Bool(true)));
@@ -124,7 +135,20 @@ mod tests {
         let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             keys,
-            ["receiptId", "consentId", "timestamp", "action", "categories", "services", "revision", "shownHash", "language", "page", "userAgent", "gpc"],
+            [
+                "receiptId",
+                "consentId",
+                "timestamp",
+                "action",
+                "categories",
+                "services",
+                "revision",
+                "shownHash",
+                "language",
+                "page",
+                "userAgent",
+                "gpc"
+            ],
             "exactly these fields: no IP, no cookie values"
         );
         assert!(!r.to_text().contains("email"), "the query string is dropped");

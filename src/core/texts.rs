@@ -57,7 +57,10 @@ impl Texts {
                 set(&mut entries, k.clone(), v.clone());
             }
         }
-        Texts { lang: lang.into(), entries }
+        Texts {
+            lang: lang.into(),
+            entries,
+        }
     }
 
     /// Every (key, text) pair, in the order of the English file.
@@ -122,10 +125,15 @@ mod tests {
         for (code, data) in BUILTIN {
             let raw = Json::parse(data).unwrap_or_else(|e| panic!("{code}: {e}"));
             for key in &keys {
-                let v = raw.get(key).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{code} lacks {key}"));
+                let v = raw
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_else(|| panic!("{code} lacks {key}"));
                 assert!(!v.trim().is_empty(), "{code}.{key} is empty");
             }
-            let Json::Obj(members) = raw else { panic!("{code} is not an object") };
+            let Json::Obj(members) = raw else {
+                panic!("{code} is not an object")
+            };
             for (key, v) in &members {
                 assert!(keys.contains(key), "{code} has a key English lacks: {key}");
                 assert!(v.as_str().is_some(), "{code}.{key} is not a string");
@@ -139,7 +147,18 @@ mod tests {
         assert!(BUILTIN.len() >= 14, "all languages are built in by default");
         for (code, _) in &BUILTIN[1..] {
             let t = Texts::load(code, &[]);
-            for key in ["bannerTitle", "bannerText", "acceptAll", "rejectAll", "preferences", "save", "dialogTitle", "dialogText", "placeholderText", "gpcNote"] {
+            for key in [
+                "bannerTitle",
+                "bannerText",
+                "acceptAll",
+                "rejectAll",
+                "preferences",
+                "save",
+                "dialogTitle",
+                "dialogText",
+                "placeholderText",
+                "gpcNote",
+            ] {
                 assert_ne!(en.get(key), t.get(key), "{code}.{key} is still English");
             }
             for key in ["placeholderText", "placeholderAllow"] {
@@ -158,7 +177,13 @@ mod tests {
 
     #[test]
     fn lookup_overrides_and_fill() {
-        let t = Texts::load("fi", &[("fi".into(), "acceptAll".into(), "Okei".into()), ("en".into(), "rejectAll".into(), "No".into())]);
+        let t = Texts::load(
+            "fi",
+            &[
+                ("fi".into(), "acceptAll".into(), "Okei".into()),
+                ("en".into(), "rejectAll".into(), "No".into()),
+            ],
+        );
         assert_eq!(t.get("acceptAll"), "Okei");
         assert_eq!(t.get("rejectAll"), "Hylkää kaikki");
         assert_eq!(t.get("noSuchKey"), "noSuchKey");

@@ -32,8 +32,18 @@ pub fn known() -> &'static [KnownTracker] {
     CELL.get_or_init(|| {
         rows(TRACKERS_TSV)
             .filter_map(|f| match f[..] {
-                [host, category, vendor] => Some(KnownTracker { host, category, vendor, service: None }),
-                [host, category, vendor, service] => Some(KnownTracker { host, category, vendor, service: Some(service) }),
+                [host, category, vendor] => Some(KnownTracker {
+                    host,
+                    category,
+                    vendor,
+                    service: None,
+                }),
+                [host, category, vendor, service] => Some(KnownTracker {
+                    host,
+                    category,
+                    vendor,
+                    service: Some(service),
+                }),
                 _ => None,
             })
             .collect()
@@ -90,12 +100,22 @@ pub fn match_url(s: &Settings, url: &str) -> Option<TrackerMatch> {
 pub fn match_host(s: &Settings, host: &str) -> Option<TrackerMatch> {
     let host = host.trim_end_matches('.');
     if let Some(t) = s.trackers.iter().find(|t| host_matches(host, &t.host)) {
-        return Some(TrackerMatch { category: t.category.clone(), service: t.service.clone(), vendor: t.vendor.clone().unwrap_or_else(|| t.host.clone()) });
+        return Some(TrackerMatch {
+            category: t.category.clone(),
+            service: t.service.clone(),
+            vendor: t.vendor.clone().unwrap_or_else(|| t.host.clone()),
+        });
     }
     let t = known().iter().find(|t| host_matches(host, t.host))?;
     // A service the site did not declare follows its category.
-    let service = t.service.filter(|svc| s.category(t.category).and_then(|c| c.service(svc)).is_some());
-    Some(TrackerMatch { category: t.category.into(), service: service.map(String::from), vendor: t.vendor.into() })
+    let service = t
+        .service
+        .filter(|svc| s.category(t.category).and_then(|c| c.service(svc)).is_some());
+    Some(TrackerMatch {
+        category: t.category.into(),
+        service: service.map(String::from),
+        vendor: t.vendor.into(),
+    })
 }
 
 #[cfg(test)]
@@ -113,12 +133,28 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(url_host("https://WWW.Google-Analytics.COM:443/g/collect?v=2").as_deref(), Some("www.google-analytics.com"));
-        assert_eq!(url_host("//connect.facebook.net/en_US/fbevents.js").as_deref(), Some("connect.facebook.net"));
+        assert_eq!(
+            url_host("https://WWW.Google-Analytics.COM:443/g/collect?v=2").as_deref(),
+            Some("www.google-analytics.com")
+        );
+        assert_eq!(
+            url_host("//connect.facebook.net/en_US/fbevents.js").as_deref(),
+            Some("connect.facebook.net")
+        );
         assert_eq!(url_host("https://user:pw@bat.bing.com./bat.js").as_deref(), Some("bat.bing.com"));
         assert_eq!(url_host("  HTTP://static.hotjar.com#x").as_deref(), Some("static.hotjar.com"));
         assert_eq!(url_host("https://[::1]:8080/x").as_deref(), Some("::1"));
-        for none in ["/js/app.js", "app.js", "data:text/javascript,1", "blob:https://x/1", "javascript:alert(1)", "", "https://", "mailto:a@b.c", "ftp://x.com/"] {
+        for none in [
+            "/js/app.js",
+            "app.js",
+            "data:text/javascript,1",
+            "blob:https://x/1",
+            "javascript:alert(1)",
+            "",
+            "https://",
+            "mailto:a@b.c",
+            "ftp://x.com/",
+        ] {
             assert_eq!(url_host(none), None, "{none}");
         }
     }
@@ -136,12 +172,23 @@ mod tests {
         let s = s();
         let m = match_url(&s, "https://www.google-analytics.com/analytics.js").unwrap();
         assert_eq!(m.category, "analytics");
-        assert_eq!(match_url(&s, "https://connect.facebook.net/en_US/fbevents.js").unwrap().category, "advertising");
+        assert_eq!(
+            match_url(&s, "https://connect.facebook.net/en_US/fbevents.js").unwrap().category,
+            "advertising"
+        );
         assert_eq!(match_url(&s, "https://cdn.example-analytics.com/a.js").unwrap().vendor, "Example");
-        assert_eq!(match_url(&s, "https://www.googletagmanager.com/gtm.js?id=GTM-1").unwrap().category, "functional", "config overrides");
+        assert_eq!(
+            match_url(&s, "https://www.googletagmanager.com/gtm.js?id=GTM-1").unwrap().category,
+            "functional",
+            "config overrides"
+        );
         let yt = match_url(&s, "https://www.youtube-nocookie.com/embed/x").unwrap();
         assert_eq!((yt.category.as_str(), yt.service.as_deref()), ("functional", Some("youtube")));
-        assert_eq!(match_url(&s, "https://player.vimeo.com/video/1").unwrap().service, None, "undeclared service follows its category");
+        assert_eq!(
+            match_url(&s, "https://player.vimeo.com/video/1").unwrap().service,
+            None,
+            "undeclared service follows its category"
+        );
     }
 
     #[test]
@@ -171,7 +218,13 @@ mod tests {
         for (i, t) in all.iter().enumerate() {
             assert!(CATS.contains(&t.category), "{}: category {}", t.host, t.category);
             assert!(!t.vendor.trim().is_empty(), "{}: vendor", t.host);
-            assert!(t.host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'), "{}: host form", t.host);
+            assert!(
+                t.host
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'),
+                "{}: host form",
+                t.host
+            );
             assert!(!t.host.starts_with('.') && t.host.contains('.'), "{}", t.host);
             assert!(all[..i].iter().all(|o| o.host != t.host), "duplicate {}", t.host);
             if let Some(svc) = t.service {

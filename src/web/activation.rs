@@ -27,10 +27,13 @@ enum Verdict {
     UnknownCategory,
 }
 
+/// The document observer and the callback it owns.
+type Observer = (MutationObserver, Closure<dyn FnMut(js_sys::Array)>);
+
 thread_local! {
     static QUEUE: RefCell<VecDeque<Element>> = const { RefCell::new(VecDeque::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
-    static OBSERVER: RefCell<Option<(MutationObserver, Closure<dyn FnMut(js_sys::Array)>)>> = const { RefCell::new(None) };
+    static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
 }
 
 fn verdict(el: &Element) -> Verdict {
@@ -64,7 +67,9 @@ pub fn install() {
         }
         pump();
     }) as Box<dyn FnMut(js_sys::Array)>);
-    let Ok(obs) = MutationObserver::new(cb.as_ref().unchecked_ref()) else { return };
+    let Ok(obs) = MutationObserver::new(cb.as_ref().unchecked_ref()) else {
+        return;
+    };
     let opts = MutationObserverInit::new();
     opts.set_child_list(true);
     opts.set_subtree(true);
@@ -220,7 +225,9 @@ fn pump() {
         return;
     }
     loop {
-        let Some(el) = QUEUE.with(|q| q.borrow_mut().pop_front()) else { return };
+        let Some(el) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
+            return;
+        };
         // The script may have been removed by the page meanwhile.
         if !el.is_connected() {
             continue;
@@ -284,7 +291,11 @@ fn clone_script(el: &Element) -> Option<Element> {
     }
     // The nonce attribute is hidden after parsing; the property keeps it.
     let own = el.dyn_ref::<HtmlElement>().map(|h| h.nonce()).unwrap_or_default();
-    let nonce = if own.is_empty() { state::read(|s| s.nonce.clone()).unwrap_or_default() } else { own };
+    let nonce = if own.is_empty() {
+        state::read(|s| s.nonce.clone()).unwrap_or_default()
+    } else {
+        own
+    };
     if let Some(h) = script.dyn_ref::<HtmlElement>() {
         if !nonce.is_empty() {
             h.set_nonce(&nonce);

@@ -12,10 +12,10 @@ use super::{activation, cookie_guard, dom, signals, store, ui};
 use crate::core::consent::{id_from_bytes, Choice, ConsentRecord, Method};
 use crate::core::consent_mode;
 use crate::core::error::Error;
-use crate::core::receipt::Action;
-use crate::core::markup::{declared_rows, CookieRow};
 use crate::core::expiry::Lifetime;
 use crate::core::governance::{self, Source};
+use crate::core::markup::{declared_rows, CookieRow};
+use crate::core::receipt::Action;
 
 thread_local! {
     /// (category, service) of scripts that already ran: they cannot be unloaded.
@@ -37,7 +37,14 @@ fn js_error(e: &Error) -> JsValue {
 }
 
 fn type_error(call: &'static str, problem: &str) -> JsValue {
-    js_sys::TypeError::new(&Error::BadArgument { call, problem: problem.into() }.message()).into()
+    js_sys::TypeError::new(
+        &Error::BadArgument {
+            call,
+            problem: problem.into(),
+        }
+        .message(),
+    )
+    .into()
 }
 
 fn mark_used() {
@@ -54,7 +61,13 @@ fn decide(method: Method, choice: Choice) {
             None => id_from_bytes(&dom::random_bytes(16)),
         };
         let now = dom::now_ms();
-        let record = ConsentRecord { revision: s.settings.revision, timestamp_ms: now, id, method, choice };
+        let record = ConsentRecord {
+            revision: s.settings.revision,
+            timestamp_ms: now,
+            id,
+            method,
+            choice,
+        };
         let cookie = store::cookie_text(&s.settings, &record, now, secure);
         s.last_consent_id = record.id.clone();
         s.record = Some(record);
@@ -84,11 +97,9 @@ fn after_change(action: Action) {
 
 /// Scripts cannot be unloaded: when one that ran is no longer allowed, reload.
 fn reload_if_withdrawn() {
-    let withdrawn = state::read(|s| {
-        s.settings.reload_on_withdraw
-            && RAN.with(|r| r.borrow().iter().any(|(c, svc)| !s.allows(c, svc.as_deref())))
-    })
-    .unwrap_or(false);
+    let withdrawn =
+        state::read(|s| s.settings.reload_on_withdraw && RAN.with(|r| r.borrow().iter().any(|(c, svc)| !s.allows(c, svc.as_deref()))))
+            .unwrap_or(false);
     if withdrawn {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
@@ -171,7 +182,10 @@ pub fn init_config(config: JsValue) -> bool {
     }
     let text = match config.as_string() {
         Some(t) => t,
-        None => js_sys::JSON::stringify(&config).ok().and_then(|s| s.as_string()).unwrap_or_default(),
+        None => js_sys::JSON::stringify(&config)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default(),
     };
     let (settings, degraded) = state::settings_from_text(&text);
     let nonce = state::read(|s| s.nonce.clone()).unwrap_or_default();
@@ -203,7 +217,10 @@ pub fn reject_all() {
 pub fn accept(categories: JsValue) -> Result<(), JsValue> {
     mark_used();
     if !Array::is_array(&categories) {
-        return Err(type_error("keksi.accept", "expects an array of category names, e.g. [\"analytics\"]"));
+        return Err(type_error(
+            "keksi.accept",
+            "expects an array of category names, e.g. [\"analytics\"]",
+        ));
     }
     let mut names = Vec::new();
     for v in Array::from(&categories).iter() {
@@ -292,7 +309,9 @@ pub fn cookies() -> JsValue {
         for (name, _) in crate::core::cookie::parse_jar(&jar) {
             let c = governance::classify(&s.settings, name);
             let life = match (c.source, &s.record) {
-                (Source::Own, Some(r)) => Some(Lifetime::Persistent((r.timestamp_ms + u64::from(s.settings.consent_validity_days) * crate::core::time::DAY_MS) as i64)),
+                (Source::Own, Some(r)) => Some(Lifetime::Persistent(
+                    (r.timestamp_ms + u64::from(s.settings.consent_validity_days) * crate::core::time::DAY_MS) as i64,
+                )),
                 _ => cookie_guard::seen(name),
             };
             let persistent = match life {
@@ -306,7 +325,11 @@ pub fn cookies() -> JsValue {
             let o = Object::new();
             let _ = Reflect::set(&o, &"name".into(), &JsValue::from_str(name));
             let _ = Reflect::set(&o, &"category".into(), &JsValue::from_str(c.category));
-            let _ = Reflect::set(&o, &"lifetime".into(), &JsValue::from_str(if persistent { "persistent" } else { "session" }));
+            let _ = Reflect::set(
+                &o,
+                &"lifetime".into(),
+                &JsValue::from_str(if persistent { "persistent" } else { "session" }),
+            );
             let _ = Reflect::set(&o, &"expires".into(), &expires);
             out.push(&o);
         }

@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use super::patch::{call, get, text, wrap_method, wrap_setter};
 use super::{dom, state};
 use crate::core::expiry::{Lifetime, MAX_AGE_SECS};
-use crate::core::governance::{self, Verdict};
+use crate::core::governance::{self, StoreVerdict, Verdict};
 
 thread_local! {
     /// The browser's own `document.cookie` setter.
@@ -89,59 +89,70 @@ fn debug_drop(kind: &str, name: &str) {
 
 /// Wrap `cookieStore.set` (both call forms) where the browser has it.
 fn guard_cookie_store() {
-    wrap_method("CookieStore", "set", Box::new(|target, this, args| {
-        let first = args.get(0);
-        let is_options = first.is_object();
-        let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
-        let expires = if is_options { get(&first, "expires").as_f64().map(|t| t as i64) } else { None };
-        let now = dom::now_ms() as i64;
-        let verdict = state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now));
-        match verdict {
-            Err(()) => {
-                debug_drop("cookieStore", &name);
-                Promise::resolve(&JsValue::UNDEFINED).into()
-            }
-            Ok(capped) => {
-                let args = match capped {
-                    Some(t) => {
-                        let copy = Object::assign(&Object::new(), first.unchecked_ref());
-                        let _ = Reflect::set(&copy, &"expires".into(), &JsValue::from_f64(t as f64));
-                        Array::of1(&copy)
-                    }
-                    None => args,
-                };
-                let life = match capped.or(expires) {
-                    Some(t) => Lifetime::Persistent(t),
-                    None => Lifetime::Session,
-                };
-                note(&name, life);
-                call(&target, &this, &args)
-            }
-        }
-    }));
+    wrap_method(
+        "CookieStore",
+        "set",
+        Box::new(|target, this, args| {
+            let first = args.get(0);
+            let is_options = first.is_object();
+            let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
+            let expires = if is_options {
+                get(&first, "expires").as_f64().map(|t| t as i64)
+            } else {
+                None
+            };
+            let now = dom::now_ms() as i64;
+            let capped = match state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now)) {
+                StoreVerdict::Drop => {
+                    debug_drop("cookieStore", &name);
+                    return Promise::resolve(&JsValue::UNDEFINED).into();
+                }
+                StoreVerdict::Pass => None,
+                StoreVerdict::Cap(t) => Some(t),
+            };
+            let args = match capped {
+                Some(t) => {
+                    let copy = Object::assign(&Object::new(), first.unchecked_ref());
+                    let _ = Reflect::set(&copy, &"expires".into(), &JsValue::from_f64(t as f64));
+                    Array::of1(&copy)
+                }
+                None => args,
+            };
+            let life = match capped.or(expires) {
+                Some(t) => Lifetime::Persistent(t),
+                None => Lifetime::Session,
+            };
+            note(&name, life);
+            call(&target, &this, &args)
+        }),
+    );
 }
 
 /// Wrap `Storage.prototype.setItem`: writes of a category not allowed are held and
 /// replayed when it is.
 fn guard_storage() {
-    wrap_method("Storage", "setItem", Box::new(|target, this, args| {
-        let key = text(&args.get(0));
-        let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
-        if ok {
-            return call(&target, &this, &args);
-        }
-        let local = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .map(|l| JsValue::from(l) == this)
-            .unwrap_or(false);
-        HELD_STORAGE.with(|h| {
-            let mut h = h.borrow_mut();
-            h.retain(|(l, k, _)| !(*l == local && *k == key));
-            h.push((local, key.clone(), text(&args.get(1))));
-        });
-        debug_drop("storage", &key);
-        JsValue::UNDEFINED
-    }));
+    wrap_method(
+        "Storage",
+        "setItem",
+        Box::new(|target, this, args| {
+            let key = text(&args.get(0));
+            let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
+            if ok {
+                return call(&target, &this, &args);
+            }
+            let local = web_sys::window()
+                .and_then(|w| w.local_storage().ok().flatten())
+                .map(|l| JsValue::from(l) == this)
+                .unwrap_or(false);
+            HELD_STORAGE.with(|h| {
+                let mut h = h.borrow_mut();
+                h.retain(|(l, k, _)| !(*l == local && *k == key));
+                h.push((local, key.clone(), text(&args.get(1))));
+            });
+            debug_drop("storage", &key);
+            JsValue::UNDEFINED
+        }),
+    );
 }
 
 /// Install all write guards, once per page. Called first thing at start-up.
@@ -181,7 +192,9 @@ fn sweep_storage() {
     let Some(w) = web_sys::window() else { return };
     for (local, storage) in [(true, w.local_storage()), (false, w.session_storage())] {
         let Some(storage) = storage.ok().flatten() else { continue };
-        let keys: Vec<String> = (0..storage.length().unwrap_or(0)).filter_map(|i| storage.key(i).ok().flatten()).collect();
+        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .collect();
         for k in keys {
             if !state::read(|s| governance::storage_allowed(&s.settings, s.choice(), &k)).unwrap_or(true) {
                 let _ = storage.remove_item(&k);
@@ -212,8 +225,12 @@ fn recap_from_cookie_store() {
     if store.is_undefined() || store.is_null() {
         return;
     }
-    let Ok(get_all) = get(&store, "getAll").dyn_into::<Function>() else { return };
-    let Ok(p) = get_all.call0(&store).and_then(|p| p.dyn_into::<Promise>()) else { return };
+    let Ok(get_all) = get(&store, "getAll").dyn_into::<Function>() else {
+        return;
+    };
+    let Ok(p) = get_all.call0(&store).and_then(|p| p.dyn_into::<Promise>()) else {
+        return;
+    };
     let cb = Closure::wrap(Box::new(|list: JsValue| recap_list(&list)) as Box<dyn FnMut(JsValue)>);
     let _ = p.then(&cb);
     cb.forget();
@@ -263,13 +280,18 @@ fn recap_list(list: &JsValue) {
 pub fn watch_changes() {
     let Some(w) = web_sys::window() else { return };
     let store = get(&w.into(), "cookieStore");
-    let Ok(target) = store.dyn_into::<web_sys::EventTarget>() else { return };
+    let Ok(target) = store.dyn_into::<web_sys::EventTarget>() else {
+        return;
+    };
     let cb = Closure::wrap(Box::new(|e: web_sys::Event| {
         let changed = get(&e, "changed");
         let denied: Vec<String> = Array::from(&changed)
             .iter()
             .map(|i| text(&get(&i, "name")))
-            .filter(|n| !state::read(|s| governance::cookie_allowed(&s.settings, s.choice(), governance::classify(&s.settings, n).category)).unwrap_or(false))
+            .filter(|n| {
+                !state::read(|s| governance::cookie_allowed(&s.settings, s.choice(), governance::classify(&s.settings, n).category))
+                    .unwrap_or(false)
+            })
             .collect();
         for n in denied {
             super::store::delete(&n);

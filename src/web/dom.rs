@@ -117,7 +117,10 @@ pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
         return Vec::new();
     };
     let Ok(list) = list else { return Vec::new() };
-    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
 }
 
 /// Call a method by name on a JS object, ignoring failures (used for optional APIs).
@@ -142,12 +145,19 @@ impl Listener {
     pub fn new(target: &EventTarget, kind: &'static str, capture: bool, f: impl FnMut(web_sys::Event) + 'static) -> Listener {
         let closure = Closure::wrap(Box::new(f) as Box<dyn FnMut(web_sys::Event)>);
         let _ = target.add_event_listener_with_callback_and_bool(kind, closure.as_ref().unchecked_ref(), capture);
-        Listener { target: target.clone(), kind, capture, closure }
+        Listener {
+            target: target.clone(),
+            kind,
+            capture,
+            closure,
+        }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback_and_bool(self.kind, self.closure.as_ref().unchecked_ref(), self.capture);
+        let _ = self
+            .target
+            .remove_event_listener_with_callback_and_bool(self.kind, self.closure.as_ref().unchecked_ref(), self.capture);
     }
 }

@@ -93,9 +93,7 @@ fn request_host(url: &str) -> Option<String> {
 /// A tracker this URL belongs to that is not allowed now.
 fn blocked(url: &str) -> Option<TrackerMatch> {
     let host = request_host(url)?;
-    state::judge(|s, c| {
-        trackers::match_host(s, &host).filter(|m| !crate::core::consent::allowed(s, c, &m.category, m.service.as_deref()))
-    })
+    state::judge(|s, c| trackers::match_host(s, &host).filter(|m| !crate::core::consent::allowed(s, c, &m.category, m.service.as_deref())))
 }
 
 fn url_attr(tag: &str) -> Option<&'static str> {
@@ -352,12 +350,25 @@ fn guard_setters() {
             call(&target, &this, &args)
         }),
     );
-    let remove = prototype_of("Element").map(|p| get(&p, "removeAttribute")).and_then(|f| f.dyn_into::<Function>().ok());
-    let html = prototype_of("Element").and_then(|p| Object::get_own_property_descriptor(&p, &"innerHTML".into()).dyn_into::<Object>().ok());
+    let remove = prototype_of("Element")
+        .map(|p| get(&p, "removeAttribute"))
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let html = prototype_of("Element").and_then(|p| {
+        Object::get_own_property_descriptor(&p, &"innerHTML".into())
+            .dyn_into::<Object>()
+            .ok()
+    });
     if let (Some(set_attribute), Some(remove_attribute)) = (original, remove) {
         let inner_html_set = html.as_ref().and_then(|d| get(d, "set").dyn_into::<Function>().ok());
         let inner_html_get = html.as_ref().and_then(|d| get(d, "get").dyn_into::<Function>().ok());
-        NATIVE.with(|n| *n.borrow_mut() = Some(Natives { set_attribute, remove_attribute, inner_html_set, inner_html_get }));
+        NATIVE.with(|n| {
+            *n.borrow_mut() = Some(Natives {
+                set_attribute,
+                remove_attribute,
+                inner_html_set,
+                inner_html_get,
+            })
+        });
     }
 }
 
@@ -381,7 +392,11 @@ fn guard_insertion() {
             ctor,
             name,
             Box::new(move |target, this, args| {
-                let nodes: Vec<JsValue> = if first == usize::MAX { args.iter().collect() } else { vec![args.get(first as u32)] };
+                let nodes: Vec<JsValue> = if first == usize::MAX {
+                    args.iter().collect()
+                } else {
+                    vec![args.get(first as u32)]
+                };
                 for n in nodes {
                     if let Some(node) = n.dyn_ref::<Node>() {
                         scan(node, IN_PLACE);
@@ -402,13 +417,21 @@ pub fn sanitize(html: &str, scripts_run: bool) -> String {
         return html.to_string();
     }
     let Some(doc) = dom::document() else { return html.to_string() };
-    let Ok(tpl) = doc.create_element("template") else { return html.to_string() };
-    let (set, get_html) = NATIVE.with(|n| n.borrow().as_ref().map(|n| (n.inner_html_set.clone(), n.inner_html_get.clone()))).unwrap_or((None, None));
-    let (Some(set), Some(get_html)) = (set, get_html) else { return html.to_string() };
+    let Ok(tpl) = doc.create_element("template") else {
+        return html.to_string();
+    };
+    let (set, get_html) = NATIVE
+        .with(|n| n.borrow().as_ref().map(|n| (n.inner_html_set.clone(), n.inner_html_get.clone())))
+        .unwrap_or((None, None));
+    let (Some(set), Some(get_html)) = (set, get_html) else {
+        return html.to_string();
+    };
     if set.call1(&tpl, &JsValue::from_str(html)).is_err() {
         return html.to_string();
     }
-    let Some(content) = tpl.dyn_ref::<web_sys::HtmlTemplateElement>().map(|t| t.content()) else { return html.to_string() };
+    let Some(content) = tpl.dyn_ref::<web_sys::HtmlTemplateElement>().map(|t| t.content()) else {
+        return html.to_string();
+    };
     let mut held = false;
     for el in dom::query_all(&content, LIVE_URLS) {
         if !scripts_run && el.tag_name() == "SCRIPT" {

@@ -48,7 +48,9 @@ pub fn wrap_method(ctor: &str, name: &str, trap: Trap) -> Option<Function> {
 /// keeping the getter; returns the original (setter, getter).
 pub fn wrap_setter(ctor: &str, name: &str, trap: Trap) -> Option<(Function, Option<Function>)> {
     let proto = prototype_of(ctor)?;
-    let desc = Object::get_own_property_descriptor(&proto, &JsValue::from_str(name)).dyn_into::<Object>().ok()?;
+    let desc = Object::get_own_property_descriptor(&proto, &JsValue::from_str(name))
+        .dyn_into::<Object>()
+        .ok()?;
     let setter = get(&desc, "set").dyn_into::<Function>().ok()?;
     let getter = get(&desc, "get").dyn_into::<Function>().ok();
     let p = proxy(&setter, trap)?;

@@ -40,8 +40,17 @@ pub fn start(gtag_fn: JsValue) {
     let Some(w) = window() else { return };
     let Some((enabled, default, redact, passthrough, stored)) = state::read(|st| {
         let cm = &st.settings.consent_mode;
-        let stored = st.record.as_ref().map(|r| dom::to_js(&consent_mode::update_command(&st.settings, Some(&r.choice))));
-        (cm.enabled, dom::to_js(&consent_mode::default_command(&st.settings)), cm.ads_data_redaction, cm.url_passthrough, stored)
+        let stored = st
+            .record
+            .as_ref()
+            .map(|r| dom::to_js(&consent_mode::update_command(&st.settings, Some(&r.choice))));
+        (
+            cm.enabled,
+            dom::to_js(&consent_mode::default_command(&st.settings)),
+            cm.ads_data_redaction,
+            cm.url_passthrough,
+            stored,
+        )
     }) else {
         return;
     };
@@ -125,8 +134,19 @@ fn send_receipt(action: Action) {
     let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes(16));
     let Some(Some((url, body))) = state::read(|st| {
         let url = st.settings.consent_log.clone()?;
-        let consent_id = st.record.as_ref().map(|r| r.id.clone()).unwrap_or_else(|| st.last_consent_id.clone());
-        let cx = receipt::Context { receipt_id: &receipt_id, consent_id: &consent_id, now_ms: dom::now_ms(), page: &page, user_agent: &ua, gpc: st.gpc };
+        let consent_id = st
+            .record
+            .as_ref()
+            .map(|r| r.id.clone())
+            .unwrap_or_else(|| st.last_consent_id.clone());
+        let cx = receipt::Context {
+            receipt_id: &receipt_id,
+            consent_id: &consent_id,
+            now_ms: dom::now_ms(),
+            page: &page,
+            user_agent: &ua,
+            gpc: st.gpc,
+        };
         let r: Json = receipt::build(&st.settings, &st.texts, action, st.choice(), &cx);
         Some((url, r.to_text()))
     }) else {

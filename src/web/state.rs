@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{activation, cookie_guard, dom, interceptor, signals, store, ui};
 use crate::core::config::Settings;
-use crate::core::consent::{ConsentRecord, Choice};
+use crate::core::consent::{Choice, ConsentRecord};
 use crate::core::hooks::CONFIG_ID;
 use crate::core::language;
 use crate::core::texts::{self, Texts};
@@ -97,7 +97,10 @@ pub(crate) fn settings_from_text(text: &str) -> (Settings, bool) {
 
 fn pick_texts(settings: &Settings) -> Texts {
     let doc = dom::document();
-    let html_lang = doc.as_ref().and_then(|d| d.document_element()).and_then(|e| e.get_attribute("lang"));
+    let html_lang = doc
+        .as_ref()
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"));
     let nav: Vec<String> = web_sys::window()
         .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
         .unwrap_or_default();
@@ -109,11 +112,23 @@ fn pick_texts(settings: &Settings) -> Texts {
 pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
     let texts = pick_texts(&settings);
     let record = if degraded { None } else { store::load(&settings) };
-    let in_url = web_sys::window().and_then(|w| w.location().search().ok()).map(|q| q.contains("keksi-debug")).unwrap_or(false);
+    let in_url = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .map(|q| q.contains("keksi-debug"))
+        .unwrap_or(false);
     let debug = settings.debug || in_url;
     let gpc = signals::privacy_signal(settings.honor_do_not_track);
     let last_consent_id = record.as_ref().map(|r| r.id.clone()).unwrap_or_default();
-    State { settings, texts, record, api_used: false, nonce, debug, gpc, last_consent_id }
+    State {
+        settings,
+        texts,
+        record,
+        api_used: false,
+        nonce,
+        debug,
+        gpc,
+        last_consent_id,
+    }
 }
 
 /// Start keksi: called by the loader right after the WebAssembly is instantiated,

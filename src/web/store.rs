@@ -44,19 +44,28 @@ pub fn load(settings: &Settings) -> Option<ConsentRecord> {
 
 /// Whether the page is served over https (the consent cookie is then `Secure`).
 pub fn is_https() -> bool {
-    web_sys::window().and_then(|w| w.location().protocol().ok()).map(|p| p == "https:").unwrap_or(false)
+    web_sys::window()
+        .and_then(|w| w.location().protocol().ok())
+        .map(|p| p == "https:")
+        .unwrap_or(false)
 }
 
 /// The consent cookie for a choice: lives until the choice expires, at most 365 days.
 pub fn cookie_text(settings: &Settings, record: &ConsentRecord, now_ms: u64, secure: bool) -> String {
     let age = record.max_age_secs(settings, now_ms);
-    let o = WriteOptions { max_age: Some(age), domain: settings.cookie_domain.as_deref(), secure };
+    let o = WriteOptions {
+        max_age: Some(age),
+        domain: settings.cookie_domain.as_deref(),
+        secure,
+    };
     cookie::write_string(&settings.cookie_name, &record.encode(), &o)
 }
 
 /// Remove a cookie wherever script could have set it.
 pub fn delete(name: &str) {
-    let Some(loc) = web_sys::window().map(|w| w.location()) else { return };
+    let Some(loc) = web_sys::window().map(|w| w.location()) else {
+        return;
+    };
     let host = loc.hostname().unwrap_or_default();
     let path = loc.pathname().unwrap_or_default();
     for s in cookie::deletion_strings(name, &host, &path) {

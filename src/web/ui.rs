@@ -4,7 +4,9 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{
+    Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode,
+};
 
 use super::dom::{self, Listener};
 use super::{api, state};
@@ -36,7 +38,13 @@ fn root() -> Option<ShadowRoot> {
 fn view_markup(f: impl Fn(&View) -> String) -> Option<String> {
     state::read(|s| {
         let rows = super::api::cookie_rows(s);
-        let v = View { settings: &s.settings, texts: &s.texts, choice: s.choice(), cookies: &rows, gpc: s.gpc };
+        let v = View {
+            settings: &s.settings,
+            texts: &s.texts,
+            choice: s.choice(),
+            cookies: &rows,
+            gpc: s.gpc,
+        };
         f(&v)
     })
 }
@@ -49,16 +57,25 @@ pub fn mount() {
     let Some(body) = doc.body() else { return };
     let Ok(host) = doc.create_element("div") else { return };
     host.set_id(HOST_ID);
-    let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else { return };
+    let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else {
+        return;
+    };
     dom::adopt_css(&root, CSS);
-    let (lang, rtl, layout, theme) =
-        state::read(|s| (s.texts.lang.clone(), s.texts.is_rtl(), s.settings.layout.as_str(), s.settings.theme.as_str())).unwrap_or(("en".into(), false, "bar", "auto"));
+    let (lang, rtl, layout, theme) = state::read(|s| {
+        (
+            s.texts.lang.clone(),
+            s.texts.is_rtl(),
+            s.settings.layout.as_str(),
+            s.settings.theme.as_str(),
+        )
+    })
+    .unwrap_or(("en".into(), false, "bar", "auto"));
     let _ = host.set_attribute("lang", &lang);
     let _ = host.set_attribute("dir", if rtl { "rtl" } else { "ltr" });
     let _ = host.set_attribute("data-layout", layout);
     let _ = host.set_attribute("data-theme", theme);
     let banner = view_markup(markup::banner).unwrap_or_default();
-    let mut html = String::from(banner);
+    let mut html = banner;
     html.push_str("<div class=\"k-dialog-slot\"></div>");
     root.set_inner_html(&html);
     let _ = body.append_child(&host);
@@ -74,7 +91,14 @@ pub fn mount() {
         Listener::new(&doc, "keydown", false, on_document_key),
         Listener::new(&doc, "focusin", false, on_page_focus),
     ];
-    UI.with(|u| *u.borrow_mut() = Some(Ui { host, root, opener: None, _listeners: listeners }));
+    UI.with(|u| {
+        *u.borrow_mut() = Some(Ui {
+            host,
+            root,
+            opener: None,
+            _listeners: listeners,
+        })
+    });
     mark_openers();
     let no_choice = state::read(|s| s.record.is_none()).unwrap_or(true);
     let pending = PENDING.with(|p| p.borrow_mut().take());
@@ -165,7 +189,11 @@ fn dialog() -> Option<HtmlDialogElement> {
 fn focused() -> Option<HtmlElement> {
     let doc = dom::document()?;
     let active = doc.active_element()?;
-    let inner = if active.id() == HOST_ID { root().and_then(|r| r.active_element()) } else { None };
+    let inner = if active.id() == HOST_ID {
+        root().and_then(|r| r.active_element())
+    } else {
+        None
+    };
     inner.unwrap_or(active).dyn_into::<HtmlElement>().ok()
 }
 
@@ -178,7 +206,9 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
     };
     let opener = opener.or_else(focused);
     let Some(html) = view_markup(markup::dialog) else { return };
-    let Ok(Some(slot)) = r.query_selector(".k-dialog-slot") else { return };
+    let Ok(Some(slot)) = r.query_selector(".k-dialog-slot") else {
+        return;
+    };
     if let Some(d) = dialog() {
         d.close();
     }
@@ -192,7 +222,10 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
             u.opener = opener;
         }
     });
-    if let Some(first) = focusables(&d).into_iter().find(|e| e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled")) {
+    if let Some(first) = focusables(&d)
+        .into_iter()
+        .find(|e| e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled"))
+    {
         let _ = first.focus();
     } else if let Some(first) = focusables(&d).into_iter().next() {
         let _ = first.focus();
@@ -213,7 +246,10 @@ pub fn close_preferences() {
 }
 
 fn focusables(scope: &Element) -> Vec<HtmlElement> {
-    dom::query_all(scope, FOCUSABLE).into_iter().filter_map(|e| e.dyn_into::<HtmlElement>().ok()).collect()
+    dom::query_all(scope, FOCUSABLE)
+        .into_iter()
+        .filter_map(|e| e.dyn_into::<HtmlElement>().ok())
+        .collect()
 }
 
 /// The choice the dialog's toggles show.
@@ -239,12 +275,17 @@ fn dialog_choice() -> Choice {
 fn target_element(e: &Event) -> Option<Element> {
     // Inside the shadow root the real target is the first entry of the composed path.
     let path = e.composed_path();
-    path.get(0).dyn_into::<Element>().ok().or_else(|| e.target()?.dyn_into::<Element>().ok())
+    path.get(0)
+        .dyn_into::<Element>()
+        .ok()
+        .or_else(|| e.target()?.dyn_into::<Element>().ok())
 }
 
 fn on_click(e: Event) {
     let Some(t) = target_element(&e) else { return };
-    let Some(btn) = t.closest("[data-action]").ok().flatten() else { return };
+    let Some(btn) = t.closest("[data-action]").ok().flatten() else {
+        return;
+    };
     match btn.get_attribute(ACTION_ATTR).as_deref() {
         Some(action::ACCEPT_ALL) => api::accept_all(),
         Some(action::REJECT_ALL) => api::reject_all(),
@@ -261,7 +302,9 @@ fn on_change(e: Event) {
     let Some(cat) = t.get_attribute(CATEGORY_ATTR) else { return };
     let on = t.dyn_ref::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(false);
     let _ = cat;
-    let Some(section) = t.closest(".k-cat").ok().flatten() else { return };
+    let Some(section) = t.closest(".k-cat").ok().flatten() else {
+        return;
+    };
     for el in dom::query_all(&section, "input[data-service]") {
         if let Ok(i) = el.dyn_into::<HtmlInputElement>() {
             i.set_checked(on);
@@ -280,7 +323,9 @@ fn on_keydown(e: Event) {
         }
         "Tab" => {
             let items: Vec<HtmlElement> = focusables(&d).into_iter().filter(|e| e.get_client_rects().length() > 0).collect();
-            let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+            let (Some(first), Some(last)) = (items.first(), items.last()) else {
+                return;
+            };
             let current = root().and_then(|r| r.active_element());
             let at = |x: &HtmlElement| current.as_ref().map(|c| c == x.unchecked_ref::<Element>()).unwrap_or(false);
             if k.shift_key() && (at(first) || current.is_none()) {
@@ -298,8 +343,12 @@ fn on_keydown(e: Event) {
 /// WCAG 2.4.11: a page element that gets keyboard focus must not hide behind the
 /// banner. When it would, the banner moves to the other edge (`data-edge="top"`).
 fn on_page_focus(e: Event) {
-    let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else { return };
-    let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else {
+        return;
+    };
+    let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
     if t.id() == HOST_ID {
         return;
     }
@@ -334,9 +383,13 @@ fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
     if !modal || dialog().map(|d| d.open()).unwrap_or(false) {
         return;
     }
-    let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else { return };
+    let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else {
+        return;
+    };
     let items: Vec<HtmlElement> = focusables(&banner);
-    let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return;
+    };
     let current = root().and_then(|r| r.active_element());
     let inside = current.as_ref().map(|c| banner.contains(Some(c))).unwrap_or(false);
     let at = |x: &HtmlElement| current.as_ref().map(|c| c == x.unchecked_ref::<Element>()).unwrap_or(false);
