@@ -77,14 +77,7 @@ fn guard_document_cookie() {
 }
 
 fn debug_drop(kind: &str, name: &str) {
-    if state::read(|s| s.settings.debug).unwrap_or(false) {
-        let mut m = String::from("keksi: dropped ");
-        m.push_str(kind);
-        m.push_str(" write `");
-        m.push_str(name);
-        m.push_str("` (no consent)");
-        dom::info(&m);
-    }
+    state::debug(&["dropped", kind, "write", name, "(no consent)"]);
 }
 
 /// Wrap `cookieStore.set` (both call forms) where the browser has it.

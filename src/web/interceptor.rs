@@ -105,16 +105,7 @@ fn url_attr(tag: &str) -> Option<&'static str> {
 }
 
 fn debug(what: &str, el: &Element, url: &str) {
-    if !state::read(|s| s.debug).unwrap_or(false) {
-        return;
-    }
-    let mut m = String::from("keksi: ");
-    m.push_str(what);
-    m.push(' ');
-    m.push_str(&el.tag_name().to_ascii_lowercase());
-    m.push(' ');
-    m.push_str(url);
-    dom::info(&m);
+    state::debug(&[what, &el.tag_name().to_ascii_lowercase(), url]);
 }
 
 /// Turn an element into its held, declarative form. `how` is [`IN_PLACE`] or [`PARSER`].
@@ -526,13 +517,7 @@ fn url_of_request(v: &JsValue) -> String {
 }
 
 fn beacon_debug(kind: &str, url: &str) {
-    if state::read(|s| s.debug).unwrap_or(false) {
-        let mut m = String::from("keksi: blocked ");
-        m.push_str(kind);
-        m.push(' ');
-        m.push_str(url);
-        dom::info(&m);
-    }
+    state::debug(&["blocked", kind, url]);
 }
 
 /// Refuse beacons to trackers that are not allowed: nothing is sent.

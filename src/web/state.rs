@@ -68,6 +68,19 @@ pub fn judge<R>(f: impl FnOnce(&Settings, Option<&Choice>) -> R) -> R {
     })
 }
 
+/// In debug mode (config `debug` or `?keksi-debug`), log `keksi: ` and the parts,
+/// space-separated, with `console.info`.
+pub fn debug(parts: &[&str]) {
+    if read(|s| s.debug).unwrap_or(false) {
+        let mut m = String::from("keksi:");
+        for p in parts {
+            m.push(' ');
+            m.push_str(p);
+        }
+        dom::info(&m);
+    }
+}
+
 /// Change the state; `None` before boot or while it is borrowed.
 pub fn write<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
     STATE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.as_mut().map(f)))
