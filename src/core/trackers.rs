@@ -86,6 +86,23 @@ pub fn url_host(url: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
+/// Whether a URL can only point at the page's own origin, decided without a URL parser:
+/// a path (`/x`, `x.js`, `../x`), never `//host`, `/\host` or `scheme:`. Tabs and line
+/// breaks are skipped, as URL parsers remove them anywhere. A fast path: `false` only
+/// means "ask the real parser".
+pub fn surely_same_origin(url: &str) -> bool {
+    let mut chars = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+    match chars.next() {
+        Some('/') => !matches!(chars.next(), Some('/') | Some('\\')),
+        Some(c) if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' => {
+            // A scheme can only come before the first `/`, `?` or `#`.
+            let head = url.split(['/', '?', '#']).next().unwrap_or("");
+            !head.contains(':') && !head.contains('\\')
+        }
+        _ => false,
+    }
+}
+
 /// Whether `host` is `suffix` or a subdomain of it.
 pub fn host_matches(host: &str, suffix: &str) -> bool {
     host == suffix || (host.len() > suffix.len() && host.ends_with(suffix) && host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
@@ -156,6 +173,34 @@ mod tests {
             "ftp://x.com/",
         ] {
             assert_eq!(url_host(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn same_origin_fast_path() {
+        for same in [
+            "/js/app.js",
+            "app.js",
+            "./a.js",
+            "../a.js",
+            "img/x.png?ref=https://www.google-analytics.com/",
+            "www.google-analytics.com/x.js",
+        ] {
+            assert!(surely_same_origin(same), "{same}");
+        }
+        for ask in [
+            "//www.google-analytics.com/x.js",
+            "/\\www.google-analytics.com/x.js",
+            "/\t/www.google-analytics.com/x.js",
+            "\t//www.google-analytics.com/x.js",
+            "https://www.google-analytics.com/",
+            "data:text/javascript,1",
+            " //x.com",
+            "\\\\x.com",
+            "?q=1",
+            "",
+        ] {
+            assert!(!surely_same_origin(ask), "{ask:?}");
         }
     }
 

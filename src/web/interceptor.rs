@@ -79,6 +79,9 @@ fn native_remove(el: &Element, name: &str) {
 /// resolves relative URLs, backslashes, tabs, percent-encoding and IDNA (full-width dots)
 /// exactly as the request will. `None` for non-http(s) URLs and the page's own host.
 fn request_host(url: &str) -> Option<String> {
+    if trackers::surely_same_origin(url) {
+        return None;
+    }
     let loc = web_sys::window()?.location();
     let base = loc.href().ok()?;
     let u = web_sys::Url::new_with_base(url, &base).ok()?;
@@ -172,7 +175,10 @@ pub fn scan(node: &Node, how: &str) {
         }
         return;
     };
-    scan_one(el, how);
+    // One call into the page answers "nothing to look at" for most nodes.
+    if el.matches(LIVE_URLS).unwrap_or(true) {
+        scan_one(el, how);
+    }
     if el.child_element_count() > 0 {
         for e in dom::query_all(node, LIVE_URLS) {
             scan_one(&e, how);
@@ -404,7 +410,10 @@ fn guard_insertion() {
 /// `innerHTML` and its kin, whose scripts never load or run: those are left as they are.
 pub fn sanitize(html: &str, scripts_run: bool) -> String {
     let lower = html.to_ascii_lowercase();
-    if !lower.contains("src") && !lower.contains("href") {
+    let has_url = lower.contains("src") || lower.contains("href");
+    // A tracker URL is absolute: `//`, a backslash, `http…`, or hidden behind entities.
+    let maybe_absolute = lower.contains("//") || lower.contains('\\') || lower.contains("http") || lower.contains('&');
+    if !has_url || !maybe_absolute {
         return html.to_string();
     }
     let Some(doc) = dom::document() else { return html.to_string() };
