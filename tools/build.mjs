@@ -67,6 +67,26 @@ const js = "\uFEFF" + loader
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, js, "utf8");
 
+// For sites that bundle: an ES module next to keksi.js that imports it (no second copy of
+// the WebAssembly), and an npm package of the two with TypeScript types.
+const esm = `// keksi as an ES module: runs keksi.js once and exports window.keksi.
+import "./keksi.js";
+const keksi = window.keksi;
+export default keksi;
+`;
+writeFileSync(join(dirname(out), "keksi.mjs"), esm);
+const npm = join(root, "target", "npm");
+mkdirSync(npm, { recursive: true });
+writeFileSync(join(npm, "keksi.js"), js, "utf8");
+writeFileSync(join(npm, "keksi.mjs"), esm);
+writeFileSync(join(npm, "keksi.d.ts"), readFileSync(join(root, "src", "keksi.d.ts")));
+writeFileSync(join(npm, "package.json"), JSON.stringify({
+  name: "keksi", version: pkg, description: "Cookie consent in Rust/WebAssembly: one script, blocks trackers before they load",
+  license: "MIT", type: "module", main: "./keksi.mjs", module: "./keksi.mjs", types: "./keksi.d.ts",
+  exports: { ".": { types: "./keksi.d.ts", import: "./keksi.mjs" }, "./keksi.js": "./keksi.js" },
+  files: ["keksi.js", "keksi.mjs", "keksi.d.ts"], sideEffects: true,
+}, null, 2) + "\n");
+
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
 const file = readFileSync(out);
 const gz = gzipSync(file, { level: 9 }).length;
