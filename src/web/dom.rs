@@ -1,7 +1,6 @@
 //! The raw browser calls the rest of the browser layer uses, as tiny functions that
 //! never panic: a missing window, body or API degrades to "do nothing".
 
-use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Document, Element, EventTarget, ShadowRoot};
@@ -121,15 +120,6 @@ pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
         .filter_map(|i| list.item(i))
         .filter_map(|n| n.dyn_into::<Element>().ok())
         .collect()
-}
-
-/// Call a method by name on a JS object, ignoring failures (used for optional APIs).
-pub fn call_method(target: &JsValue, name: &str) {
-    if let Ok(f) = Reflect::get(target, &JsValue::from_str(name)) {
-        if let Some(f) = f.dyn_ref::<Function>() {
-            let _ = f.call0(target);
-        }
-    }
 }
 
 /// An event listener that removes itself when dropped (as gloo's `EventListener`).

@@ -22,7 +22,7 @@ struct Ui {
     root: ShadowRoot,
     /// What had focus before the dialog opened; focus returns there.
     opener: Option<HtmlElement>,
-    /// Banner/dialog wanted before the body existed.
+    /// Listeners owned by the UI: removed with it.
     _listeners: Vec<Listener>,
 }
 
@@ -172,13 +172,6 @@ pub fn hide() {
         let _ = b.set_attribute("hidden", "");
     }
     close_preferences();
-}
-
-/// Hide the banner only.
-pub fn hide_banner() {
-    if let Some(b) = part("banner") {
-        let _ = b.set_attribute("hidden", "");
-    }
 }
 
 fn dialog() -> Option<HtmlDialogElement> {
