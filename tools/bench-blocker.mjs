@@ -25,12 +25,9 @@ import path from 'node:path';
 import { startServer, WWW } from '../tests/e2e/server.mjs';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/helpers.mjs';
+import { fmt, median, opt } from './bench-lib.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
-};
 const RUNS = Math.max(1, Number(opt('--runs', 10)) || 10);
 const N = Math.max(10, Number(opt('--n', 5000)) || 5000);
 const PER_KIND = Math.max(0, Number(opt('--per-kind', 200)) || 0);
@@ -55,13 +52,6 @@ async function runOnce(browser, server, url) {
   }
 }
 
-const median = (xs) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return null;
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
-const fmt = (x, d = 1) => (x === null || x === undefined ? '—' : x.toFixed(d));
 
 async function main() {
   const keksiFile = process.env.KEKSI_JS ? path.resolve(process.env.KEKSI_JS) : path.join(WWW, 'keksi.js');

@@ -37,12 +37,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { startServer, WWW, ROOT } from '../tests/e2e/server.mjs';
 import { launchBrowser, closeBrowser } from '../tests/e2e/helpers.mjs';
+import { fmt, median, opt } from './bench-lib.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
-};
 const RUNS = Math.max(7, Number(opt('--runs', 7)) || 7);
 const WRITES = Math.max(100, Number(opt('--writes', 10_000)) || 10_000);
 const JSON_OUT = argv.includes('--json');
@@ -130,13 +127,6 @@ async function runOnce(browser, url, withKeksi) {
   }
 }
 
-const median = (xs) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return null;
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
-const fmt = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 const ratio = (a, b) => (a === null || b === null || !b ? '—' : `${(a / b).toFixed(2)}×`);
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 

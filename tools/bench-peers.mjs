@@ -44,12 +44,9 @@ import zlib from 'node:zlib';
 import { startServer, WWW, ROOT, FIXTURES } from '../tests/e2e/server.mjs';
 import { launchBrowser, closeBrowser } from '../tests/e2e/helpers.mjs';
 import { PEERS, renderPeerPage } from '../tests/e2e/fixtures/peers/pages.mjs';
+import { median, opt, quantile } from './bench-lib.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
-};
 const RUNS = Math.max(1, Number(opt('--runs', 15)) || 15);
 const SETTLE = Math.max(0, Number(opt('--settle', 500)) || 0);
 const BASELINE = !argv.includes('--no-baseline');
@@ -253,16 +250,6 @@ function machine(browserVersion) {
     loadavg: os.loadavg()[0],
   };
 }
-
-/** The q-quantile (0..1, linear interpolation) of the finite numbers in xs, or null. */
-const quantile = (xs, q) => {
-  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return null;
-  const i = (s.length - 1) * q;
-  const lo = Math.floor(i);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
-};
-const median = (xs) => quantile(xs, 0.5);
 
 async function main() {
   const keksiFile = process.env.KEKSI_JS ? path.resolve(process.env.KEKSI_JS) : path.join(WWW, 'keksi.js');
