@@ -121,6 +121,21 @@ fn guard_cookie_store() {
     );
 }
 
+/// Wrap `cookieStore.delete`: deletions always pass (removing data needs no consent);
+/// keksi only forgets the lifetime it noted.
+fn guard_cookie_store_delete() {
+    wrap_method(
+        "CookieStore",
+        "delete",
+        Box::new(|target, this, args| {
+            let first = args.get(0);
+            let name = if first.is_object() { text(&get(&first, "name")) } else { text(&first) };
+            note(&name, Lifetime::Deletion);
+            call(&target, &this, &args)
+        }),
+    );
+}
+
 /// Wrap `Storage.prototype.setItem`: writes of a category not allowed are held and
 /// replayed when it is.
 fn guard_storage() {
@@ -156,6 +171,7 @@ pub fn install() {
     }
     guard_document_cookie();
     guard_cookie_store();
+    guard_cookie_store_delete();
     guard_storage();
 }
 
