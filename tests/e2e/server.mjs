@@ -141,6 +141,24 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
       return;
     }
 
+    if (url.pathname === '/fixtures/ui/shop.html') {
+      // The demo shop itself, its keksi config built from the query string:
+      //   ?layout=box&theme=dark&lang=ar   config "layout" / "theme" / "language"
+      //   &policy=0                         no policyUrl (no link in the banner)
+      const html = await fs.readFile(path.join(WWW, 'index.html'), 'utf8');
+      const re = /<script type="application\/json" id="keksi-config">([\s\S]*?)<\/script>/;
+      const config = JSON.parse(html.match(re)[1]);
+      const q = url.searchParams;
+      if (q.get('layout')) config.layout = q.get('layout');
+      if (q.get('theme')) config.theme = q.get('theme');
+      if (q.get('lang')) config.language = q.get('lang');
+      if (q.get('policy') === '0') delete config.policyUrl;
+      const json = JSON.stringify(config).replace(/</g, '\\u003c');
+      const page = html.replace(re, () => `<script type="application/json" id="keksi-config">${json}</script>`);
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+      return;
+    }
+
     const file =
       url.pathname === '/keksi.js' && process.env.KEKSI_JS
         ? path.resolve(process.env.KEKSI_JS)
