@@ -3,7 +3,7 @@
 // it observes, unknown ones under "Unclassified".
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, BANNER, DIALOG } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, until, BANNER, DIALOG } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -32,11 +32,16 @@ test('withdrawal deletes analytics cookies on the parent domain and on sub-paths
       localStorage.setItem('theme', 'dark');
     });
     const names = async () => (await p.context.cookies()).map((c) => `${c.name}@${c.domain}${c.path}`).sort();
+    await until(async () => (await names()).length >= 6, { timeout: 5000 });
     const before = await names();
     for (const want of ['_ga@.keksi.localhost/', '_gid@shop.keksi.localhost/fixtures/deep/a', '_fbp@.keksi.localhost/fixtures/deep/']) {
       assert.ok(before.includes(want), `set up: ${want} in ${before}`);
     }
     await p.page.evaluate(() => window.keksi.rejectAll());
+    // Chromium commits document.cookie writes (deletions too) asynchronously: wait for
+    // the jar to settle rather than read it in the same instant.
+    const gone = (list) => ['_ga', '_gid', '_fbp'].every((g) => !list.some((n) => n.startsWith(g + '@')));
+    await until(async () => gone(await names()), { timeout: 5000 });
     const afterReject = await names();
     for (const gone of ['_ga', '_gid', '_fbp']) {
       assert.ok(!afterReject.some((n) => n.startsWith(gone + '@')), `${gone} survived the withdrawal: ${afterReject}`);
