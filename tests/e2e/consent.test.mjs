@@ -231,6 +231,8 @@ test('keksi.reset() withdraws: consent and analytics cookies deleted, banner bac
     const s = await pageState(p.page);
     assert.equal(s.consent, null, 'keksi.consent() not null after reset()');
     assert.equal(s.allowed?.analytics, false);
+    // Cookie writes reach the jar asynchronously: give the deletions a moment to land.
+    await until(async () => (await cookie(p.context, 'keksi_consent')) === null && (await cookie(p.context, 'demo_analytics_id')) === null);
     assert.equal(await cookie(p.context, 'keksi_consent'), null, 'keksi_consent still in the cookie jar after reset()');
     assert.equal(await cookie(p.context, 'demo_analytics_id'), null, 'analytics cookie (declared in config) not deleted by reset()');
 
