@@ -683,3 +683,39 @@ async fn consent_mode_updates_follow_choices() {
     assert!(event.is_some(), "keksi_consent event pushed");
     Reflect::delete_property(&win().unchecked_into::<js_sys::Object>(), &"gtag".into()).unwrap();
 }
+
+/// keksi's own heap (src/heap.rs): blocks of every size class keep their contents while
+/// others are allocated, grown, shrunk and freed around them, and freed blocks are reused.
+#[wasm_bindgen_test]
+fn heap_keeps_every_block_intact() {
+    let mut live: Vec<Vec<u8>> = Vec::new();
+    for round in 0..3usize {
+        for i in 0..400usize {
+            let len = (i * 37 + round * 101) % 5000 + 1;
+            live.push(vec![(i % 251) as u8; len]);
+            if i % 3 == 0 {
+                let v = live.swap_remove((i * 7) % live.len());
+                drop(v);
+            }
+            if i % 5 == 0 && !live.is_empty() {
+                let n = live.len() - 1;
+                let fill = live[n][0];
+                live[n].resize(len * 3 + 7, fill); // grows past its class
+                live[n].truncate(len / 2 + 1);
+                live[n].shrink_to_fit(); // moves down a class
+            }
+        }
+        for v in &live {
+            assert!(v.iter().all(|b| *b == v[0]), "a block was overwritten");
+        }
+    }
+    // Freed blocks are reused: the same size allocated after a free gets the same address.
+    let a = vec![1u8; 300];
+    let addr = a.as_ptr() as usize;
+    drop(a);
+    let b = vec![2u8; 290];
+    assert_eq!(b.as_ptr() as usize, addr, "a freed block of the same class is reused");
+    // Large blocks (several pages) work too.
+    let big = vec![7u8; 300_000];
+    assert!(big.iter().all(|b| *b == 7));
+}

@@ -2,7 +2,7 @@
 // the moment it appears (focus moves onto the labelled region; its text is its description).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, activeElement, BANNER, DIALOG } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, activeElement, BANNER, DIALOG, IS_FIREFOX } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -11,7 +11,7 @@ before(async () => {
 });
 after(async () => env?.teardown());
 
-test('the page behind the open dialog is inert: no pointer hits, no Tab stop outside, not in the accessibility tree', async () => {
+test('the page behind the open dialog is inert: no pointer hits, no Tab stop outside, not in the accessibility tree', async (t) => {
   const p = await newPage(env, '/');
   try {
     await waitVisible(p.page, BANNER);
@@ -31,7 +31,12 @@ test('the page behind the open dialog is inert: no pointer hits, no Tab stop out
       const a = await activeElement(p.page);
       assert.equal(a?.inDialog, true, `Tab #${i + 1} left the dialog: ${JSON.stringify(a)}`);
     }
-    // Accessibility tree: with the modal open only the dialog is exposed.
+    // Accessibility tree: with the modal open only the dialog is exposed. The browser's
+    // own tree is readable through CDP only, so this part is Chromium's.
+    if (IS_FIREFOX) {
+      t.diagnostic('accessibility-tree part skipped in Firefox: the tree is read through CDP (Chromium only)');
+      return;
+    }
     const cdp = await p.context.newCDPSession(p.page);
     const { nodes } = await cdp.send('Accessibility.getFullAXTree');
     const names = nodes.filter((n) => !n.ignored).map((n) => n.name?.value).filter(Boolean);
@@ -42,12 +47,16 @@ test('the page behind the open dialog is inert: no pointer hits, no Tab stop out
   }
 });
 
-test('a screen reader hears the banner on arrival: focus lands on a labelled, described region', async () => {
+test('a screen reader hears the banner on arrival: focus lands on a labelled, described region', async (t) => {
   const p = await newPage(env, '/');
   try {
     await waitVisible(p.page, BANNER);
     const a = await activeElement(p.page);
     assert.equal(a?.keksi, 'banner', `focus is not on the banner on arrival: ${JSON.stringify(a)}`);
+    if (IS_FIREFOX) {
+      t.diagnostic('accessibility-tree part skipped in Firefox: the tree is read through CDP (Chromium only)');
+      return;
+    }
     const cdp = await p.context.newCDPSession(p.page);
     const { nodes } = await cdp.send('Accessibility.getFullAXTree');
     const focused = nodes.find(

@@ -217,7 +217,7 @@ test('right-to-left: #keksi gets dir="rtl" for Arabic and Hebrew, ltr otherwise;
         const b = root.querySelector('[data-keksi="banner"]');
         const r = b.getBoundingClientRect();
         const title = b.querySelector('h2');
-        return { left: r.left, right: innerWidth - r.right, direction: getComputedStyle(title).direction,
+        return { left: r.left, right: document.documentElement.clientWidth - r.right, direction: getComputedStyle(title).direction,
           align: getComputedStyle(title).textAlign };
       });
       assert.equal(g.direction, dir, `${lang}: text direction`);
@@ -419,11 +419,11 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['360
         const g = await p.page.evaluate(() => {
           const link = document.querySelector('#site-footer [data-keksi-open]').getBoundingClientRect();
           const b = document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getBoundingClientRect();
-          const vis = { left: Math.max(link.left, 0), top: Math.max(link.top, 0), right: Math.min(link.right, innerWidth), bottom: Math.min(link.bottom, innerHeight) };
+          const vis = { left: Math.max(link.left, 0), top: Math.max(link.top, 0), right: Math.min(link.right, document.documentElement.clientWidth), bottom: Math.min(link.bottom, document.documentElement.clientHeight) };
           const inView = vis.right > vis.left && vis.bottom > vis.top;
           const covered = inView && vis.left >= b.left && vis.right <= b.right && vis.top >= b.top && vis.bottom <= b.bottom;
           const r = (x) => ({ left: x.left, top: x.top, right: x.right, bottom: x.bottom });
-          return { inView, covered, link: r(link), banner: r(b), vh: innerHeight };
+          return { inView, covered, link: r(link), banner: r(b), vh: document.documentElement.clientHeight };
         });
         assert.ok(g.inView, `${layout}: the focused link is outside the window: ${JSON.stringify(g)}`);
         assert.ok(!g.covered, `${layout}: the focused footer link is entirely hidden behind the banner: ${JSON.stringify(g)}`);

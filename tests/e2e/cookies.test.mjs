@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   setup, assertKeksiBuilt, newPage, cookie, waitVisible, waitHidden, until, openFromLink,
-  assertAtMostAYear, BANNER, DIALOG, btn, YEAR_S,
+  assertAtMostAYear, BANNER, DIALOG, btn, YEAR_S, IS_FIREFOX,
 } from './helpers.mjs';
 
 let env;
@@ -75,6 +75,17 @@ test('an existing cookie with a later expiry is rewritten to 365 days on load', 
       { name: 'old_long', value: 'v', url: env.server.url + '/', expires: now + 390 * 86400 },
     ]);
     await p.page.goto(env.server.url + '/', { waitUntil: 'load' });
+    if (IS_FIREFOX) {
+      // The limit (README, Engines): Firefox's cookieStore gives a page no expiry, so a
+      // cookie set too long before keksi loaded cannot be recognised and re-capped there.
+      // This shows the limit is real; a change in Firefox makes it fail and lifts it.
+      const seen = await p.page.evaluate(async () => {
+        const c = await cookieStore.get('old_long');
+        return { found: !!c, expires: c?.expires ?? null };
+      });
+      assert.deepEqual(seen, { found: true, expires: null }, 'Firefox now reports cookie expiry: re-cap existing cookies there too');
+      return;
+    }
     const capped = await until(async () => {
       const c = await cookie(p.context, 'old_long');
       return c && c.expires <= Date.now() / 1000 + YEAR_S + 120 ? c : null;

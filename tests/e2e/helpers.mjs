@@ -1,4 +1,9 @@
-// Shared helpers for keksi's end-to-end tests (node:test + playwright-core + system Chromium).
+// Shared helpers for keksi's end-to-end tests (node:test + playwright-core + system browsers).
+//
+// KEKSI_E2E_ENGINE picks the browser: `chromium` (default; Debian's /usr/bin/chromium over
+// CDP) or `firefox` (Debian's stock Firefox ESR over WebDriver BiDi, Playwright's
+// "moz-firefox" channel; `tools/patch-playwright.mjs` must have run). WebKit has no
+// Playwright driver for WebKitGTK: it runs tests/e2e-webdriver/ instead.
 //
 // One browser per test file, a fresh context (= fresh profile: no cookies, no storage)
 // per test. Playwright's CSS and role locators pierce open shadow roots, so
@@ -7,9 +12,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { chromium, firefox } from 'playwright-core';
 import { startServer, WWW } from './server.mjs';
 
+export const ENGINE = process.env.KEKSI_E2E_ENGINE || 'chromium';
+if (!['chromium', 'firefox'].includes(ENGINE)) throw new Error(`KEKSI_E2E_ENGINE=${ENGINE}: expected chromium or firefox`);
+export const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+export const IS_FIREFOX = ENGINE === 'firefox';
+/** Skip reason for a test that cannot apply to this engine (node:test's `skip` option), or false. */
+export const onlyChromium = (why) => (IS_FIREFOX ? `Chromium only: ${why}` : false);
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -34,8 +45,12 @@ export const YEAR_S = 365 * 24 * 3600;
 
 let browserPromise = null;
 
-/** Launches (once per process) headless system Chromium; never downloads a browser. */
+/** Launches (once per process) the headless system browser; never downloads one. */
 export function launchBrowser() {
+  if (!browserPromise && IS_FIREFOX) {
+    if (!fs.existsSync(FIREFOX)) throw new Error(`Firefox not found at ${FIREFOX} (apt-get install -y firefox-esr, or set FIREFOX_PATH)`);
+    browserPromise = firefox.launch({ channel: 'moz-firefox', executablePath: FIREFOX, headless: true });
+  }
   if (!browserPromise) {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
@@ -55,6 +70,32 @@ export async function closeBrowser() {
     browserPromise = null;
     await b.close();
   }
+  for (const [key, b] of firefoxByPrefs) {
+    firefoxByPrefs.delete(key);
+    await (await b).close();
+  }
+}
+
+// Firefox over BiDi cannot emulate media features per context yet (ESR 153 lacks
+// `emulation.setMediaFeaturesOverride`), but its prefs can set them per browser. So a
+// context asking for a colour scheme, reduced motion or forced colours gets its own
+// Firefox launched with the matching prefs (one per combination, reused).
+const firefoxByPrefs = new Map();
+function firefoxPrefs({ colorScheme, reducedMotion, forcedColors } = {}) {
+  const prefs = {};
+  if (colorScheme === 'dark') Object.assign(prefs, { 'layout.css.prefers-color-scheme.content-override': 0, 'ui.systemUsesDarkTheme': 1 });
+  if (colorScheme === 'light') Object.assign(prefs, { 'layout.css.prefers-color-scheme.content-override': 1, 'ui.systemUsesDarkTheme': 0 });
+  if (reducedMotion === 'reduce') prefs['ui.prefersReducedMotion'] = 1;
+  if (reducedMotion === 'no-preference') prefs['ui.prefersReducedMotion'] = 0;
+  if (forcedColors === 'active') prefs['browser.display.document_color_use'] = 2;
+  return prefs;
+}
+function firefoxFor(prefs) {
+  const key = JSON.stringify(prefs);
+  if (!firefoxByPrefs.has(key)) {
+    firefoxByPrefs.set(key, firefox.launch({ channel: 'moz-firefox', executablePath: FIREFOX, headless: true, firefoxUserPrefs: prefs }));
+  }
+  return firefoxByPrefs.get(key);
 }
 
 /** Fails loudly (not a skip) when the build output is missing. */
@@ -82,6 +123,11 @@ export async function setup() {
 
 /** A fresh browser context (empty cookie jar and storage). */
 export async function newContext(browser, options = {}) {
+  if (IS_FIREFOX) {
+    const { colorScheme, reducedMotion, forcedColors, ...rest } = options;
+    const prefs = firefoxPrefs({ colorScheme, reducedMotion, forcedColors });
+    if (Object.keys(prefs).length) return (await firefoxFor(prefs)).newContext({ viewport: { width: 1280, height: 800 }, ...rest });
+  }
   return browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
 }
 

@@ -41,7 +41,7 @@ function measure(page, selectors) {
       html: cs(document.documentElement),
       scrollY: window.scrollY,
       scrollHeight: document.documentElement.scrollHeight,
-      overflowX: document.documentElement.scrollWidth - window.innerWidth,
+      overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     };
   }, selectors);
 }
@@ -87,8 +87,8 @@ for (const [name, viewport] of VIEWPORTS) {
         };
         const b = root.querySelector('[data-keksi="banner"]');
         return {
-          vw: window.innerWidth,
-          vh: window.innerHeight,
+          vw: document.documentElement.clientWidth,
+          vh: document.documentElement.clientHeight,
           banner: rect(b),
           buttons: ['accept-all', 'reject-all', 'preferences'].map((a) => rect(b.querySelector(`[data-action="${a}"]`))),
           position: getComputedStyle(b).position,
@@ -135,7 +135,7 @@ test('the open dialog fits a 360px screen', { timeout: 30_000 }, async () => {
     const g = await p.page.evaluate(() => {
       const d = document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="preferences"]');
       const r = d.getBoundingClientRect();
-      return { left: r.left, right: r.right, top: r.top, vw: innerWidth, overflowX: document.documentElement.scrollWidth - innerWidth };
+      return { left: r.left, right: r.right, top: r.top, vw: document.documentElement.clientWidth, overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth };
     });
     assert.ok(g.left >= -0.5 && g.right <= g.vw + 0.5, `dialog wider than the screen: ${JSON.stringify(g)}`);
     assert.ok(g.overflowX <= 0, `horizontal overflow of ${g.overflowX}px with the dialog open`);
@@ -174,8 +174,8 @@ function uiGeometry(page, which = 'banner') {
           clipped: b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1 };
       });
       const s = getComputedStyle(el);
-      return { vw: innerWidth, vh: innerHeight, box: rect(el), position: s.position, buttons,
-        overflowX: document.documentElement.scrollWidth - innerWidth };
+      return { vw: document.documentElement.clientWidth, vh: document.documentElement.clientHeight, box: rect(el), position: s.position, buttons,
+        overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth };
     },
     which,
   );
@@ -312,7 +312,7 @@ for (const layout of LAYOUTS) {
       assert.ok(body.clientHeight >= 80, `dialog body only ${body.clientHeight}px tall at 200%`);
       assert.match(body.overflowY, /auto|scroll/, 'dialog body does not scroll');
       assert.ok(body.lastVisible, `the last category switch cannot be scrolled into view: ${JSON.stringify(body)}`);
-      const dx = await p.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      const dx = await p.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(dx <= 0, `horizontal overflow ${dx}px with the dialog open at 200%`);
     } finally {
       await p.close();
