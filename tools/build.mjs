@@ -26,7 +26,8 @@ if (!version.includes(WASM_BINDGEN_VERSION)) {
 }
 
 const profile = debug ? "debug" : "release";
-run("cargo", ["build", "--lib", "--target", "wasm32-unknown-unknown", ...(debug ? [] : ["--release"])]);
+// --no-default-features: the no_std build (src/lib.rs), without std's panic and formatting code.
+run("cargo", ["build", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", ...(debug ? [] : ["--release"])]);
 const tmp = join(root, "target", "keksi-js");
 mkdirSync(tmp, { recursive: true });
 run("wasm-bindgen", ["--target", "no-modules", "--no-typescript", "--out-dir", tmp,

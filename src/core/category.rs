@@ -1,4 +1,6 @@
 //! Categories of purpose and the services inside them (CONTRACT §2).
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Name of the category that is always on.
 pub const NECESSARY: &str = "necessary";

@@ -3,6 +3,8 @@
 //!
 //! Parsing keeps the order of categories and services as written (the dialog shows them
 //! in that order), rejects unknown keys, and names the field at fault in every error.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::category::{is_valid_name, Category, Service, DEFAULT_CATEGORIES};
 use super::error::{Error, Result};

@@ -3,6 +3,8 @@
 //! The cookie value is `1|revision|timestamp36|id|method|cat+cat|svc+svc`: compact,
 //! made only of cookie-safe characters, and strict to read: anything unexpected means
 //! "no consent", never "some consent".
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::category::{is_valid_name, NECESSARY};
 use super::config::Settings;

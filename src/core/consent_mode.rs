@@ -1,5 +1,7 @@
 //! Privacy signals to vendors (CONTRACT §10): the Google Consent Mode v2 commands and
 //! the `dataLayer` event, computed from settings and the choice.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::config::{Settings, CONSENT_TYPES};
 use super::consent::{allowed, states_json, Choice};

@@ -1,5 +1,7 @@
 //! Reading `document.cookie` and writing cookie strings, including deletion that reaches
 //! every domain and path form a script can address.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The `name=value` pairs of a `document.cookie` string, in order.
 pub fn parse_jar(jar: &str) -> Vec<(&str, &str)> {

@@ -1,6 +1,8 @@
 //! Parsing a cookie write (`document.cookie = "..."`) the way browsers do (RFC 6265
 //! §5.2): attributes in any case and order, junk ignored, `Expires` in every date form
 //! the cookie-date algorithm accepts (§5.1.1), `Max-Age` winning over `Expires`.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::time::days_from_civil;
 

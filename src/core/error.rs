@@ -1,4 +1,6 @@
 //! The one error type of the core, with messages that name the field or input at fault.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Result alias used across the core.
 pub type Result<T> = core::result::Result<T, Error>;
@@ -73,4 +75,4 @@ impl core::fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

@@ -1,5 +1,7 @@
 //! The 12-month rule (CONTRACT §5): no persistent cookie lives longer than 365 days.
 //! A write with a later expiry is rewritten to exactly 365 days, whatever its category.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::cookie_write::CookieWrite;
 

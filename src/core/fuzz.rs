@@ -2,6 +2,8 @@
 //! consent cookie, config JSON, URLs) never panic and keep their invariants, over a
 //! few hundred thousand generated inputs. Deterministic (a fixed-seed xorshift), so a
 //! failure reproduces; `KEKSI_FUZZ_RUNS` raises the count.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::config::Settings;
 use super::consent::ConsentRecord;

@@ -1,5 +1,7 @@
 //! Cookie governance (CONTRACT §5): classify every cookie, decide every write, and plan
 //! the sweep that re-caps and deletes what consent does not cover.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::config::{Settings, UnknownCookies};
 use super::consent::{allowed, Choice};

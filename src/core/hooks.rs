@@ -1,4 +1,6 @@
 //! DOM hook names: the attribute names and values of CONTRACT §3 and §9, in one place.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Id of the host element that carries keksi's shadow root.
 pub const HOST_ID: &str = "keksi";

@@ -1,4 +1,6 @@
 //! Escaping for the markup keksi builds, so config and cookie names can never inject.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Escape text for use in element content or a double-quoted attribute value.
 pub fn escape(text: &str) -> String {

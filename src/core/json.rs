@@ -4,6 +4,8 @@
 //! Objects keep the order their keys were written in (the dialog shows categories in
 //! config order). Numbers stay as their source text; callers convert the ones they
 //! need, so no float parser or printer is linked in.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// A parsed JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! Picking the UI language: config, then `<html lang>`, then `navigator.languages`,
 //! then English. Region variants fall back to their base language (`fi-FI` → `fi`).
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The language used when nothing else matches.
 pub const FALLBACK: &str = "en";

@@ -1,6 +1,8 @@
 //! The markup of the banner, the preferences dialog and iframe placeholders, built as
 //! escaped HTML strings from settings, texts and the current choice. The browser layer
 //! only mounts it; all structure, hooks and ARIA are decided (and tested) here.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::category::Category;
 use super::config::Settings;

@@ -2,6 +2,8 @@
 //!
 //! Functions here take the current time, the page's inputs and the stored value as
 //! arguments, so every rule can be tested natively and deterministically.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 pub mod category;
 pub mod config;

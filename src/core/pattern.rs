@@ -1,6 +1,8 @@
 //! Cookie-name and storage-key patterns: exact names or globs where `*` matches any run
 //! of characters (`_ga_*`, `mp_*_mixpanel`). No regular expressions: every visitor
 //! would download the engine.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Whether `name` matches `pattern`. Case-sensitive, as cookie names are.
 pub fn matches(pattern: &str, name: &str) -> bool {

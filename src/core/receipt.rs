@@ -3,6 +3,8 @@
 //!
 //! `shownHash` fingerprints exactly what the visitor saw (texts, categories, services),
 //! so a site can later prove which wording a consent was given to.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::config::Settings;
 use super::consent::{states_json, Choice};

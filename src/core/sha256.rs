@@ -1,5 +1,7 @@
 //! SHA-256 (FIPS 180-4), for the fingerprint of what a visitor was shown in a consent
 //! receipt. A few hundred bytes of code instead of a crate.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 const K: [u32; 64] = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,

@@ -1,5 +1,7 @@
 //! The UI texts: one JSON data file per language in `data/texts/`, compiled in, with
 //! the config's `texts` overrides on top. English is complete and defines the keys.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use super::json::Json;
 use super::language;

@@ -1,4 +1,6 @@
 //! Time arithmetic on Unix milliseconds, without a date library.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Milliseconds in a day.
 pub const DAY_MS: u64 = 86_400_000;

@@ -5,7 +5,12 @@
 //! Matching is by host suffix on label boundaries, case-insensitive, ports ignored.
 //! Only absolute http(s) and protocol-relative URLs can be third-party: relative,
 //! `data:`, `blob:` and `javascript:` URLs never match.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
+#[cfg(target_arch = "wasm32")]
+use crate::single::Once as OnceLock;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::OnceLock;
 
 use super::config::Settings;

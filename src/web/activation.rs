@@ -4,9 +4,11 @@
 //! Scripts run in document order, one at a time: an external script finishes loading
 //! (or fails) before the next marked script runs, as the parser would do. They start
 //! once the document is parsed, like `defer` scripts.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use core::cell::{Cell, RefCell};
+use alloc::collections::VecDeque;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,7 +32,7 @@ enum Verdict {
 /// The document observer and the callback it owns.
 type Observer = (MutationObserver, Closure<dyn FnMut(js_sys::Array)>);
 
-thread_local! {
+crate::single::local! {
     static QUEUE: RefCell<VecDeque<Element>> = const { RefCell::new(VecDeque::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
     static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
@@ -158,7 +160,7 @@ fn handle(el: &Element) {
 /// Attribute recording when keksi first saw a script: release follows arrival order.
 pub const SEQ_ATTR: &str = "data-keksi-seq";
 
-thread_local! {
+crate::single::local! {
     static SEQ: Cell<u32> = const { Cell::new(0) };
 }
 

@@ -1,7 +1,9 @@
 //! The JavaScript API (`window.keksi`, CONTRACT §8) and the actions behind the UI's
 //! buttons. The loader copies these exports onto `window.keksi`.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -17,7 +19,7 @@ use crate::core::governance::{self, Source};
 use crate::core::markup::{declared_rows, CookieRow};
 use crate::core::receipt::Action;
 
-thread_local! {
+crate::single::local! {
     /// (category, service) of scripts that already ran: they cannot be unloaded.
     static RAN: RefCell<Vec<(String, Option<String>)>> = const { RefCell::new(Vec::new()) };
 }

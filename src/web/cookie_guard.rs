@@ -4,8 +4,10 @@
 //!
 //! The wrappers are `Proxy`s of the original functions: they receive `this` and the
 //! arguments unchanged, and call the original with them.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -16,7 +18,7 @@ use super::{dom, state};
 use crate::core::expiry::{Lifetime, MAX_AGE_SECS};
 use crate::core::governance::{self, StoreVerdict, Verdict};
 
-thread_local! {
+crate::single::local! {
     /// The browser's own `document.cookie` setter.
     static NATIVE_SET: RefCell<Option<Function>> = const { RefCell::new(None) };
     /// Lifetimes seen at write time or read from `cookieStore`: (name, lifetime).
@@ -165,7 +167,7 @@ fn guard_storage() {
 
 /// Install all write guards, once per page. Called first thing at start-up.
 pub fn install() {
-    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    static DONE: crate::single::Local<core::cell::Cell<bool>> = crate::single::Local::new(core::cell::Cell::new(false));
     if DONE.with(|d| d.replace(true)) {
         return;
     }

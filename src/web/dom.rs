@@ -1,5 +1,7 @@
 //! The raw browser calls the rest of the browser layer uses, as tiny functions that
 //! never panic: a missing window, body or API degrades to "do nothing".
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -8,8 +8,10 @@
 //! (`data-consent`, `data-src`, scripts `type="text/plain"`), so nothing is fetched.
 //! Release is then the same as for marked elements. Beacons (`sendBeacon`, `fetch`,
 //! `XMLHttpRequest`) to tracker hosts are refused while not allowed.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -38,7 +40,7 @@ const SRCSET_ATTR: &str = "data-keksi-srcset";
 /// Elements with a URL that may be held.
 const LIVE_URLS: &str = "script[src],iframe[src],img[src],img[srcset],link[href]";
 
-thread_local! {
+crate::single::local! {
     /// The browser's own functions keksi's wrappers and release code call.
     static NATIVE: RefCell<Option<Natives>> = const { RefCell::new(None) };
     /// Held elements that are not in the document (`new Image()`, scripts not yet
@@ -587,7 +589,7 @@ fn guard_beacons() {
 
 /// Install every interception, once per page. Runs while the parser waits on keksi.js.
 pub fn install() {
-    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    static DONE: crate::single::Local<core::cell::Cell<bool>> = crate::single::Local::new(core::cell::Cell::new(false));
     if DONE.with(|d| d.replace(true)) {
         return;
     }

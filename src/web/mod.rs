@@ -1,5 +1,7 @@
 //! The browser shell: reads the page, keeps the one app state, and hands the core's
 //! decisions to the DOM. Everything here only translates; the rules live in `core`.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 pub mod activation;
 pub mod api;

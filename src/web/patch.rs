@@ -1,6 +1,8 @@
 //! Patching the page's JavaScript: wrapping methods and accessor setters in `Proxy`s
 //! whose `apply` trap receives `this` and the arguments, and reading properties.
 //! Shared by the cookie guard and the tracker interceptor.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use js_sys::{Array, Function, Object, Proxy, Reflect};
 use wasm_bindgen::prelude::*;

@@ -3,6 +3,8 @@
 //!
 //! The held iframe is moved inside the placeholder element, whose shadow root has no
 //! slot: it stays in the document (page code still finds it) but is not rendered.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

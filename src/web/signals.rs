@@ -1,6 +1,8 @@
 //! Privacy signals (CONTRACT §10): Google Consent Mode v2 through `dataLayer`/`gtag`,
 //! Microsoft UET and Meta Pixel consent calls, Global Privacy Control, and consent
 //! receipts to the site's `consentLog`.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;

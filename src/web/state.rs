@@ -2,8 +2,10 @@
 //!
 //! State is only touched inside short `read`/`write` closures that never call page
 //! code, so a page listener that calls back into keksi cannot hit a borrowed state.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
@@ -46,7 +48,7 @@ impl State {
     }
 }
 
-thread_local! {
+crate::single::local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
 }
 

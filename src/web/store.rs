@@ -1,4 +1,6 @@
 //! The stored choice in the `keksi_consent` cookie (CONTRACT §7), and cookie deletion.
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use wasm_bindgen::JsCast;
 use web_sys::HtmlDocument;

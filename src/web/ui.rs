@@ -1,7 +1,9 @@
 //! The banner and the preferences dialog, mounted in an open shadow root on
 //! `<div id="keksi">` at the end of `<body>` (CONTRACT §9).
+#[allow(unused_imports)]
+use crate::prelude::*;
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -26,7 +28,7 @@ struct Ui {
     _listeners: Vec<Listener>,
 }
 
-thread_local! {
+crate::single::local! {
     static UI: RefCell<Option<Ui>> = const { RefCell::new(None) };
     static PENDING: RefCell<Option<&'static str>> = const { RefCell::new(None) };
 }

@@ -1,0 +1,48 @@
+//! Globals for single-threaded wasm32, without std's `thread_local!` and `OnceLock`.
+//!
+//! wasm32-unknown-unknown without the atomics feature runs on one thread, so a static
+//! needs no synchronisation; these wrappers only tell the compiler so.
+
+use core::cell::OnceCell;
+
+/// A static value with `thread_local!`'s `with` access.
+pub struct Local<T>(T);
+
+// SAFETY: one thread (see the module docs).
+unsafe impl<T> Sync for Local<T> {}
+
+impl<T> Local<T> {
+    /// Wraps a constant initial value.
+    pub const fn new(value: T) -> Self {
+        Local(value)
+    }
+    /// Runs `f` with the value.
+    pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.0)
+    }
+}
+
+/// A value computed on first use, like `std::sync::OnceLock`.
+pub struct Once<T>(OnceCell<T>);
+
+// SAFETY: one thread (see the module docs).
+unsafe impl<T> Sync for Once<T> {}
+
+impl<T> Once<T> {
+    /// Empty until first use.
+    pub const fn new() -> Self {
+        Once(OnceCell::new())
+    }
+    /// The value, computed by `f` the first time.
+    pub fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(f)
+    }
+}
+
+/// `static NAME: Type = const { init };` items as [`Local`]s, in `thread_local!`'s syntax.
+macro_rules! local {
+    ($($(#[$m:meta])* static $name:ident: $t:ty = const { $init:expr };)*) => {
+        $($(#[$m])* static $name: $crate::single::Local<$t> = $crate::single::Local::new($init);)*
+    };
+}
+pub(crate) use local;
