@@ -45,10 +45,61 @@ if (!debug) {
     "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasmPath, "-o", opt]);
   wasmPath = opt;
 }
-const wasm = readFileSync(wasmPath);
-const glue = readFileSync(join(tmp, "keksi.js"), "utf8");
+let wasm = readFileSync(wasmPath);
+let glue = readFileSync(join(tmp, "keksi.js"), "utf8");
+if (!debug) ({ wasm, glue } = shortImportNames(wasm, glue));
 const pkg = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
 const loader = readFileSync(join(root, "src", "loader.js"), "utf8");
+// wasm-bindgen names each import like `__wbg_appendChild_3a8f0c1d2e4b5a69`: ~190 names
+// whose hash suffixes gzip cannot squeeze, written twice (import section and glue).
+// Renamed to `_0`, `_1`, … in both places (~4 KB gzip less). Every old name must occur
+// exactly once in the glue, as its key, or the build stops.
+function shortImportNames(bytes, js) {
+  const u = (b, i) => { let r = 0, s = 0, x; do { x = b[i++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80); return [r >>> 0, i]; };
+  const leb = (n) => { const o = []; do { let x = n & 0x7f; n >>>= 7; if (n) x |= 0x80; o.push(x); } while (n); return o; };
+  const str = (t) => { const b = Buffer.from(t, "utf8"); return [...leb(b.length), ...b]; };
+  const dec = new TextDecoder();
+  const out = [bytes.subarray(0, 8)];
+  const modules = new Map();
+  let i = 8;
+  while (i < bytes.length) {
+    const id = bytes[i];
+    const [size, start] = u(bytes, i + 1);
+    const end = start + size;
+    if (id !== 2) { out.push(bytes.subarray(i, end)); i = end; continue; }
+    let [count, j] = u(bytes, start);
+    const body = [...leb(count)];
+    for (let k = 0; k < count; k++) {
+      let len;
+      [len, j] = u(bytes, j); const mod = dec.decode(bytes.subarray(j, j + len)); j += len;
+      [len, j] = u(bytes, j); const field = dec.decode(bytes.subarray(j, j + len)); j += len;
+      const descStart = j;
+      const kind = bytes[j++];
+      if (kind === 0) [, j] = u(bytes, j); // func: type index
+      else if (kind === 1) { j++; const fl = bytes[j++]; [, j] = u(bytes, j); if (fl & 1) [, j] = u(bytes, j); } // table
+      else if (kind === 2) { const fl = bytes[j++]; [, j] = u(bytes, j); if (fl & 1) [, j] = u(bytes, j); } // memory
+      else if (kind === 3) j += 2; // global
+      else throw new Error(`import kind ${kind} not understood`);
+      if (!modules.has(mod)) modules.set(mod, { short: "m" + modules.size, n: 0 });
+      const m = modules.get(mod);
+      const short = "_" + (m.n++).toString(36);
+      const key = new RegExp(`\\b${field}\\b`, "g");
+      const hits = js.match(key)?.length ?? 0;
+      if (hits !== 1) throw new Error(`import ${field}: ${hits} occurrences in the glue, expected 1`);
+      js = js.replace(key, short);
+      body.push(...str(m.short), ...str(short), ...bytes.subarray(descStart, j));
+    }
+    out.push(Uint8Array.from([2, ...leb(body.length), ...body]));
+    i = end;
+  }
+  for (const [mod, { short }] of modules) {
+    const q = JSON.stringify(mod);
+    if (js.split(q).length !== 2) throw new Error(`import module ${q}: expected once in the glue`);
+    js = js.replace(q, JSON.stringify(short));
+  }
+  return { wasm: Buffer.concat(out), glue: js };
+}
+
 // The WebAssembly goes in as a Latin-1 string literal: one character per byte, only
 // quote, backslash, line breaks and `<` escaped. Gzipped it is ~20% smaller than base64.
 // The BOM written first makes browsers decode the file as UTF-8 whatever the server or
