@@ -171,6 +171,47 @@ for (const engine of WANTED) {
       assert.equal(await bannerShown(), false, 'banner still shown');
     });
 
+    /** The focused element, through open shadow roots: where it is in keksi's UI. */
+    const focused = () =>
+      s.execute(() => {
+        let el = document.activeElement;
+        while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+        const section = el && el.closest ? el.closest('[data-keksi]') : null;
+        return { tag: el ? el.tagName.toLowerCase() : null, action: el?.getAttribute?.('data-action') ?? null,
+          keksi: section ? section.getAttribute('data-keksi') : null, open: !!el?.hasAttribute?.('data-keksi-open') };
+      });
+
+    test('keyboard: banner focused on arrival, Tab reaches its buttons, the dialog keeps focus inside, Escape closes it and focus returns', async () => {
+      await open('/');
+      assert.ok(await until(bannerShown), 'banner not visible');
+      assert.equal((await focused()).keksi, 'banner', 'the banner does not have focus on arrival');
+      // Tab stops from the banner: (the policy link,) Accept all, Reject all, Manage preferences.
+      const seen = [];
+      for (let i = 0; i < 6 && seen.at(-1)?.action !== 'preferences'; i++) {
+        await s.pressKeys(['Tab']);
+        seen.push(await focused());
+      }
+      const actions = seen.map((f) => f.action).filter(Boolean);
+      assert.deepEqual(actions, ['accept-all', 'reject-all', 'preferences'], `Tab stops: ${JSON.stringify(seen)}`);
+      assert.ok(seen.every((f) => f.keksi === 'banner'), `a Tab stop outside the banner: ${JSON.stringify(seen)}`);
+      await s.pressKeys(['Enter']);
+      const inDialog = () => focused().then((f) => f.keksi === 'preferences');
+      assert.ok(await until(inDialog), 'Enter on "Manage preferences" did not move focus into the dialog');
+      for (let i = 0; i < 25; i++) {
+        await s.pressKeys([i % 5 === 4 ? 'Shift+Tab' : 'Tab']);
+        const f = await focused();
+        assert.equal(f.keksi, 'preferences', `Tab #${i + 1} left the dialog: ${JSON.stringify(f)}`);
+      }
+      await s.pressKeys(['Escape']);
+      assert.ok(await until(() => s.execute(() => {
+        const d = document.getElementById('keksi').shadowRoot.querySelector('[data-keksi=preferences]');
+        return !d || d.hidden || !d.open;
+      })), 'Escape did not close the dialog');
+      const back = await until(() => focused().then((f) => (f.keksi === 'banner' && f.action === 'preferences' ? f : null)));
+      assert.ok(back, `focus did not return to "Manage preferences": ${JSON.stringify(await focused())}`);
+      assert.equal(await s.execute(() => window.keksi.consent()), null, 'closing the dialog must not decide anything');
+    });
+
     // ---------------------------------------------------------------------------------
     test('declarative: the marked analytics script neither loads nor runs before consent; accept-all runs it without a reload', async () => {
       await open('/');

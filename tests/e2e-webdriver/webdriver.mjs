@@ -355,6 +355,20 @@ export class Session {
     return this.cmd('POST', `/element/${elementId}/value`, { text });
   }
 
+  /**
+   * Presses keys through the Actions API, as a keyboard user would: `keys` is a list of
+   * 'Tab', 'Shift+Tab', 'Enter', 'Escape' or 'Space'.
+   */
+  async pressKeys(keys) {
+    const code = { Tab: '\uE004', Enter: '\uE007', Escape: '\uE00C', Shift: '\uE008', Space: ' ' };
+    for (const k of keys) {
+      const parts = k.split('+').map((p) => code[p] ?? p);
+      const actions = [...parts.map((v) => ({ type: 'keyDown', value: v })), ...parts.reverse().map((v) => ({ type: 'keyUp', value: v }))];
+      await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+      await this.cmd('DELETE', '/actions');
+    }
+  }
+
   elementText(elementId) {
     return this.cmd('GET', `/element/${elementId}/text`);
   }
