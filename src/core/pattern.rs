@@ -15,8 +15,8 @@ pub fn matches(pattern: &str, name: &str) -> bool {
     let pieces: Vec<&str> = parts.collect();
     let Some((last, middle)) = pieces.split_last() else { return true };
     for piece in middle {
-        match rest.find(piece) {
-            Some(i) => rest = &rest[i + piece.len()..],
+        match super::search::find(rest, piece).and_then(|i| rest.get(i + piece.len()..)) {
+            Some(after) => rest = after,
             None => return false,
         }
     }

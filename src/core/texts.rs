@@ -82,7 +82,7 @@ impl Texts {
             let mut pat = String::from("{");
             pat.push_str(name);
             pat.push('}');
-            out = out.replace(&pat, value);
+            out = super::search::replace(&out, &pat, value);
         }
         out
     }
