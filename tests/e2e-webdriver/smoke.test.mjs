@@ -20,6 +20,7 @@ import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { startServer, WWW } from '../e2e/server.mjs';
 import { ENGINES, unavailable, startDriver, WebDriverError } from './webdriver.mjs';
 import { startTlsProxy, tlsAvailable } from './tls.mjs';
@@ -32,6 +33,7 @@ const T = Number(process.env.KEKSI_E2E_TIMEOUT || 8000);
 const DAY = 86400;
 const YEAR_S = 365 * DAY;
 const FX = '/fixtures/engines';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -210,6 +212,101 @@ for (const engine of WANTED) {
       const back = await until(() => focused().then((f) => (f.keksi === 'banner' && f.action === 'preferences' ? f : null)));
       assert.ok(back, `focus did not return to "Manage preferences": ${JSON.stringify(await focused())}`);
       assert.equal(await s.execute(() => window.keksi.consent()), null, 'closing the dialog must not decide anything');
+    });
+
+    const analyticsRan = () => s.execute(() => (window.__analyticsEvents || []).some((e) => e.name === 'pageview'));
+    const dialogOpen = () =>
+      s.execute(() => {
+        const d = document.getElementById('keksi').shadowRoot.querySelector('[data-keksi=preferences]');
+        return !!d && !d.hidden && d.open !== false && d.getBoundingClientRect().height > 0;
+      });
+
+    test('dialog: the footer link opens it; analytics switched on and saved runs analytics only; reopening shows the stored state', async () => {
+      await open('/');
+      await s.execute(() => document.querySelector('#site-footer [data-keksi-open]').click());
+      assert.ok(await until(dialogOpen), 'the footer "Cookie Preferences" link did not open the dialog');
+      const initial = await s.execute(() =>
+        Object.fromEntries([...document.getElementById('keksi').shadowRoot.querySelectorAll('[data-keksi=preferences] input[data-category]')]
+          .map((i) => [i.dataset.category, [i.checked, i.disabled]])));
+      assert.deepEqual(initial.necessary, [true, true], 'necessary must be on and disabled');
+      for (const c of ['functional', 'analytics', 'advertising']) assert.equal(initial[c]?.[0], false, `${c} pre-ticked`);
+      const host = await s.findElement('#keksi');
+      const root = await s.shadowRoot(host);
+      await s.click(await s.findInShadow(root, '[data-keksi=preferences] input[data-category=analytics]'));
+      await s.click(await s.findInShadow(root, '[data-keksi=preferences] [data-action=save]'));
+      assert.ok(await until(analyticsRan), 'analytics did not run after saving it on');
+      await sleep(300);
+      assert.equal(await dialogOpen(), false, 'dialog still open after Save');
+      assert.equal(await bannerShown(), false, 'banner still shown after Save');
+      assert.deepEqual(await s.execute(() => window.keksi.consent().categories),
+        { necessary: true, functional: false, analytics: true, advertising: false });
+      assert.deepEqual(server.requested('/video.html'), [], 'the functional iframe loaded though only analytics was allowed');
+      await s.execute(() => document.querySelector('#site-footer [data-keksi-open]').click());
+      assert.ok(await until(dialogOpen), 'the dialog did not reopen');
+      assert.equal(await s.execute(() =>
+        document.getElementById('keksi').shadowRoot.querySelector('[data-keksi=preferences] input[data-category=analytics]').checked), true,
+      'the reopened dialog does not show analytics on');
+    });
+
+    test('placeholder: the blocked video shows a placeholder whose Allow button loads it without a reload, and nothing else', async () => {
+      await open('/');
+      const same = await noReloadProbe();
+      // The placeholder is a div[data-keksi-placeholder] with an open shadow root.
+      const allowButton = () => document.querySelector('#video [data-keksi-placeholder]')?.shadowRoot?.querySelector('[data-action=allow]');
+      assert.ok(await until(() => s.execute(`return !!(${allowButton})()`)), 'no placeholder with an Allow button in #video');
+      assert.deepEqual(server.requested('/video.html'), [], 'the video was requested before consent');
+      await s.execute(`(${allowButton})().click()`);
+      assert.ok(await until(() => s.execute(() => [...document.querySelectorAll('iframe')].some((f) => /\/video\.html$/.test(f.src)))),
+        'the iframe did not get its src after Allow');
+      assert.ok(await same(), 'the page reloaded');
+      assert.equal(await s.execute(() => window.keksi.allowed('functional', 'video')), true);
+      await sleep(300);
+      assert.equal(await analyticsRan(), false, 'allowing the video also ran analytics');
+      const box = await s.execute(() => {
+        const r = document.querySelector('#video iframe').getBoundingClientRect();
+        return { w: r.width, h: r.height };
+      });
+      assert.ok(box.w > 100 && box.h > 50, `iframe not visible after allowing: ${JSON.stringify(box)}`);
+    });
+
+    test('revision: a stored choice holds on a page with the same revision; a new revision asks again and runs nothing', async () => {
+      await open('/');
+      await clickInShadow('banner', 'accept-all');
+      assert.ok(await until(analyticsRan), 'accept-all did not run analytics');
+      await open('/fixtures/revision1.html');
+      assert.ok(await until(analyticsRan), 'the revision-1 page did not honour the stored choice');
+      assert.equal(await bannerShown(), false, 'banner shown on a page with the same revision');
+      server.clear();
+      await open('/fixtures/revision2.html');
+      assert.ok(await until(bannerShown), 'no banner on a page with a newer revision');
+      await sleep(300);
+      assert.equal(await s.execute(() => window.keksi.consent()), null, 'keksi.consent() must be null under a new revision');
+      assert.equal(await analyticsRan(), false, 'analytics ran under a new revision');
+      assert.deepEqual(server.requested('/js/analytics.js'), []);
+      await clickInShadow('banner', 'accept-all');
+      assert.ok(await until(() => s.execute(() => window.keksi.consent()?.revision === 2)), 'the new choice does not record revision 2');
+    });
+
+    test('accessibility: axe-core finds no WCAG 2.1 A/AA violation in the banner or the dialog', async () => {
+      const axeSource = fs.readFileSync(AXE, 'utf8');
+      const run = async () => {
+        await s.execute(axeSource);
+        const r = await s.evaluate(async () => {
+          const res = await window.axe.run({ include: [['#keksi']] }, {
+            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
+          });
+          return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
+        });
+        return r;
+      };
+      await open('/');
+      assert.ok(await until(bannerShown));
+      await sleep(400); // the banner's entrance transition
+      assert.deepEqual(await run(), [], 'banner');
+      await clickInShadow('banner', 'preferences');
+      assert.ok(await until(dialogOpen));
+      await sleep(400);
+      assert.deepEqual(await run(), [], 'dialog');
     });
 
     // ---------------------------------------------------------------------------------
