@@ -28,16 +28,40 @@ fn main() {
     let mut out = String::from(
         "/// Built-in languages and their data files. English first: it defines the key set.\npub const BUILTIN: &[(&str, &str)] = &[\n",
     );
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     for l in std::iter::once(&"en".to_string()).chain(langs) {
-        out.push_str(&format!(
-            "    (\"{l}\", include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/texts/{l}.json\"))),\n"
-        ));
+        let json = fs::read_to_string(dir.join(format!("{l}.json"))).expect("language file exists");
+        fs::write(Path::new(&out_dir).join(format!("texts-{l}.json")), minify_json(&json)).expect("write texts");
+        out.push_str(&format!("    (\"{l}\", include_str!(concat!(env!(\"OUT_DIR\"), \"/texts-{l}.json\"))),\n"));
     }
     out.push_str("];\n");
-    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     fs::write(Path::new(&out_dir).join("languages.rs"), out).expect("write languages.rs");
     strip_comments(&out_dir);
     minify_css(&out_dir);
+}
+
+/// JSON without the whitespace between tokens (strings are copied as they are).
+fn minify_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The stylesheets without comments and runs of whitespace (they ship to every visitor).
