@@ -309,6 +309,58 @@ for (const engine of WANTED) {
       assert.deepEqual(await run(), [], 'dialog');
     });
 
+    test('layout: at desktop and narrow (under 500 px) widths the banner fits the viewport and moves nothing on the page, shown or closed', async (t) => {
+      // Boxes of the page's own elements above the video (whose placeholder is keksi's).
+      const SELS = ['#site-header', '#hero h1', '#hero .button', '#shop', '#p-fjord', '#about', '#video h2'];
+      const measure = () => s.execute((sels) => ({
+        boxes: sels.map((q) => {
+          const r = document.querySelector(q).getBoundingClientRect();
+          return [r.x, r.y + window.scrollY, r.width, r.height].map((v) => Math.round(v * 2) / 2);
+        }),
+        scrollY: window.scrollY,
+        overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        vw: document.documentElement.clientWidth,
+      }), [SELS]);
+      const sizes = [[1280, 900], [400, 800]];
+      try {
+        for (const [w, h] of sizes) {
+          try {
+            await s.setWindowSize(w, h);
+          } catch (e) {
+            t.diagnostic(`${engine}: window ${w}x${h} not settable (${e.message}); measured at the default size`);
+          }
+          await s.navigate(`${server.url}/?keksi=off`);
+          const base = await measure();
+          t.diagnostic(`${engine}: window ${w}x${h} → viewport ${base.vw}px wide`);
+          if (w < 500) assert.ok(base.vw < 500, `${engine}: the window did not narrow (viewport ${base.vw}px): the phone width was not tested`);
+          await open('/');
+          assert.ok(await until(bannerShown));
+          await sleep(500); // entrance transition
+          const shown = await measure();
+          assert.equal(shown.vw, base.vw, 'viewport width changed');
+          assert.deepEqual(shown.boxes, base.boxes, `${w}px: page elements moved when the banner showed`);
+          assert.equal(shown.scrollY, 0, `${w}px: showing the banner scrolled the page`);
+          assert.ok(shown.overflowX <= 0, `${w}px: horizontal overflow of ${shown.overflowX}px with the banner`);
+          const geo = await s.execute(() => {
+            const b = document.getElementById('keksi').shadowRoot.querySelector('[data-keksi=banner]');
+            const r = (el) => { const x = el.getBoundingClientRect(); return [x.left, x.top, x.right, x.bottom]; };
+            return { vw: document.documentElement.clientWidth, vh: document.documentElement.clientHeight,
+              rects: [b, ...['accept-all', 'reject-all', 'preferences'].map((a) => b.querySelector(`[data-action=${a}]`))].map(r) };
+          });
+          for (const [l, tp, r, btm] of geo.rects) {
+            assert.ok(l >= -0.5 && tp >= -0.5 && r <= geo.vw + 0.5 && btm <= geo.vh + 0.5,
+              `${w}px: banner or a button outside the ${geo.vw}x${geo.vh} viewport: ${JSON.stringify(geo.rects)}`);
+          }
+          await clickInShadow('banner', 'reject-all');
+          await sleep(300);
+          assert.deepEqual((await measure()).boxes, base.boxes, `${w}px: page elements moved when the banner closed`);
+          await s.deleteAllCookies();
+        }
+      } finally {
+        await s.setWindowSize(1280, 900).catch(() => {});
+      }
+    });
+
     // ---------------------------------------------------------------------------------
     test('declarative: the marked analytics script neither loads nor runs before consent; accept-all runs it without a reload', async () => {
       await open('/');

@@ -355,6 +355,11 @@ export class Session {
     return this.cmd('POST', `/element/${elementId}/value`, { text });
   }
 
+  /** Set Window Rect (outer size; the viewport is smaller by the browser's chrome). */
+  setWindowSize(width, height) {
+    return this.cmd('POST', '/window/rect', { width, height });
+  }
+
   /**
    * Presses keys through the Actions API, as a keyboard user would: `keys` is a list of
    * 'Tab', 'Shift+Tab', 'Enter', 'Escape' or 'Space'.
