@@ -305,7 +305,7 @@ fn object<'a>(v: &'a Json, path: &str, known: &[&str]) -> Result<&'a [(String, J
     if !known.is_empty() {
         if let Some((k, _)) = m.iter().find(|(k, _)| !known.contains(&k.as_str())) {
             let mut p = String::from("unknown field, expected one of: ");
-            p.push_str(&known.join(", "));
+            p.push_str(&super::strings::join(known, ", "));
             return Err(Error::field(join(path, k), p));
         }
     }

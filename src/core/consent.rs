@@ -90,7 +90,7 @@ impl Choice {
                 let mut p = String::from("unknown category `");
                 p.push_str(name);
                 p.push_str("`; known: ");
-                p.push_str(&s.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "));
+                p.push_str(&super::strings::join(&s.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ", "));
                 return Err(Error::BadArgument {
                     call: "keksi.accept",
                     problem: p,
@@ -179,8 +179,8 @@ impl ConsentRecord {
             to_base36(self.timestamp_ms),
             self.id.clone(),
             self.method.as_str().into(),
-            self.choice.categories.join("+"),
-            self.choice.services.join("+"),
+            super::strings::join(&self.choice.categories, "+"),
+            super::strings::join(&self.choice.services, "+"),
         ] {
             s.push('|');
             s.push_str(&part);

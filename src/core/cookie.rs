@@ -68,7 +68,7 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     if !is_ip && !host.is_empty() {
         let labels: Vec<&str> = host.split('.').collect();
         for i in 0..labels.len().saturating_sub(1).max(1) {
-            let d = labels[i..].join(".");
+            let d = super::strings::join(&labels[i..], ".");
             domains.push(d.clone());
             let mut dotted = String::from(".");
             dotted.push_str(&d);

@@ -22,7 +22,7 @@ pub mod language;
 pub mod markup;
 pub mod pattern;
 pub mod receipt;
-pub mod search;
+pub mod strings;
 pub mod sha256;
 pub mod texts;
 pub mod time;

@@ -15,7 +15,7 @@ pub fn matches(pattern: &str, name: &str) -> bool {
     let pieces: Vec<&str> = parts.collect();
     let Some((last, middle)) = pieces.split_last() else { return true };
     for piece in middle {
-        match super::search::find(rest, piece).and_then(|i| rest.get(i + piece.len()..)) {
+        match super::strings::find(rest, piece).and_then(|i| rest.get(i + piece.len()..)) {
             Some(after) => rest = after,
             None => return false,
         }

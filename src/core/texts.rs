@@ -82,7 +82,7 @@ impl Texts {
             let mut pat = String::from("{");
             pat.push_str(name);
             pat.push('}');
-            out = super::search::replace(&out, &pat, value);
+            out = super::strings::replace(&out, &pat, value);
         }
         out
     }

@@ -8,7 +8,6 @@
 use crate::prelude::*;
 
 use core::cell::{Cell, RefCell};
-use alloc::collections::VecDeque;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -33,7 +32,9 @@ enum Verdict {
 type Observer = (MutationObserver, Closure<dyn FnMut(js_sys::Array)>);
 
 crate::single::local! {
-    static QUEUE: RefCell<VecDeque<Element>> = const { RefCell::new(VecDeque::new()) };
+    // A Vec, not a VecDeque: the queue holds a page's few marked scripts, and VecDeque
+    // would add ~1 KB of code to keksi.js.
+    static QUEUE: RefCell<Vec<Element>> = const { RefCell::new(Vec::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
     static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
 }
@@ -227,7 +228,10 @@ fn pump() {
         return;
     }
     loop {
-        let Some(el) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
+        let Some(el) = QUEUE.with(|q| {
+            let mut q = q.borrow_mut();
+            (!q.is_empty()).then(|| q.remove(0))
+        }) else {
             return;
         };
         // The script may have been removed by the page meanwhile.

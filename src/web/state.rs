@@ -129,7 +129,7 @@ pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> S
     let record = if degraded { None } else { store::load(&settings) };
     let in_url = web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .map(|q| crate::core::search::contains(&q, "keksi-debug"))
+        .map(|q| crate::core::strings::contains(&q, "keksi-debug"))
         .unwrap_or(false);
     let debug = settings.debug || in_url;
     let gpc = signals::privacy_signal(settings.honor_do_not_track);

@@ -31,6 +31,9 @@ struct Ui {
 crate::single::local! {
     static UI: RefCell<Option<Ui>> = const { RefCell::new(None) };
     static PENDING: RefCell<Option<&'static str>> = const { RefCell::new(None) };
+    /// A focused page element not yet under the banner, and until when (ms) to watch
+    /// the scrolling that may bring it there.
+    static FOCUS_WATCH: RefCell<Option<(Element, f64)>> = const { RefCell::new(None) };
 }
 
 fn root() -> Option<ShadowRoot> {
@@ -92,6 +95,7 @@ pub fn mount() {
         Listener::new(&doc, "click", false, on_document_click),
         Listener::new(&doc, "keydown", false, on_document_key),
         Listener::new(&doc, "focusin", false, on_page_focus),
+        Listener::new(&doc, "scroll", true, on_page_scroll),
     ];
     UI.with(|u| {
         *u.borrow_mut() = Some(Ui {
@@ -347,6 +351,27 @@ fn on_page_focus(e: Event) {
     if t.id() == HOST_ID {
         return;
     }
+    // Chromium and Firefox scroll a focused element into view before `focusin`; WebKit
+    // scrolls after it, smoothly, over several frames. So look now, and again as the
+    // page scrolls in the next second.
+    let watch = (!avoid_cover(&banner, &t)).then(|| (t, js_sys::Date::now() + 1000.0));
+    FOCUS_WATCH.with(|w| *w.borrow_mut() = watch);
+}
+
+fn on_page_scroll(_: Event) {
+    let Some((t, until)) = FOCUS_WATCH.with(|w| w.borrow().clone()) else { return };
+    let banner = part("banner").filter(|b| !b.has_attribute("hidden"));
+    let done = match banner {
+        Some(b) => js_sys::Date::now() > until || avoid_cover(&b, &t),
+        None => true,
+    };
+    if done {
+        FOCUS_WATCH.with(|w| *w.borrow_mut() = None);
+    }
+}
+
+/// Moves the banner to the other edge when `t` is under it; true when it was.
+fn avoid_cover(banner: &Element, t: &Element) -> bool {
     let (r, b) = (t.get_bounding_client_rect(), banner.get_bounding_client_rect());
     let covered = r.bottom() > b.top() && r.top() < b.bottom() && r.right() > b.left() && r.left() < b.right();
     if covered && !banner.has_attribute("data-edge") {
@@ -354,6 +379,7 @@ fn on_page_focus(e: Event) {
     } else if covered {
         let _ = banner.remove_attribute("data-edge");
     }
+    covered
 }
 
 fn opener_of(e: &Event) -> Option<Element> {

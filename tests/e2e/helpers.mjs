@@ -1,9 +1,9 @@
 // Shared helpers for keksi's end-to-end tests (node:test + playwright-core + system browsers).
 //
 // KEKSI_E2E_ENGINE picks the browser: `chromium` (default; Debian's /usr/bin/chromium over
-// CDP) or `firefox` (Debian's stock Firefox ESR over WebDriver BiDi, Playwright's
-// "moz-firefox" channel; `tools/patch-playwright.mjs` must have run). WebKit has no
-// Playwright driver for WebKitGTK: it runs tests/e2e-webdriver/ instead.
+// CDP), `firefox` (Debian's stock Firefox ESR over WebDriver BiDi, Playwright's
+// "moz-firefox" channel; `tools/patch-playwright.mjs` must have run) or `webkit`
+// (WebKitGTK through ./webkit.mjs, a Playwright-shaped stand-in over W3C WebDriver).
 //
 // One browser per test file, a fresh context (= fresh profile: no cookies, no storage)
 // per test. Playwright's CSS and role locators pierce open shadow roots, so
@@ -14,13 +14,23 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium, firefox } from 'playwright-core';
 import { startServer, WWW } from './server.mjs';
+import { launchWebKit } from './webkit.mjs';
 
 export const ENGINE = process.env.KEKSI_E2E_ENGINE || 'chromium';
-if (!['chromium', 'firefox'].includes(ENGINE)) throw new Error(`KEKSI_E2E_ENGINE=${ENGINE}: expected chromium or firefox`);
+if (!['chromium', 'firefox', 'webkit'].includes(ENGINE)) throw new Error(`KEKSI_E2E_ENGINE=${ENGINE}: expected chromium, firefox or webkit`);
 export const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 export const IS_FIREFOX = ENGINE === 'firefox';
+export const IS_WEBKIT = ENGINE === 'webkit';
 /** Skip reason for a test that cannot apply to this engine (node:test's `skip` option), or false. */
 export const onlyChromium = (why) => (IS_FIREFOX ? `Chromium only: ${why}` : false);
+/** Skip reason in the WebKit run (what WebDriver cannot do there), or false. */
+export const notInWebKit = (why) => (IS_WEBKIT ? `not in WebKit: ${why}` : false);
+/** WebKitGTK's window does not get narrower than 447 px. */
+export const NARROW = 'WebKitGTK windows are at least 447 px wide (360 px checked in Chromium and Firefox; tests/e2e-webdriver checks < 500 px in WebKit)';
+/** No request routing over WebDriver classic. */
+export const NO_ROUTING = 'it serves vendor hosts through request routing, which WebDriver classic cannot do (runs in Chromium and Firefox; tests/e2e-webdriver checks every blocking path in WebKit with a local tracker host)';
+/** No media emulation over WebDriver classic. */
+export const NO_MEDIA = 'WebDriver cannot emulate prefers-color-scheme, prefers-reduced-motion or forced-colors (checked in Chromium and Firefox)';
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -47,6 +57,7 @@ let browserPromise = null;
 
 /** Launches (once per process) the headless system browser; never downloads one. */
 export function launchBrowser() {
+  if (!browserPromise && IS_WEBKIT) browserPromise = launchWebKit();
   if (!browserPromise && IS_FIREFOX) {
     if (!fs.existsSync(FIREFOX)) throw new Error(`Firefox not found at ${FIREFOX} (apt-get install -y firefox-esr, or set FIREFOX_PATH)`);
     browserPromise = firefox.launch({ channel: 'moz-firefox', executablePath: FIREFOX, headless: true });
@@ -111,6 +122,7 @@ export function assertKeksiBuilt() {
 export async function setup() {
   const server = await startServer();
   const browser = await launchBrowser();
+  if (IS_WEBKIT) browser.attachServer(server);
   return {
     server,
     browser,

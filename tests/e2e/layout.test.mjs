@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { setup, assertKeksiBuilt, newPage, newContext, waitVisible, waitHidden, openFromLink, inShadow, BANNER, DIALOG, btn } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, newContext, waitVisible, waitHidden, openFromLink, inShadow, BANNER, DIALOG, btn, notInWebKit, NO_MEDIA, NARROW } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -127,7 +127,7 @@ for (const [name, viewport] of VIEWPORTS) {
   });
 }
 
-test('the open dialog fits a 360px screen', { timeout: 30_000 }, async () => {
+test('the open dialog fits a 360px screen', { timeout: 30_000, skip: notInWebKit(NARROW) }, async () => {
   const p = await newPage(env, '/', { contextOptions: { viewport: { width: 360, height: 740 } } });
   try {
     await openFromLink(p.page);
@@ -238,7 +238,7 @@ for (const layout of LAYOUTS) {
   }
 }
 
-test('360x740: bar and box cover well under half the screen, in every language; buttons whole', { timeout: 120_000 }, async () => {
+test('360x740: bar and box cover well under half the screen, in every language; buttons whole', { timeout: 120_000, skip: notInWebKit(NARROW) }, async () => {
   const context = await newContext(env.browser, { viewport: { width: 360, height: 740 }, reducedMotion: 'reduce' });
   try {
     const page = await context.newPage();
@@ -320,7 +320,7 @@ for (const layout of LAYOUTS) {
   });
 }
 
-test('reflow at 320px (400% zoom): no horizontal scrolling, banner and dialog usable', { timeout: 45_000 }, async () => {
+test('reflow at 320px (400% zoom): no horizontal scrolling, banner and dialog usable', { timeout: 45_000, skip: notInWebKit(NARROW) }, async () => {
   for (const layout of LAYOUTS) {
     const p = await newPage(env, ui({ layout, lang: 'fi' }), { contextOptions: { viewport: { width: 320, height: 640 }, reducedMotion: 'reduce' } });
     try {

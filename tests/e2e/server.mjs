@@ -93,6 +93,15 @@ function resolveFile(pathname) {
 export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {}) {
   const log = [];
   const consentLog = [];
+  // Markup put at the top of every HTML page served (WebKit's stand-in for Playwright's
+  // addInitScript, tests/e2e/webkit.mjs); empty otherwise.
+  let injection = '';
+  const inject = (html) => {
+    if (!injection) return html;
+    const m = /<head[^>]*>/i.exec(html) ?? /<html[^>]*>/i.exec(html);
+    if (m) return html.slice(0, m.index + m[0].length) + injection + html.slice(m.index + m[0].length);
+    return injection + html;
+  };
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -154,7 +163,7 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
       if (q.get('lang')) config.language = q.get('lang');
       if (q.get('policy') === '0') delete config.policyUrl;
       const json = JSON.stringify(config).replace(/</g, '\\u003c');
-      const page = html.replace(re, () => `<script type="application/json" id="keksi-config">${json}</script>`);
+      const page = inject(html.replace(re, () => `<script type="application/json" id="keksi-config">${json}</script>`));
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(page);
       return;
     }
@@ -194,6 +203,7 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
     if (ext === '.html' && url.searchParams.get('keksi') === 'off') {
       body = Buffer.from(body.toString('utf8').replace(KEKSI_TAG, ''), 'utf8');
     }
+    if (ext === '.html' && injection) body = Buffer.from(inject(body.toString('utf8')), 'utf8');
     const csp = ext === '.html' ? CSP_PRESETS[url.searchParams.get('csp')] : undefined;
     if (csp) headers['Content-Security-Policy'] = csp;
     res.writeHead(200, {
@@ -224,6 +234,10 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
         },
         /** Requests whose pathname equals `pathname` (query ignored). */
         requested: (pathname) => log.filter((r) => r.pathname === pathname),
+        /** Sets the markup put at the top of every HTML page ('' for none). */
+        setInjection: (html) => {
+          injection = html;
+        },
         /** Bodies POSTed to /consent-log, oldest first. */
         consentLogs: () => consentLog.slice(),
         close: () =>
