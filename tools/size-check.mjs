@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-const CEILING_GZIP = 109 * 1024;
+const CEILING_GZIP = 108 * 1024;
 const PRODUCT_BUDGET_GZIP = 30 * 1024;
 const gz = gzipSync(readFileSync(new URL("../www/keksi.js", import.meta.url)), { level: 9 }).length;
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
