@@ -417,6 +417,18 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['360
           a = await activeElement(p.page);
         }
         assert.ok(a?.keksiOpen, `${layout}: could not focus the footer link: ${JSON.stringify(a)}`);
+        // WebKit scrolls the focused link into view smoothly, after focusin: wait for the
+        // scrolling to end (the link inside the window, its position still) before judging.
+        let last = null;
+        await until(async () => {
+          const y = await p.page.evaluate(() => {
+            const r = document.querySelector('#site-footer [data-keksi-open]').getBoundingClientRect();
+            return r.bottom <= document.documentElement.clientHeight && r.top >= 0 ? Math.round(r.top) : null;
+          });
+          const still = y !== null && y === last;
+          last = y;
+          return still;
+        }, { interval: 100 });
         await settle(150);
         const g = await p.page.evaluate(() => {
           const link = document.querySelector('#site-footer [data-keksi-open]').getBoundingClientRect();
