@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { setup, assertKeksiBuilt, newPage, waitVisible, waitHidden, openFromLink, inShadow, activeElement, until, BANNER, DIALOG, btn, notInWebKit, NO_MEDIA, NARROW } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, waitVisible, waitHidden, openFromLink, inShadow, activeElement, until, BANNER, DIALOG, btn, notInWebKit, NO_FORCED_COLORS, NARROW } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -39,7 +39,7 @@ async function axe(page, include) {
 }
 
 for (const scheme of ['light', 'dark']) {
-  test(`demo page itself (no keksi) passes axe WCAG 2.1 AA, ${scheme}`, { timeout: 30_000, skip: scheme === 'dark' && notInWebKit(NO_MEDIA) }, async () => {
+  test(`demo page itself (no keksi) passes axe WCAG 2.1 AA, ${scheme}`, { timeout: 30_000 }, async () => {
     const p = await newPage(env, '/?keksi=off', { contextOptions: { colorScheme: scheme } });
     try {
       const v = await axe(p.page);
@@ -49,7 +49,7 @@ for (const scheme of ['light', 'dark']) {
     }
   });
 
-  test(`keksi banner passes axe WCAG 2.1 AA, ${scheme}`, { timeout: 30_000, skip: scheme === 'dark' && notInWebKit(NO_MEDIA) }, async () => {
+  test(`keksi banner passes axe WCAG 2.1 AA, ${scheme}`, { timeout: 30_000 }, async () => {
     const p = await newPage(env, '/', { contextOptions: { colorScheme: scheme, reducedMotion: 'reduce' } });
     try {
       await waitVisible(p.page, BANNER);
@@ -61,7 +61,7 @@ for (const scheme of ['light', 'dark']) {
     }
   });
 
-  test(`keksi preferences dialog passes axe WCAG 2.1 AA, ${scheme}`, { timeout: 30_000, skip: scheme === 'dark' && notInWebKit(NO_MEDIA) }, async () => {
+  test(`keksi preferences dialog passes axe WCAG 2.1 AA, ${scheme}`, { timeout: 30_000 }, async () => {
     const p = await newPage(env, '/', { contextOptions: { colorScheme: scheme, reducedMotion: 'reduce' } });
     try {
       await openFromLink(p.page);
@@ -103,7 +103,7 @@ function contrast(a, b) {
 
 for (const lang of ['en', 'de', 'ar']) {
   for (const theme of ['light', 'dark']) {
-    test(`axe WCAG 2.1 AA: banner and dialog, ${lang}, theme ${theme}`, { timeout: 45_000, skip: theme === 'light' && notInWebKit(NO_MEDIA) }, async () => {
+    test(`axe WCAG 2.1 AA: banner and dialog, ${lang}, theme ${theme}`, { timeout: 45_000 }, async () => {
       // The emulated system scheme is the opposite one: the config's theme must win.
       const colorScheme = theme === 'light' ? 'dark' : 'light';
       const p = await newPage(env, ui({ lang, theme }), { contextOptions: { colorScheme, reducedMotion: 'reduce' } });
@@ -124,7 +124,7 @@ for (const lang of ['en', 'de', 'ar']) {
 }
 
 for (const layout of ['box', 'modal']) {
-  test(`axe WCAG 2.1 AA: ${layout} layout, light and dark (system), desktop and 360px`, { timeout: 60_000, skip: notInWebKit(NO_MEDIA) }, async () => {
+  test(`axe WCAG 2.1 AA: ${layout} layout, light and dark (system), desktop and 360px`, { timeout: 60_000 }, async () => {
     for (const [colorScheme, viewport] of [['light', { width: 1280, height: 800 }], ['dark', { width: 360, height: 740 }]]) {
       const p = await newPage(env, ui({ layout }), { contextOptions: { colorScheme, viewport, reducedMotion: 'reduce' } });
       try {
@@ -153,7 +153,7 @@ test('axe WCAG 2.1 AA: 360px bar whose text scrolls, with and without a policy l
   }
 });
 
-test('themes: config "theme" forces light or dark; "auto" follows prefers-color-scheme', { timeout: 45_000, skip: notInWebKit(NO_MEDIA) }, async () => {
+test('themes: config "theme" forces light or dark; "auto" follows prefers-color-scheme', { timeout: 45_000 }, async () => {
   const bg = (page) => inShadow(page, (root) => getComputedStyle(root.querySelector('[data-keksi="banner"]')).backgroundColor);
   const dark = (rgb) => contrast(rgb, 'rgb(0, 0, 0)') < contrast(rgb, 'rgb(255, 255, 255)');
   for (const [theme, colorScheme, wantDark] of [
@@ -326,7 +326,7 @@ function motion(page) {
   });
 }
 
-test('prefers-reduced-motion: reduce → no transitions or animations anywhere in the UI', { timeout: 45_000, skip: notInWebKit(NO_MEDIA) }, async () => {
+test('prefers-reduced-motion: reduce → no transitions or animations anywhere in the UI', { timeout: 45_000 }, async () => {
   for (const layout of ['bar', 'box', 'modal']) {
     const p = await newPage(env, ui({ layout }), { contextOptions: { reducedMotion: 'reduce' } });
     try {
@@ -351,7 +351,7 @@ test('prefers-reduced-motion: reduce → no transitions or animations anywhere i
   }
 });
 
-test('forced colours (Windows High Contrast): switches are real checkboxes, buttons and panels are bordered', { timeout: 45_000, skip: notInWebKit(NO_MEDIA) }, async () => {
+test('forced colours (Windows High Contrast): switches are real checkboxes, buttons and panels are bordered', { timeout: 45_000, skip: notInWebKit(NO_FORCED_COLORS) }, async () => {
   for (const layout of ['bar', 'modal']) {
     const p = await newPage(env, ui({ layout }), { contextOptions: { forcedColors: 'active', reducedMotion: 'reduce' } });
     try {

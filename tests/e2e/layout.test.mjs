@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { setup, assertKeksiBuilt, newPage, newContext, waitVisible, waitHidden, openFromLink, inShadow, BANNER, DIALOG, btn, notInWebKit, NO_MEDIA, NARROW } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, newContext, waitVisible, waitHidden, openFromLink, inShadow, BANNER, DIALOG, btn, notInWebKit, NARROW } from './helpers.mjs';
 
 let env;
 before(async () => {

@@ -10,10 +10,16 @@
 //   - console messages and page errors: an init script records them in the page and
 //     they are handed to `page.on('console' | 'pageerror')` listeners after every call;
 //   - a fresh context: one WebDriver session, emptied (cookies, storage) per context.
-// What it cannot do at all throws, naming it: request routing, CDP, media emulation.
+//   - media emulation: WebKitGTK takes prefers-color-scheme from GTK_THEME and
+//     prefers-reduced-motion from GTK's settings.ini, so a context that asks for dark or
+//     reduced motion gets its own WebKit launched with them (one per combination).
+// What it cannot do at all throws, naming it: request routing, CDP, forced colours.
 // Tests that need those run in Chromium and Firefox; the WebKit run lists the files that
 // need none (tools/keksi).
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startDriver, ELEMENT_KEY } from '../e2e-webdriver/webdriver.mjs';
 
 /** Records console output and uncaught errors of the page (first init script). */
@@ -89,17 +95,38 @@ const DEEP = `
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Launches WebKitWebDriver (MiniBrowser under Xvfb) and opens one session. */
-export async function launchWebKit() {
-  const driver = await startDriver('webkit');
-  const session = await driver.newSession();
-  return new WkBrowser(driver, session);
+/**
+ * Launches WebKitWebDriver (MiniBrowser under Xvfb) and opens one session; `media`
+ * { dark, reduce } sets the GTK environment that WebKitGTK reads its media features from.
+ */
+export async function launchWebKit(media = {}) {
+  const env = {};
+  if (media.dark) env.GTK_THEME = 'Adwaita:dark';
+  if (media.reduce) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keksi-gtk-'));
+    fs.mkdirSync(path.join(dir, 'gtk-3.0'));
+    fs.writeFileSync(path.join(dir, 'gtk-3.0', 'settings.ini'), '[Settings]\ngtk-enable-animations=0\n');
+    env.XDG_CONFIG_HOME = dir;
+  }
+  // startDriver hands the driver (and so MiniBrowser) a copy of process.env.
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const driver = await startDriver('webkit');
+    const session = await driver.newSession();
+    return new WkBrowser(driver, session, media);
+  } finally {
+    for (const k of Object.keys(env)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
 }
 
 class WkBrowser {
-  constructor(driver, session) {
+  constructor(driver, session, media = {}) {
     this.driver = driver;
     this.s = session;
+    this.media = media;
+    this.others = new Map(); // media key → WkBrowser promise
     this.server = null;
     this.origins = new Set(); // every origin a page went to: reset() empties each
   }
@@ -110,19 +137,22 @@ class WkBrowser {
   }
 
   async newContext(options = {}) {
-    // Reduced motion only shortens keksi's transitions; the tests wait for them. A colour
-    // scheme or forced colours would change what a test checks: those cannot run here.
-    for (const k of ['colorScheme', 'forcedColors']) {
-      if (options[k] && options[k] !== 'no-preference' && options[k] !== 'light' && options[k] !== 'none') {
-        throw new Error(`WebKit over WebDriver cannot emulate ${k}=${options[k]}`);
-      }
+    if (options.forcedColors === 'active') throw new Error('WebKit over WebDriver cannot emulate forced colours');
+    const media = { dark: options.colorScheme === 'dark', reduce: options.reducedMotion === 'reduce' };
+    const key = `${+media.dark}${+media.reduce}`;
+    let target = this;
+    if (key !== `${+!!this.media.dark}${+!!this.media.reduce}`) {
+      if (!this.others.has(key)) this.others.set(key, launchWebKit(media));
+      target = await this.others.get(key);
+      target.server = this.server;
     }
-    const ctx = new WkContext(this, options);
+    const ctx = new WkContext(target, options);
     await ctx.reset();
     return ctx;
   }
 
   async close() {
+    for (const b of this.others.values()) await (await b).close();
     await this.driver.stop();
   }
 }
