@@ -226,7 +226,12 @@ test('keksi.reset() withdraws: consent and analytics cookies deleted, banner bac
     assert.ok(await cookie(p.context, 'keksi_consent'), 'no consent cookie after accept-all');
     assert.ok(await cookie(p.context, 'demo_analytics_id'), 'analytics cookie not set after accept-all');
 
+    // Analytics already ran, so keksi reloads the page (reloadOnWithdraw): wait for the
+    // new document before looking (the old one still shows the banner for a moment).
+    const same = await setMarker(p.page);
     await p.page.evaluate(() => window.keksi.reset());
+    assert.ok(await until(async () => !(await same().catch(() => ({ ok: true }))).ok), 'reset() did not reload the page');
+    await p.page.waitForLoadState('load');
     await waitVisible(p.page, BANNER);
     const s = await pageState(p.page);
     assert.equal(s.consent, null, 'keksi.consent() not null after reset()');

@@ -355,6 +355,15 @@ class WkPage {
     return { then: (ok, fail) => start().then(ok, fail), catch: (fail) => start().catch(fail) };
   }
 
+  async waitForLoadState(_state, { timeout = this.timeout } = {}) {
+    const end = Date.now() + timeout;
+    while ((await this.s.execute(() => document.readyState).catch(() => null)) !== 'complete') {
+      if (Date.now() > end) throw new Error(`page not loaded within ${timeout} ms`);
+      await sleep(50);
+    }
+    await this.drain();
+  }
+
   waitForEvent(event, { timeout } = {}) {
     if (event !== 'load') throw new Error(`waitForEvent('${event}') is not available in WebKit over WebDriver`);
     return this.waitForNavigation({ timeout });
