@@ -3,7 +3,7 @@
 //! wasm32-unknown-unknown without the atomics feature runs on one thread, so a static
 //! needs no synchronisation; these wrappers only tell the compiler so.
 
-use core::cell::OnceCell;
+use core::cell::{BorrowError, BorrowMutError, OnceCell, Ref, RefCell, RefMut};
 
 /// A static value with `thread_local!`'s `with` access.
 pub struct Local<T>(T);
@@ -46,3 +46,37 @@ macro_rules! local {
     };
 }
 pub(crate) use local;
+
+/// A `RefCell` whose conflicting borrows fail with a plain message. `RefCell::borrow_mut`
+/// panics with its error formatted (`BorrowMutError: Display`), which kept core's string
+/// padding and its vtables in the WebAssembly (~1.5 KB) although the shipped build never
+/// prints a panic.
+pub struct Shared<T>(RefCell<T>);
+
+impl<T> Shared<T> {
+    /// Wraps a value.
+    pub const fn new(value: T) -> Self {
+        Shared(RefCell::new(value))
+    }
+    /// Shared access; two at once are fine, during a `borrow_mut` it is a bug.
+    pub fn borrow(&self) -> Ref<'_, T> {
+        self.0.try_borrow().unwrap_or_else(|_| conflict())
+    }
+    /// Exclusive access; during any other borrow it is a bug.
+    pub fn borrow_mut(&self) -> RefMut<'_, T> {
+        self.0.try_borrow_mut().unwrap_or_else(|_| conflict())
+    }
+    /// Shared access, or `Err` while it is mutably borrowed (re-entered from a callback).
+    pub fn try_borrow(&self) -> Result<Ref<'_, T>, BorrowError> {
+        self.0.try_borrow()
+    }
+    /// Exclusive access, or `Err` while it is borrowed (re-entered from a callback).
+    pub fn try_borrow_mut(&self) -> Result<RefMut<'_, T>, BorrowMutError> {
+        self.0.try_borrow_mut()
+    }
+}
+
+#[cold]
+fn conflict() -> ! {
+    panic!("keksi: state borrowed while in use")
+}

@@ -7,7 +7,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use core::cell::{Cell, RefCell};
+use crate::single::Shared;
+use core::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,9 +35,9 @@ type Observer = (MutationObserver, Closure<dyn FnMut(js_sys::Array)>);
 crate::single::local! {
     // A Vec, not a VecDeque: the queue holds a page's few marked scripts, and VecDeque
     // would add ~1 KB of code to keksi.js.
-    static QUEUE: RefCell<Vec<Element>> = const { RefCell::new(Vec::new()) };
+    static QUEUE: Shared<Vec<Element>> = const { Shared::new(Vec::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
-    static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
+    static OBSERVER: Shared<Option<Observer>> = const { Shared::new(None) };
 }
 
 fn verdict(el: &Element) -> Verdict {

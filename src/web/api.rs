@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::single::Shared;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -21,7 +21,7 @@ use crate::core::receipt::Action;
 
 crate::single::local! {
     /// (category, service) of scripts that already ran: they cannot be unloaded.
-    static RAN: RefCell<Vec<(String, Option<String>)>> = const { RefCell::new(Vec::new()) };
+    static RAN: Shared<Vec<(String, Option<String>)>> = const { Shared::new(Vec::new()) };
 }
 
 /// Forget which scripts ran (a new page life, for tests).

@@ -7,7 +7,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::single::Shared;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -20,11 +20,11 @@ use crate::core::governance::{self, StoreVerdict, Verdict};
 
 crate::single::local! {
     /// The browser's own `document.cookie` setter.
-    static NATIVE_SET: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static NATIVE_SET: Shared<Option<Function>> = const { Shared::new(None) };
     /// Lifetimes seen at write time or read from `cookieStore`: (name, lifetime).
-    static LEDGER: RefCell<Vec<(String, Lifetime)>> = const { RefCell::new(Vec::new()) };
+    static LEDGER: Shared<Vec<(String, Lifetime)>> = const { Shared::new(Vec::new()) };
     /// Storage writes held until their category is allowed: (local?, key, value).
-    static HELD_STORAGE: RefCell<Vec<(bool, String, String)>> = const { RefCell::new(Vec::new()) };
+    static HELD_STORAGE: Shared<Vec<(bool, String, String)>> = const { Shared::new(Vec::new()) };
 }
 
 /// Record a cookie's lifetime for `keksi.cookies()`.

@@ -11,7 +11,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::single::Shared;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -43,10 +43,10 @@ const LIVE_URLS: &str = "script[src],iframe[src],img[src],img[srcset],link[href]
 
 crate::single::local! {
     /// The browser's own functions keksi's wrappers and release code call.
-    static NATIVE: RefCell<Option<Natives>> = const { RefCell::new(None) };
+    static NATIVE: Shared<Option<Natives>> = const { Shared::new(None) };
     /// Held elements that are not in the document (`new Image()`, scripts not yet
     /// inserted): released directly when allowed.
-    static DETACHED: RefCell<Vec<Element>> = const { RefCell::new(Vec::new()) };
+    static DETACHED: Shared<Vec<Element>> = const { Shared::new(Vec::new()) };
 }
 
 struct Natives {

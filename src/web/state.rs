@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::single::Shared;
 
 use wasm_bindgen::prelude::*;
 
@@ -49,7 +49,7 @@ impl State {
 }
 
 crate::single::local! {
-    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    static STATE: Shared<Option<State>> = const { Shared::new(None) };
 }
 
 /// Read the state; `None` before boot or while it is being written.

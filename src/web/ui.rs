@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::single::Shared;
 
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -29,11 +29,11 @@ struct Ui {
 }
 
 crate::single::local! {
-    static UI: RefCell<Option<Ui>> = const { RefCell::new(None) };
-    static PENDING: RefCell<Option<&'static str>> = const { RefCell::new(None) };
+    static UI: Shared<Option<Ui>> = const { Shared::new(None) };
+    static PENDING: Shared<Option<&'static str>> = const { Shared::new(None) };
     /// A focused page element not yet under the banner, and until when (ms) to watch
     /// the scrolling that may bring it there.
-    static FOCUS_WATCH: RefCell<Option<(Element, f64)>> = const { RefCell::new(None) };
+    static FOCUS_WATCH: Shared<Option<(Element, f64)>> = const { Shared::new(None) };
 }
 
 fn root() -> Option<ShadowRoot> {

@@ -51,6 +51,7 @@ function INIT() {
 async function open(urlPath, opts = {}) {
   const context = await newContext(env.browser);
   const net = await routeThirdParty(context);
+  if (opts.context) await opts.context(context);
   const p = await newPage(env, urlPath, { context, initScript: INIT, waitUntil: opts.waitUntil });
   p.net = net;
   p.close = () => context.close();
@@ -1012,6 +1013,38 @@ test("fail closed: CSP without 'wasm-unsafe-eval' holds third-party scripts and 
     assert.equal(await p.page.evaluate(() => keksi.allowed('analytics')), false);
     assert.deepEqual(await ran(p.page), ['nowasm-fp']);
     assertNotRequested(p, ['nowasm-unknown', 'nowasm-ga', 'nowasm-img'], 'ever');
+  } finally {
+    await p.close();
+  }
+});
+
+test('fail closed: a damaged keksi.js (one character of the packed WebAssembly changed) holds third parties, one console.error', { timeout: 30_000 }, async (t) => {
+  let damaged = false;
+  const p = await open('/fixtures/autoblock/nowasm.html', {
+    context: (context) => context.route('**/keksi.js', async (route) => {
+      const res = await route.fetch();
+      const body = await res.text();
+      // The packed WebAssembly is the one long base64 literal; change a character in its middle.
+      const m = /[A-Za-z0-9+/]{20000,}/.exec(body);
+      const at = m.index + (m[0].length >> 1);
+      const swap = body[at] === 'A' ? 'B' : 'A';
+      damaged = true;
+      await route.fulfill({ response: res, body: body.slice(0, at) + swap + body.slice(at + 1) });
+    }),
+  });
+  try {
+    assert.ok(await until(async () => (await ran(p.page)).includes('nowasm-fp')), `first-party script did not run: ${JSON.stringify(await ran(p.page))}`);
+    await settle(600);
+    assert.ok(damaged, 'keksi.js was not served through the damaging route');
+    const errors = p.console.filter((m) => m.type === 'error' && /keksi: could not start/.test(m.text));
+    assert.equal(errors.length, 1, `expected one "keksi: could not start" console.error, got ${JSON.stringify(p.console.filter((m) => m.type === 'error').map((m) => m.text))}`);
+    t.diagnostic(errors[0].text.slice(0, 200));
+    assert.deepEqual(p.errors.filter((e) => e.startsWith('pageerror:')), [], 'no uncaught exception');
+    assert.deepEqual(await ran(p.page), ['nowasm-fp'], 'only the first-party script may run');
+    assertNotRequested(p, ['nowasm-unknown', 'nowasm-ga', 'nowasm-img']);
+    assert.equal(await p.page.evaluate(() => keksi.allowed('analytics')), false);
+    await p.page.locator('#own').click();
+    assert.equal(await p.page.locator('#own').textContent(), 'own code works');
   } finally {
     await p.close();
   }
