@@ -22,7 +22,8 @@ export function tlsAvailable() {
   }
 }
 
-function certificate() {
+/** The throw-away key and certificate (made once per process). */
+export function certificate() {
   if (cached) return cached;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keksi-tls-'));
   const key = path.join(dir, 'key.pem');

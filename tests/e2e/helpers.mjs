@@ -27,8 +27,6 @@ export const onlyChromium = (why) => (IS_FIREFOX ? `Chromium only: ${why}` : fal
 export const notInWebKit = (why) => (IS_WEBKIT ? `not in WebKit: ${why}` : false);
 /** WebKitGTK's window does not get narrower than 447 px. */
 export const NARROW = 'WebKitGTK windows are at least 447 px wide (360 px checked in Chromium and Firefox; tests/e2e-webdriver checks < 500 px in WebKit)';
-/** No request routing over WebDriver classic. */
-export const NO_ROUTING = 'it serves vendor hosts through request routing, which WebDriver classic cannot do (runs in Chromium and Firefox; tests/e2e-webdriver checks every blocking path in WebKit with a local tracker host)';
 /** WebKitGTK has no forced-colors mode to switch on. */
 export const NO_FORCED_COLORS = 'WebKitGTK has no forced-colors mode a test can switch on (checked in Chromium and Firefox)';
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

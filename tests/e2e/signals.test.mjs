@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   setup, assertKeksiBuilt, newContext, newPage, waitVisible, waitHidden, isVisible, until,
-  shadowQuery, openFromLink, routeThirdParty, BANNER, DIALOG, btn, T, IS_WEBKIT, notInWebKit, NO_ROUTING,
+  shadowQuery, openFromLink, routeThirdParty, BANNER, DIALOG, btn, T,
 } from './helpers.mjs';
 
 let env;
@@ -42,9 +42,7 @@ function signalScript({ gpc = false, dnt = null } = {}) {
  */
 async function open(urlPath, opts = {}) {
   const context = await newContext(env.browser);
-  // WebKit over WebDriver cannot route: its requests to vendor hosts just fail (no
-  // network), which these Consent Mode, GPC and receipt checks do not depend on.
-  const thirdParty = IS_WEBKIT ? null : await routeThirdParty(context);
+  const thirdParty = await routeThirdParty(context);
   if (opts.gpc || opts.dnt != null) await context.addInitScript(signalScript(opts));
   const jar = [...(opts.cookies ?? [])];
   if (opts.consentCookie) jar.push({ name: 'keksi_consent', value: opts.consentCookie });
@@ -238,7 +236,7 @@ test('Consent Mode: custom choice (dialog, keksi.accept) and withdrawal (keksi.r
   }
 });
 
-test('Consent Mode: a withdrawal that reloads the page (reloadOnWithdraw) pushes the denied update before it goes', { timeout: 30_000, skip: notInWebKit(NO_ROUTING) }, async () => {
+test('Consent Mode: a withdrawal that reloads the page (reloadOnWithdraw) pushes the denied update before it goes', { timeout: 30_000 }, async () => {
   // dataLayer as the page leaves it, kept across the reload in sessionStorage.
   const keepOnLeave = () => addEventListener('pagehide', () => {
     if (!Array.isArray(window.dataLayer)) return;
@@ -619,12 +617,8 @@ test('receipts: nothing is sent when consentLog is not configured', { timeout: 3
     assert.deepEqual(env.server.requested('/consent-log'), []);
     const posts = env.server.requests().filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
     assert.deepEqual(posts, [], `keksi sent something without a consentLog: ${JSON.stringify(posts)}`);
-    if (p.thirdParty) {
-      const beacons = p.thirdParty.log.filter((e) => e.method === 'POST' && !/google-analytics\.com\/g\/collect/.test(e.url));
-      assert.deepEqual(beacons, [], 'POSTs to third parties other than the gtag.js stub\'s own beacon');
-    } else {
-      t.diagnostic('third-party POST part skipped in WebKit: no request routing over WebDriver (the first-party part ran)');
-    }
+    const beacons = p.thirdParty.log.filter((e) => e.method === 'POST' && !/google-analytics\.com\/g\/collect/.test(e.url));
+    assert.deepEqual(beacons, [], 'POSTs to third parties other than the gtag.js stub\'s own beacon');
   } finally {
     await p.close();
   }
@@ -692,7 +686,7 @@ test('re-consent: a new revision asks at once; a refusal is remembered and expir
   assert.equal(old.consent, null);
 });
 
-test('re-consent: a choice keksi itself stored expires on the clock (Date.now moved forward)', { timeout: 30_000, skip: notInWebKit(NO_ROUTING) }, async () => {
+test('re-consent: a choice keksi itself stored expires on the clock (Date.now moved forward)', { timeout: 30_000 }, async () => {
   const context = await newContext(env.browser);
   await routeThirdParty(context);
   try {

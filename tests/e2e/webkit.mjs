@@ -10,17 +10,19 @@
 //   - console messages and page errors: an init script records them in the page and
 //     they are handed to `page.on('console' | 'pageerror')` listeners after every call;
 //   - a fresh context: one WebDriver session, emptied (cookies, storage) per context.
+//   - request routing (`context.route`): WebKit is pointed at a local proxy (./proxy.mjs)
+//     that answers every non-local request through the context's route handlers;
 //   - media emulation: WebKitGTK takes prefers-color-scheme from GTK_THEME and
 //     prefers-reduced-motion from GTK's settings.ini, so a context that asks for dark or
 //     reduced motion gets its own WebKit launched with them (one per combination).
-// What it cannot do at all throws, naming it: request routing, CDP, forced colours.
-// Tests that need those run in Chromium and Firefox; the WebKit run lists the files that
-// need none (tools/keksi).
+// What it cannot do at all throws, naming it: CDP, forced colours.
+// Tests that need those are skipped in WebKit, saying why (helpers.notInWebKit).
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDriver, ELEMENT_KEY } from '../e2e-webdriver/webdriver.mjs';
+import { startRoutingProxy } from './proxy.mjs';
 
 /** Records console output and uncaught errors of the page (first init script). */
 const CONSOLE_RECORDER = `(function () {
@@ -108,24 +110,39 @@ export async function launchWebKit(media = {}) {
     fs.writeFileSync(path.join(dir, 'gtk-3.0', 'settings.ini'), '[Settings]\ngtk-enable-animations=0\n');
     env.XDG_CONFIG_HOME = dir;
   }
+  // Every non-local request goes through the routing proxy (http and https alike).
+  let browser = null;
+  const proxy = await startRoutingProxy((req) => (browser ? browser.routeRequest(req) : null));
+  Object.assign(env, { http_proxy: proxy.url, https_proxy: proxy.url, no_proxy: '127.0.0.1,localhost,.localhost' });
   // startDriver hands the driver (and so MiniBrowser) a copy of process.env.
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
     const driver = await startDriver('webkit');
     const session = await driver.newSession();
-    return new WkBrowser(driver, session, media);
+    browser = new WkBrowser(driver, session, media, proxy);
+    return browser;
   } finally {
     for (const k of Object.keys(env)) delete process.env[k];
     Object.assign(process.env, saved);
   }
 }
 
+/** A Playwright URL matcher: a function of the URL, a RegExp or a glob (`**` any, `*` no `/`). */
+function urlMatcher(m) {
+  if (typeof m === 'function') return (url) => m(new URL(url));
+  if (m instanceof RegExp) return (url) => m.test(url);
+  const re = new RegExp('^' + String(m).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*') + '$');
+  return (url) => re.test(url);
+}
+
 class WkBrowser {
-  constructor(driver, session, media = {}) {
+  constructor(driver, session, media = {}, proxy = null) {
     this.driver = driver;
     this.s = session;
     this.media = media;
+    this.proxy = proxy;
+    this.routes = []; // [{ matches, handler }] of the open context, newest first
     this.others = new Map(); // media key → WkBrowser promise
     this.server = null;
     this.origins = new Set(); // every origin a page went to: reset() empties each
@@ -151,9 +168,34 @@ class WkBrowser {
     return ctx;
   }
 
+  /**
+   * Answers a request that reached the proxy: the newest matching route decides, in
+   * Playwright's terms (fulfill / abort); nothing matching = no network = refused.
+   */
+  async routeRequest(req) {
+    const r = this.routes.find((x) => x.matches(req.url));
+    if (!r) return null;
+    let settle;
+    const answer = new Promise((res) => { settle = res; });
+    const request = { url: () => req.url, method: () => req.method, resourceType: () => req.type, headers: () => req.headers };
+    const route = {
+      request: () => request,
+      abort: async () => settle(null),
+      continue: async () => settle(null), // no network beyond the proxy
+      fulfill: async ({ status, contentType, body = '', headers = {}, response } = {}) => {
+        const h = { ...(response?.headers ?? {}), ...headers };
+        if (contentType) h['content-type'] = contentType;
+        settle({ status: status ?? response?.status ?? 200, headers: h, body });
+      },
+    };
+    Promise.resolve(r.handler(route, request)).catch(() => settle(null));
+    return answer;
+  }
+
   async close() {
     for (const b of this.others.values()) await (await b).close();
     await this.driver.stop();
+    await this.proxy?.close();
   }
 }
 
@@ -173,6 +215,7 @@ class WkContext {
     const vp = this.options.viewport ?? { width: 1280, height: 800 };
     await this.s.setWindowSize(vp.width, vp.height).catch(() => {});
     this.browser.server.setInjection('');
+    this.browser.routes = [];
     this.browser.origins.add(srv.url);
     for (const origin of this.browser.origins) {
       await this.s.navigate(`${origin}/fixtures/engines/blank.html`);
@@ -195,8 +238,13 @@ class WkContext {
     return page;
   }
 
-  route() {
-    throw new Error('WebKit over WebDriver cannot route requests (this test runs in Chromium and Firefox)');
+  /** Requests of this context's pages to non-local hosts go to `handler(route, request)`. */
+  async route(matcher, handler) {
+    const m = urlMatcher(matcher);
+    if (['http://127.0.0.1/', 'http://localhost/'].some((u) => m(u + 'keksi.js'))) {
+      throw new Error('webkit: local URLs bypass the routing proxy (no_proxy); route third-party hosts only');
+    }
+    this.browser.routes.unshift({ matches: m, handler });
   }
 
   newCDPSession() {
@@ -230,6 +278,7 @@ class WkContext {
   async close() {
     this.browser.server.setInjection('');
     await this.s.navigate('about:blank').catch(() => {});
+    this.browser.routes = [];
   }
 }
 
@@ -435,11 +484,22 @@ class WkLocator {
   }
 
   first() {
-    return new WkLocator(this.page, this.selector, 0, this.scope);
+    return this.with({ index: 0 });
   }
 
   nth(i) {
-    return new WkLocator(this.page, this.selector, i, this.scope);
+    return this.with({ index: i });
+  }
+
+  /** Playwright's filter({ visible }): only the matches that are (not) visible. */
+  filter({ visible } = {}) {
+    return this.with({ onlyVisible: visible });
+  }
+
+  with(changes) {
+    const l = new WkLocator(this.page, this.selector, this.index, this.scope);
+    l.onlyVisible = this.onlyVisible;
+    return Object.assign(l, changes);
   }
 
   getByRole(role) {
@@ -450,7 +510,9 @@ class WkLocator {
   /** In-page expression: the list of matches (scoped to the parent's first match). */
   query() {
     const scope = this.scope ? `(${this.scope.query()})[${this.scope.index}]` : 'document';
-    return `deepQuery(${JSON.stringify(this.selector)}, ${scope})`;
+    const all = `deepQuery(${JSON.stringify(this.selector)}, ${scope})`;
+    if (this.onlyVisible === undefined) return all;
+    return `${all}.filter(function (e) { return visible(e) === ${!!this.onlyVisible}; })`;
   }
 
   run(body, arg) {
