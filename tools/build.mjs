@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds www/keksi.js: cargo (wasm32) → wasm-bindgen (no-modules glue) → wasm-opt →
 // one classic script with the WebAssembly inlined. Prints the size, raw/gzip/brotli.
-//   node tools/build.mjs [--debug] [--out FILE]
+//   node tools/build.mjs [--debug] [--names] [--out FILE]
+// --names keeps the function names in the optimised WebAssembly (for profiles, twiggy).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const debug = args.includes("--debug");
+const names = args.includes("--names");
 const outIdx = args.indexOf("--out");
 const out = outIdx >= 0 ? args[outIdx + 1] : join(root, "www", "keksi.js");
 const WASM_BINDGEN_VERSION = "0.2.130";
@@ -30,7 +32,7 @@ const profile = debug ? "debug" : "release";
 run("cargo", ["build", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", ...(debug ? [] : ["--release"])]);
 const tmp = join(root, "target", "keksi-js");
 mkdirSync(tmp, { recursive: true });
-run("wasm-bindgen", ["--target", "no-modules", "--no-typescript", "--out-dir", tmp,
+run("wasm-bindgen", ["--target", "no-modules", "--no-typescript", ...(names ? ["--keep-debug"] : []), "--out-dir", tmp,
   join(root, "target", "wasm32-unknown-unknown", profile, "keksi.wasm")]);
 
 let wasmPath = join(tmp, "keksi_bg.wasm");
@@ -41,7 +43,7 @@ if (!existsSync(wasmOpt)) {
 }
 if (!debug) {
   const opt = join(tmp, "keksi_bg.opt.wasm");
-  run(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+  run(wasmOpt, ["-Oz", ...(names ? ["--debuginfo"] : ["--strip-debug"]), "--strip-producers", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
     "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasmPath, "-o", opt]);
   wasmPath = opt;
 }

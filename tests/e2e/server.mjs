@@ -12,6 +12,8 @@
 //   ?delay=MS       hold the response for MS milliseconds (max 10000)
 //   ?keksi=off      for .html: serve the page with its <script src="/keksi.js"> tag removed
 //                   (the same content without keksi: layout comparison, benchmark baseline)
+//   ?keksi=damaged  for .html: the page loads /keksi.js?damaged, which is keksi.js with one
+//                   character of its packed WebAssembly changed (fail-closed test)
 //   ?csp=NAME       for .html: send a Content-Security-Policy header (presets in CSP_PRESETS):
 //                     nowasm  script-src 'self' 'unsafe-inline' https:   (no 'wasm-unsafe-eval':
 //                             keksi's WebAssembly cannot compile; third-party https scripts
@@ -35,6 +37,15 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const WWW = path.join(ROOT, 'www');
 export const FIXTURES = path.join(HERE, 'fixtures');
+
+/** keksi.js with the character in the middle of its packed WebAssembly (the one long base64 literal) changed. */
+function damage(body) {
+  const js = body.toString('utf8');
+  const m = /[A-Za-z0-9+/]{20000,}/.exec(js);
+  if (!m) throw new Error('keksi.js has no packed WebAssembly to damage');
+  const at = m.index + (m[0].length >> 1);
+  return Buffer.from(js.slice(0, at) + (js[at] === 'A' ? 'B' : 'A') + js.slice(at + 1), 'utf8');
+}
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -203,6 +214,10 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
     if (ext === '.html' && url.searchParams.get('keksi') === 'off') {
       body = Buffer.from(body.toString('utf8').replace(KEKSI_TAG, ''), 'utf8');
     }
+    if (ext === '.html' && url.searchParams.get('keksi') === 'damaged') {
+      body = Buffer.from(body.toString('utf8').replace('src="/keksi.js"', 'src="/keksi.js?damaged"'), 'utf8');
+    }
+    if (url.pathname === '/keksi.js' && url.searchParams.has('damaged')) body = damage(body);
     if (ext === '.html' && injection) body = Buffer.from(inject(body.toString('utf8')), 'utf8');
     const csp = ext === '.html' ? CSP_PRESETS[url.searchParams.get('csp')] : undefined;
     if (csp) headers['Content-Security-Policy'] = csp;
