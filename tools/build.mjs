@@ -120,14 +120,20 @@ function buildDecoder() {
   return readFileSync(opt);
 }
 function checkRoundTrip(decoder, text, expected) {
-  const x = new WebAssembly.Instance(new WebAssembly.Module(decoder)).exports;
-  const at = x.__heap_base.value;
-  x.memory.grow(Math.ceil((at + text.length + expected.length) / 65536));
-  new TextEncoder().encodeInto(text, new Uint8Array(x.memory.buffer, at, text.length));
-  const out = x.unpack(at, text.length, expected.length);
-  if (!out || !Buffer.from(x.memory.buffer, out, expected.length).equals(expected)) {
-    throw new Error("unlzma does not give back the WebAssembly xz packed");
-  }
+  // As the loader does: grow by what is missing, hand the text over with encodeInto.
+  const unpackInto = (n) => {
+    const x = new WebAssembly.Instance(new WebAssembly.Module(decoder)).exports;
+    const at = x.__heap_base.value;
+    const pages = Math.ceil((at + text.length + n) / 65536) - x.memory.buffer.byteLength / 65536;
+    if (pages > 0) x.memory.grow(pages);
+    new TextEncoder().encodeInto(text, new Uint8Array(x.memory.buffer, at, text.length));
+    const out = x.unpack(at, text.length, n);
+    return out ? Buffer.from(x.memory.buffer, out, n) : null;
+  };
+  const got = unpackInto(expected.length);
+  if (!got || !got.equals(expected)) throw new Error("unlzma does not give back the WebAssembly xz packed");
+  // One byte more than the stream holds runs into xz's end marker: that must be an error.
+  if (unpackInto(expected.length + 1)) throw new Error("unlzma decoded past the end of the stream");
 }
 // Loader and glue are minified (terser) before the WebAssembly goes in: ~3 KB gzip less.
 let code = loader.replace("/*GLUE*/", () => glue).replaceAll("__VERSION__", pkg);

@@ -38,54 +38,61 @@ export function resourceType(headers, method) {
  */
 export async function startRoutingProxy(onRequest) {
   const { key, cert } = certificate();
+  const sockets = new Set(); // every client and tunnel socket, destroyed on close()
+  const track = (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+    return s;
+  };
   const server = http.createServer((req, res) => handle(req, res, req.url));
   const inner = http.createServer((req, res) => handle(req, res, `https://${req.headers.host}${req.url}`));
+  server.on('connection', track);
 
   async function handle(req, res, url) {
-    const u = new URL(url);
-    if (isLocal(u.hostname)) return passThrough(req, res, u);
-    let answer = null;
     try {
-      answer = await onRequest({ url, method: req.method, headers: req.headers, type: resourceType(req.headers, req.method) });
+      const u = new URL(url);
+      if (isLocal(u.hostname)) return passThrough(req, res, u);
+      const answer = await onRequest({ url, method: req.method, headers: req.headers, type: resourceType(req.headers, req.method) });
+      if (!answer) return void res.socket?.destroy();
+      res.writeHead(answer.status ?? 200, answer.headers ?? {});
+      res.end(answer.body ?? '');
     } catch {
-      answer = null;
+      // A request this proxy cannot read or a handler that threw: refuse it.
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.socket?.destroy();
     }
-    if (!answer) {
-      res.socket?.destroy();
-      return;
-    }
-    res.writeHead(answer.status ?? 200, answer.headers ?? {});
-    res.end(answer.body ?? '');
   }
 
   function passThrough(req, res, u) {
     const up = http.request({ host: '127.0.0.1', port: u.port || 80, path: u.pathname + u.search, method: req.method, headers: req.headers }, (r) => {
+      r.on('error', () => res.socket?.destroy());
       res.writeHead(r.statusCode, r.headers);
       r.pipe(res);
     });
     up.on('error', () => res.socket?.destroy());
+    res.on('close', () => up.destroy());
     req.pipe(up);
   }
 
   server.on('connect', (req, socket, head) => {
-    const [host, port] = req.url.split(':');
+    const colon = req.url.lastIndexOf(':');
+    const host = req.url.slice(0, colon);
     if (isLocal(host)) {
       // A local https server (the WebDriver suite's TLS front): tunnel it untouched.
-      const up = net.connect(Number(port), '127.0.0.1', () => {
+      const up = track(net.connect(Number(req.url.slice(colon + 1)), '127.0.0.1', () => {
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         if (head.length) up.write(head);
         up.pipe(socket);
         socket.pipe(up);
-      });
-      up.on('error', () => socket.destroy());
-      socket.on('error', () => up.destroy());
+      }));
+      up.on('close', () => socket.destroy());
+      socket.on('close', () => up.destroy());
       return;
     }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-    const secure = new tls.TLSSocket(socket, { isServer: true, key, cert });
-    secure.on('error', () => socket.destroy());
-    socket.on('error', () => secure.destroy());
-    if (head.length) socket.unshift(head);
+    if (head.length) socket.unshift(head); // before TLS takes the socket over
+    const secure = track(new tls.TLSSocket(socket, { isServer: true, key, cert }));
     inner.emit('connection', secure);
   });
   server.on('clientError', (_e, socket) => socket.destroy());
@@ -95,8 +102,7 @@ export async function startRoutingProxy(onRequest) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     close: () => new Promise((r) => {
-      server.closeAllConnections?.();
-      inner.closeAllConnections?.();
+      for (const s of sockets) s.destroy();
       server.close(() => r());
     }),
   };

@@ -117,11 +117,16 @@ export async function launchWebKit(media = {}) {
   // startDriver hands the driver (and so MiniBrowser) a copy of process.env.
   const saved = { ...process.env };
   Object.assign(process.env, env);
+  let driver = null;
   try {
-    const driver = await startDriver('webkit');
+    driver = await startDriver('webkit');
     const session = await driver.newSession();
     browser = new WkBrowser(driver, session, media, proxy);
     return browser;
+  } catch (e) {
+    await driver?.stop().catch(() => {});
+    await proxy.close();
+    throw e;
   } finally {
     for (const k of Object.keys(env)) delete process.env[k];
     Object.assign(process.env, saved);
@@ -182,20 +187,24 @@ class WkBrowser {
       request: () => request,
       abort: async () => settle(null),
       continue: async () => settle(null), // no network beyond the proxy
-      fulfill: async ({ status, contentType, body = '', headers = {}, response } = {}) => {
-        const h = { ...(response?.headers ?? {}), ...headers };
+      fulfill: async ({ status = 200, contentType, body = '', headers = {} } = {}) => {
+        const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
         if (contentType) h['content-type'] = contentType;
-        settle({ status: status ?? response?.status ?? 200, headers: h, body });
+        settle({ status, headers: h, body });
       },
     };
-    Promise.resolve(r.handler(route, request)).catch(() => settle(null));
+    // A handler that returns without answering (or throws) leaves the request refused.
+    Promise.resolve(r.handler(route, request)).then(() => settle(null), () => settle(null));
     return answer;
   }
 
   async close() {
-    for (const b of this.others.values()) await (await b).close();
-    await this.driver.stop();
-    await this.proxy?.close();
+    try {
+      for (const b of this.others.values()) await (await b).close();
+      await this.driver.stop();
+    } finally {
+      await this.proxy?.close();
+    }
   }
 }
 

@@ -231,9 +231,10 @@ pub fn decode(input: &[u8], out: &mut [u8], probs: &mut [u16; PROBS]) -> Result<
     Ok(())
 }
 
-/// The position `dist + 1` bytes back from `pos`.
+/// The position `dist + 1` bytes back from `pos`. Checked in two steps: on wasm32
+/// `dist as usize + 1` would wrap for the end marker (`u32::MAX`).
 fn back(pos: usize, dist: u32) -> Result<usize, Error> {
-    pos.checked_sub(dist as usize + 1).ok_or(Error::Distance)
+    pos.checked_sub(dist as usize).and_then(|p| p.checked_sub(1)).ok_or(Error::Distance)
 }
 
 fn literal(d: &mut Decoder, out: &[u8], pos: usize, state: usize, rep0: u32, lc: usize, lp: usize) -> u8 {
@@ -242,7 +243,7 @@ fn literal(d: &mut Decoder, out: &[u8], pos: usize, state: usize, rep0: u32, lc:
     let mut sym = 1;
     if state >= 7 {
         // After a match the byte at rep0 predicts this one up to the first bit that differs.
-        let mut mb = pos.checked_sub(rep0 as usize + 1).map_or(0, |i| out[i] as usize);
+        let mut mb = back(pos, rep0).map_or(0, |i| out[i] as usize);
         while sym < 0x100 {
             let m = (mb >> 7) & 1;
             mb <<= 1;

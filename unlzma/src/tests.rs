@@ -121,3 +121,15 @@ fn base64_of_a_packed_stream_round_trips_like_the_page_does() {
     let n = unbase64(&mut text).unwrap();
     assert_eq!(unpack(&text[..n], data.len()).unwrap(), data);
 }
+
+#[test]
+fn asking_for_more_than_the_stream_holds_is_an_error_not_padding() {
+    // xz ends the stream with a marker whose distance is u32::MAX: decoding past it must
+    // fail (on wasm32 a wrapping `dist + 1` once made it "succeed" with zeros).
+    let packed = xz(b"hello hello hello", "preset=6");
+    assert_eq!(unpack(&packed, 17).unwrap(), b"hello hello hello");
+    assert_eq!(unpack(&packed, 100), Err(Error::Distance));
+    assert_eq!(back(5, u32::MAX), Err(Error::Distance));
+    assert_eq!(back(5, 4), Ok(0));
+    assert_eq!(back(5, 5), Err(Error::Distance));
+}
