@@ -103,7 +103,7 @@ function shortImportNames(bytes, js) {
 }
 
 // The WebAssembly goes in LZMA-packed and base64'd, with its decoder (unlzma/, itself a
-// ~3 KB WebAssembly module) next to it. Base64 of packed bytes costs next to nothing once
+// 3.5 KB WebAssembly module) next to it. Base64 of packed bytes costs next to nothing once
 // the file is gzipped (6 bits of entropy per character, 4 characters per 3 bytes), so
 // keksi.js ships ~14% under the gzip of the raw .wasm. The round trip is checked here,
 // with the very decoder the page runs, before anything is written.

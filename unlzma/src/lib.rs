@@ -1,9 +1,9 @@
 //! LZMA decoder for the WebAssembly inlined in keksi.js.
 //!
-//! The build packs keksi's .wasm with `xz --format=lzma`: ~14% under gzip -9, and once
-//! base64'd and served gzipped it stays that small, so keksi.js is ~11 KB gzip lighter.
-//! A decoder in JavaScript takes ~35 ms cold to unpack it; this one, compiled to a ~1 KB
-//! module that the browser's baseline compiler runs at once, takes a few. It is the
+//! The build packs keksi's .wasm with `xz --format=lzma`: ~15% under gzip -9, and once
+//! base64'd and served gzipped it stays that small, so keksi.js is ~15 KB gzip lighter.
+//! A decoder in JavaScript takes ~35 ms cold to unpack it; this one, compiled to a 3.5 KB
+//! module, takes 5–10 ms (tools/bench-sync.mjs). It is the
 //! decoding half of the LZMA spec (Igor Pavlov's LzmaSpec.cpp describes it), for the
 //! `.lzma` ("LZMA alone") header with the size known from outside.
 #![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
