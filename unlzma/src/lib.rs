@@ -174,7 +174,13 @@ pub fn decode(input: &[u8], out: &mut [u8], probs: &mut [u16; PROBS]) -> Result<
         return Err(Error::Header);
     }
     probs.fill(1024);
-    let mut d = Decoder { input, at: 14, range: u32::MAX, code: 0, p: probs };
+    let mut d = Decoder {
+        input,
+        at: 14,
+        range: u32::MAX,
+        code: 0,
+        p: probs,
+    };
     for _ in 0..4 {
         d.code = d.code << 8 | d.byte();
     }
@@ -185,7 +191,13 @@ pub fn decode(input: &[u8], out: &mut [u8], probs: &mut [u16; PROBS]) -> Result<
         if d.bit(IS_MATCH + (state << 4) + ps) == 0 {
             out[pos] = literal(&mut d, out, pos, state, reps[0], lc, lp);
             pos += 1;
-            state = if state < 4 { 0 } else if state < 10 { state - 3 } else { state - 6 };
+            state = if state < 4 {
+                0
+            } else if state < 10 {
+                state - 3
+            } else {
+                state - 6
+            };
             continue;
         }
         let len = if d.bit(IS_REP + state) == 0 {

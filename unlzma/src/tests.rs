@@ -31,7 +31,7 @@ fn sample() -> Vec<u8> {
     for i in 0..20_000u32 {
         v.extend_from_slice(format!("cookie_{}={};", i % 97, i * 31).as_bytes());
     }
-    v.extend(std::iter::repeat(0u8).take(5000));
+    v.extend(std::iter::repeat_n(0u8, 5000));
     let mut x = 0x1234_5678u32;
     for _ in 0..50_000 {
         x ^= x << 13;
@@ -46,7 +46,12 @@ fn sample() -> Vec<u8> {
 #[test]
 fn round_trips_with_the_builds_options_and_the_defaults() {
     let data = sample();
-    for options in ["preset=9e,lc=3,lp=0,pb=0,nice=273", "preset=6", "preset=1,lc=0,lp=2,pb=2", "preset=9,lc=4,lp=0,pb=4"] {
+    for options in [
+        "preset=9e,lc=3,lp=0,pb=0,nice=273",
+        "preset=6",
+        "preset=1,lc=0,lp=2,pb=2",
+        "preset=9,lc=4,lp=0,pb=4",
+    ] {
         let packed = xz(&data, options);
         assert!(packed.len() < data.len());
         assert_eq!(unpack(&packed, data.len()).unwrap(), data, "options {options}");
@@ -94,7 +99,11 @@ fn base64(data: &[u8]) -> Vec<u8> {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
-            out.push(if i <= chunk.len() { A[(n >> (18 - 6 * i)) as usize & 63] } else { b'=' });
+            out.push(if i <= chunk.len() {
+                A[(n >> (18 - 6 * i)) as usize & 63]
+            } else {
+                b'='
+            });
         }
     }
     out
