@@ -1,12 +1,13 @@
-//! The UI texts: one JSON data file per language in `data/texts/`, compiled in, with
-//! the config's `texts` overrides on top. English is complete and defines the keys.
+//! The UI texts: one JSON data file per language in `data/texts/`, compiled in (as bare
+//! values in English's key order, see build.rs), with the config's `texts` overrides on
+//! top. English is complete and defines the keys.
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::json::Json;
 use super::language;
 
-// `BUILTIN`: (code, JSON text) of each compiled-in language; chosen by build.rs.
+// `KEYS` and `BUILTIN`: the text keys and each compiled-in language's values, both
+// joined by U+001F; written by build.rs, which checks every file has every key.
 include!(concat!(env!("OUT_DIR"), "/languages.rs"));
 
 /// Codes of the built-in languages.
@@ -14,18 +15,12 @@ pub fn available() -> Vec<&'static str> {
     BUILTIN.iter().map(|(code, _)| *code).collect()
 }
 
-fn parse(data: &str) -> Vec<(String, String)> {
-    // The data files are ours and checked by tests; a broken one degrades to English.
-    match Json::parse(data) {
-        Ok(Json::Obj(members)) => members
-            .into_iter()
-            .filter_map(|(k, v)| match v {
-                Json::Str(s) => Some((k, s)),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+fn keys() -> impl Iterator<Item = &'static str> {
+    KEYS.split('\u{1f}')
+}
+
+fn parse(data: &'static str) -> Vec<(String, String)> {
+    keys().zip(data.split('\u{1f}')).map(|(k, v)| (k.into(), v.into())).collect()
 }
 
 fn builtin(lang: &str) -> Option<&'static str> {
@@ -34,7 +29,7 @@ fn builtin(lang: &str) -> Option<&'static str> {
 
 /// Whether `key` is a text key (present in the English data file).
 pub fn is_key(key: &str) -> bool {
-    parse(BUILTIN[0].1).iter().any(|(k, _)| k == key)
+    keys().any(|k| k == key)
 }
 
 /// The texts of one language, resolved: overrides, then the language, then English.
@@ -122,23 +117,29 @@ mod tests {
 
     #[test]
     fn every_language_has_every_key_non_empty() {
-        let keys: Vec<String> = parse(BUILTIN[0].1).into_iter().map(|(k, _)| k).collect();
-        assert!(keys.len() >= 30, "English defines the keys");
-        for (code, data) in BUILTIN {
-            let raw = Json::parse(data).unwrap_or_else(|e| panic!("{code}: {e}"));
-            for key in &keys {
-                let v = raw
-                    .get(key)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_else(|| panic!("{code} lacks {key}"));
-                assert!(!v.trim().is_empty(), "{code}.{key} is empty");
+        use crate::core::json::Json;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/texts");
+        let file = |code: &str| {
+            let text = std::fs::read_to_string(format!("{dir}/{code}.json")).expect("language file");
+            match Json::parse(&text) {
+                Ok(Json::Obj(members)) => members,
+                other => panic!("{code}.json is not an object: {other:?}"),
             }
-            let Json::Obj(members) = raw else {
-                panic!("{code} is not an object")
-            };
+        };
+        let keys: Vec<String> = file("en").into_iter().map(|(k, _)| k).collect();
+        assert!(keys.len() >= 30, "English defines the keys");
+        assert_eq!(super::keys().collect::<Vec<_>>(), keys, "compiled-in keys are English's, in order");
+        assert_eq!(std::fs::read_dir(dir).expect("data/texts").count(), BUILTIN.len(), "all built in");
+        for (code, _) in BUILTIN {
+            let members = file(code);
+            assert_eq!(members.len(), keys.len(), "{code} has exactly English's keys");
+            let t = Texts::load(code, &[]);
             for (key, v) in &members {
                 assert!(keys.contains(key), "{code} has a key English lacks: {key}");
-                assert!(v.as_str().is_some(), "{code}.{key} is not a string");
+                let v = v.as_str().unwrap_or_else(|| panic!("{code}.{key} is not a string"));
+                assert!(!v.trim().is_empty(), "{code}.{key} is empty");
+                // What build.rs compiled in is exactly the file's text.
+                assert_eq!(t.get(key), v, "{code}.{key} as compiled in");
             }
         }
     }

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Where the bytes of keksi.js go: the packed (LZMA) cost of each part of the WebAssembly.
+//   node tools/build.mjs --names && node tools/wasm-cost.mjs [--depth N] [--top N]
+// Reads target/keksi-js/keksi_bg.opt.wasm (built with function names), groups the
+// functions by their Rust path (first N segments, default 3), and for each group packs
+// the module again with that group's bodies replaced by `unreachable`: the difference is
+// what the group really costs in keksi.js, after compression (raw body sizes mislead, as
+// LZMA squeezes repetitive code far better than unique code). The data segments are
+// measured the same way (zeroed).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
+const depth = arg("--depth", 3), top = arg("--top", 40);
+const wasm = readFileSync(join(root, "target/keksi-js/keksi_bg.opt.wasm"));
+const packed = (b) => execFileSync("xz", ["--format=lzma", "--lzma1=preset=9e,lc=3,lp=0,pb=0,nice=273", "-c"], { input: b, maxBuffer: 1 << 30 }).length;
+
+function leb(b, i) { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return [r, i]; }
+let imports = 0, bodies = [], names = new Map(), data = [];
+for (let i = 8; i < wasm.length;) {
+  const id = wasm[i]; const [size, start] = leb(wasm, i + 1); const end = start + size;
+  if (id === 2) {
+    let [n, j] = leb(wasm, start);
+    for (let k = 0; k < n; k++) {
+      let len; [len, j] = leb(wasm, j); j += len; [len, j] = leb(wasm, j); j += len;
+      const kind = wasm[j++];
+      if (kind === 0) { imports++; [, j] = leb(wasm, j); } else if (kind === 1) { j++; const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); }
+      else if (kind === 2) { const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); } else j += 2;
+    }
+  } else if (id === 10) {
+    let [n, j] = leb(wasm, start);
+    for (let k = 0; k < n; k++) { const [len, b] = leb(wasm, j); bodies.push({ at: b, len }); j = b + len; }
+  } else if (id === 11) {
+    let [n, j] = leb(wasm, start);
+    for (let k = 0; k < n; k++) {
+      let flag; [flag, j] = leb(wasm, j);
+      if (flag === 0) { while (wasm[j] !== 0x0b) j++; j++; } else if (flag === 2) { [, j] = leb(wasm, j); while (wasm[j] !== 0x0b) j++; j++; }
+      const [len, b] = leb(wasm, j); data.push({ at: b, len }); j = b + len;
+    }
+  } else if (id === 0) {
+    let [len, j] = leb(wasm, start); const nm = wasm.subarray(j, j + len).toString(); j += len;
+    if (nm === "name") while (j < end) {
+      const sub = wasm[j]; let [sl, s] = leb(wasm, j + 1);
+      if (sub === 1) { let [n, q] = leb(wasm, s); for (let k = 0; k < n; k++) { let idx, l; [idx, q] = leb(wasm, q); [l, q] = leb(wasm, q); names.set(idx, wasm.subarray(q, q + l).toString()); q += l; } }
+      j = s + sl;
+    }
+  }
+  i = end;
+}
+if (!names.size) { console.error("no function names: build with `node tools/build.mjs --names` first"); process.exit(1); }
+
+// A Rust path like `keksi::web::ui::render::h12ab` → its first `depth` segments; generic
+// instances (`<T as Trait>::f`) keep their outer type's path.
+function group(name) {
+  let n = name.replace(/::h[0-9a-f]{16}$/, "").replace(/^<(.*?)( as .*)?>/, "$1");
+  n = n.replace(/<.*$/, "");
+  return n.split("::").slice(0, depth).join("::") || name;
+}
+const groups = new Map();
+bodies.forEach((b, k) => {
+  const g = group(names.get(imports + k) ?? "?");
+  if (!groups.has(g)) groups.set(g, { raw: 0, list: [] });
+  const e = groups.get(g); e.raw += b.len; e.list.push(b);
+});
+const base = packed(wasm);
+function without(list) {
+  const copy = Buffer.from(wasm);
+  // Keep each body's length (so no offsets move): no locals, `unreachable`, then `nop`s, `end`.
+  for (const b of list) { copy[b.at] = 0; copy[b.at + 1] = 0; copy.fill(1, b.at + 2, b.at + b.len - 1); copy[b.at + b.len - 1] = 0x0b; }
+  return copy;
+}
+const nopBase = packed(without([])); // same as base; sanity
+const rows = [...groups].sort((a, b) => b[1].raw - a[1].raw).slice(0, top).map(([g, e]) => {
+  const cost = base - packed(without(e.list.filter((b) => b.len >= 3)));
+  return [g, e.list.length, e.raw, cost];
+});
+const dcopy = Buffer.from(wasm); for (const d of data) dcopy.fill(0, d.at, d.at + d.len);
+rows.push(["(data segments)", data.length, data.reduce((s, d) => s + d.len, 0), base - packed(dcopy)]);
+rows.sort((a, b) => b[3] - a[3]);
+console.log(`wasm ${wasm.length} B, packed ${base} B (${nopBase}), ${bodies.length} functions, ${imports} imports\n`);
+console.log("| group | fns | raw B | packed B |\n|---|---:|---:|---:|");
+for (const [g, n, raw, cost] of rows) console.log(`| ${g} | ${n} | ${raw} | ${cost} |`);
