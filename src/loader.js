@@ -16,7 +16,7 @@
     return out;
   }
   // keksi's WebAssembly arrives LZMA-packed and base64'd (~15 KB gzip less than inlined as
-  // it is) and is unpacked by a 3.5 KB WebAssembly decoder (unlzma/) in its own memory.
+  // it is) and is unpacked by a 2.1 KB WebAssembly decoder (unlzma/) in its own memory.
   function unpack(text, n) {
     var x = new WebAssembly.Instance(new WebAssembly.Module(bytes(atob("__UNLZMA__")))).exports;
     var at = x.__heap_base.value, mem = x.memory, len = text.length;

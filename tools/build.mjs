@@ -43,7 +43,7 @@ if (!existsSync(wasmOpt)) {
 }
 if (!debug) {
   const opt = join(tmp, "keksi_bg.opt.wasm");
-  run(wasmOpt, ["-Oz", ...(names ? ["--debuginfo"] : ["--strip-debug"]), "--strip-producers", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+  run(wasmOpt, ["-Oz", ...(names ? ["--debuginfo"] : ["--strip-debug"]), "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
     "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasmPath, "-o", opt]);
   wasmPath = opt;
 }
@@ -103,7 +103,7 @@ function shortImportNames(bytes, js) {
 }
 
 // The WebAssembly goes in LZMA-packed and base64'd, with its decoder (unlzma/, itself a
-// 3.5 KB WebAssembly module) next to it. Base64 of packed bytes costs next to nothing once
+// 2.1 KB WebAssembly module) next to it. Base64 of packed bytes costs next to nothing once
 // the file is gzipped (6 bits of entropy per character, 4 characters per 3 bytes), so
 // keksi.js ships ~14% under the gzip of the raw .wasm. The round trip is checked here,
 // with the very decoder the page runs, before anything is written.
@@ -115,7 +115,7 @@ function buildDecoder() {
   const dir = join(root, "unlzma");
   run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"], { cwd: dir });
   const opt = join(tmp, "unlzma.wasm");
-  run(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", "--enable-bulk-memory",
+  run(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features", "--enable-bulk-memory",
     join(dir, "target", "wasm32-unknown-unknown", "release", "unlzma.wasm"), "-o", opt]);
   return readFileSync(opt);
 }

@@ -2,7 +2,7 @@
 //!
 //! The build packs keksi's .wasm with `xz --format=lzma`: ~15% under gzip -9, and once
 //! base64'd and served gzipped it stays that small, so keksi.js is ~15 KB gzip lighter.
-//! A decoder in JavaScript takes ~35 ms cold to unpack it; this one, compiled to a 3.5 KB
+//! A decoder in JavaScript takes ~35 ms cold to unpack it; this one, compiled to a 2.1 KB
 //! module, takes 5–10 ms (tools/bench-sync.mjs). It is the
 //! decoding half of the LZMA spec (Igor Pavlov's LzmaSpec.cpp describes it), for the
 //! `.lzma` ("LZMA alone") header with the size known from outside.
@@ -19,13 +19,16 @@ pub enum Error {
     Base64,
 }
 
+// No indexing that can panic anywhere below (`get` and `?` instead): a panic path pulls
+// core's formatting code into the module, ~1.5 KB of the 3.5 it weighed with them.
+
 /// Decodes base64 text in place (the result is shorter, so writing trails reading) and
 /// returns the decoded length. Padding ends the text. The page hands the text over with
 /// `TextEncoder.encodeInto`: no `atob` and no JavaScript loop over 100 000 characters.
 pub fn unbase64(buf: &mut [u8]) -> Result<usize, Error> {
     let (mut acc, mut bits, mut n) = (0u32, 0, 0);
     for i in 0..buf.len() {
-        let v = match buf[i] {
+        let v = match *buf.get(i).ok_or(Error::Base64)? {
             c @ b'A'..=b'Z' => c - b'A',
             c @ b'a'..=b'z' => c - b'a' + 26,
             c @ b'0'..=b'9' => c - b'0' + 52,
@@ -38,7 +41,7 @@ pub fn unbase64(buf: &mut [u8]) -> Result<usize, Error> {
         bits += 6;
         if bits >= 8 {
             bits -= 8;
-            buf[n] = (acc >> bits) as u8;
+            *buf.get_mut(n).ok_or(Error::Base64)? = (acc >> bits) as u8;
             n += 1;
         }
     }
@@ -189,7 +192,8 @@ pub fn decode(input: &[u8], out: &mut [u8], probs: &mut [u16; PROBS]) -> Result<
     while pos < out.len() {
         let ps = pos & ((1 << pb) - 1);
         if d.bit(IS_MATCH + (state << 4) + ps) == 0 {
-            out[pos] = literal(&mut d, out, pos, state, reps[0], lc, lp);
+            let b = literal(&mut d, out, pos, state, reps[0], lc, lp);
+            *out.get_mut(pos).ok_or(Error::Distance)? = b;
             pos += 1;
             state = if state < 4 {
                 0
@@ -211,21 +215,26 @@ pub fn decode(input: &[u8], out: &mut [u8], probs: &mut [u16; PROBS]) -> Result<
                 if d.bit(IS_REP0_LONG + (state << 4) + ps) == 0 {
                     // One byte from rep0.
                     state = if state < 7 { 9 } else { 11 };
-                    out[pos] = out[back(pos, reps[0])?];
+                    copy(out, back(pos, reps[0])?, pos)?;
                     pos += 1;
                     continue;
                 }
             } else {
-                let i = if d.bit(IS_REP_G1 + state) == 0 {
-                    1
-                } else if d.bit(IS_REP_G2 + state) == 0 {
-                    2
-                } else {
-                    3
-                };
                 // The distance used moves to the front, the others shift down.
-                let dist = reps[i];
-                reps.copy_within(0..i, 1);
+                let dist = if d.bit(IS_REP_G1 + state) == 0 {
+                    reps[1]
+                } else {
+                    let dist = if d.bit(IS_REP_G2 + state) == 0 {
+                        reps[2]
+                    } else {
+                        let dist = reps[3];
+                        reps[3] = reps[2];
+                        dist
+                    };
+                    reps[2] = reps[1];
+                    dist
+                };
+                reps[1] = reps[0];
                 reps[0] = dist;
             }
             let len = d.length(REP_LEN, ps);
@@ -236,7 +245,7 @@ pub fn decode(input: &[u8], out: &mut [u8], probs: &mut [u16; PROBS]) -> Result<
         let end = out.len().min(pos + len + 2);
         // Byte by byte: the source may overlap what is being written (runs).
         for i in 0..end - pos {
-            out[pos + i] = out[from + i];
+            copy(out, from + i, pos + i)?;
         }
         pos = end;
     }
@@ -249,13 +258,20 @@ fn back(pos: usize, dist: u32) -> Result<usize, Error> {
     pos.checked_sub(dist as usize).and_then(|p| p.checked_sub(1)).ok_or(Error::Distance)
 }
 
+/// `out[to] = out[from]`, without a panic path.
+fn copy(out: &mut [u8], from: usize, to: usize) -> Result<(), Error> {
+    let b = *out.get(from).ok_or(Error::Distance)?;
+    *out.get_mut(to).ok_or(Error::Distance)? = b;
+    Ok(())
+}
+
 fn literal(d: &mut Decoder, out: &[u8], pos: usize, state: usize, rep0: u32, lc: usize, lp: usize) -> u8 {
-    let prev = if pos > 0 { out[pos - 1] as usize } else { 0 };
+    let prev = pos.checked_sub(1).and_then(|i| out.get(i)).map_or(0, |&b| b as usize);
     let base = LIT + 0x300 * (((pos & ((1 << lp) - 1)) << lc) + (prev >> (8 - lc)));
     let mut sym = 1;
     if state >= 7 {
         // After a match the byte at rep0 predicts this one up to the first bit that differs.
-        let mut mb = back(pos, rep0).map_or(0, |i| out[i] as usize);
+        let mut mb = back(pos, rep0).ok().and_then(|i| out.get(i)).map_or(0, |&b| b as usize);
         while sym < 0x100 {
             let m = (mb >> 7) & 1;
             mb <<= 1;
@@ -287,7 +303,8 @@ mod wasm {
         let out = core::slice::from_raw_parts_mut(text.add(len), out_len);
         // SAFETY: wasm32 without atomics is single-threaded and this is the only user.
         let probs = &mut *core::ptr::addr_of_mut!(PROBS);
-        match super::unbase64(packed).and_then(|n| super::decode(&packed[..n], out, probs)) {
+        let text = super::unbase64(packed).and_then(|n| packed.get(..n).ok_or(super::Error::Base64));
+        match text.and_then(|t| super::decode(t, out, probs)) {
             Ok(()) => out.as_mut_ptr(),
             Err(_) => core::ptr::null_mut(),
         }
