@@ -49,6 +49,15 @@ if (!debug) {
 }
 let wasm = readFileSync(wasmPath);
 let glue = readFileSync(join(tmp, "keksi.js"), "utf8");
+// keksi starts with `initSync` only: without the async `__wbg_init` in the returned object,
+// terser drops it and all it alone uses (fetching, streaming, their warnings).
+const asyncInit = "return Object.assign(__wbg_init, { initSync }, exports);";
+if (glue.split(asyncInit).length !== 2) throw new Error("wasm-bindgen's glue changed: no `" + asyncInit + "`");
+glue = glue.replace(asyncInit, "return Object.assign({ initSync }, exports);");
+// And the URL of the .wasm next to the script, which only that path fetched.
+const scriptSrc = /\n\s*let script_src;\n\s*if \(typeof document[^\n]*\n[^\n]*script_src = [^\n]*\n\s*\}\n/;
+if (!scriptSrc.test(glue)) throw new Error("wasm-bindgen's glue changed: no `script_src` block");
+glue = glue.replace(scriptSrc, "\n");
 if (!debug) ({ wasm, glue } = shortImportNames(wasm, glue));
 const pkg = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
 const loader = readFileSync(join(root, "src", "loader.js"), "utf8");
@@ -68,6 +77,7 @@ function shortImportNames(bytes, js) {
     const id = bytes[i];
     const [size, start] = u(bytes, i + 1);
     const end = start + size;
+    if (id === 7) { out.push(shortExportNames(bytes.subarray(start, end))); i = end; continue; }
     if (id !== 2) { out.push(bytes.subarray(i, end)); i = end; continue; }
     let [count, j] = u(bytes, start);
     const body = [...leb(count)];
@@ -93,6 +103,31 @@ function shortImportNames(bytes, js) {
     }
     out.push(Uint8Array.from([2, ...leb(body.length), ...body]));
     i = end;
+  }
+  // wasm-bindgen's own exports (`wasm_bindgen__convert__closures_____invoke__h5444…`,
+  // `__wbindgen_malloc`, …) likewise become `$0`, `$1`, …; keksi's API keeps its names.
+  // The glue reads each as `wasm.name`.
+  function shortExportNames(section) {
+    let [count, j] = u(section, 0);
+    const body = [...leb(count)];
+    let n = 0;
+    for (let k = 0; k < count; k++) {
+      let len;
+      [len, j] = u(section, j); let name = dec.decode(section.subarray(j, j + len)); j += len;
+      const descStart = j; j++; [, j] = u(section, j);
+      if (/^(wasm_bindgen__|__wbindgen_|__externref_)/.test(name)) {
+        const short = "$" + (n++).toString(36);
+        // Bare occurrences are the glue's own local functions of the same name (terser
+        // renames them); a property access other than `wasm.name`, or a quoted name, stops.
+        const access = js.split(`.${name}`).length - 1, quoted = /["'`]/.test(js.match(new RegExp(`.?${name}`, "g")).map((m) => m[0]).join(""));
+        const dotted = js.split(`wasm.${name}`).length - 1;
+        if (!dotted || access !== dotted || quoted) throw new Error(`export ${name}: used other than as wasm.${name}`);
+        js = js.replaceAll(`wasm.${name}`, `wasm.${short}`);
+        name = short;
+      }
+      body.push(...str(name), ...section.subarray(descStart, j));
+    }
+    return Uint8Array.from([7, ...leb(body.length), ...body]);
   }
   for (const [mod, { short }] of modules) {
     const q = JSON.stringify(mod);
