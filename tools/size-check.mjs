@@ -4,9 +4,10 @@
 //   - www/keksi.js (all 15 languages, what `tools/keksi build` ships): a ratchet at
 //     today's size plus a little headroom, lowered whenever the file shrinks, so no change
 //     can quietly add weight;
-//   - keksi.js with English only (KEKSI_LANGUAGES=en, built here): the foundation issue's
-//     budget of 80 KB gzip. The product goal is 30 KB; see the README's Size section for
-//     where the bytes go and what is left to cut.
+//   - keksi.js with English and Finnish (KEKSI_LANGUAGES=en,fi, built here: the languages
+//     the foundation issue builds in): its budget of 80 KB gzip. The product goal is 30 KB
+//     (English only); see the README's Size section for where the bytes go and what is
+//     left to cut.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -24,10 +25,10 @@ function check(what, file, ceiling, hint) {
   }
 }
 
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 93 * KB,
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 89 * KB,
   "find the bytes (twiggy) before raising the ratchet");
-const en = new URL("../target/size/keksi.en.js", import.meta.url).pathname;
-execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", en],
-  { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KEKSI_LANGUAGES: "en" } });
-check("keksi.js, English only", en, 80 * KB, "the foundation's budget is 80 KB gzip");
+const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
+execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],
+  { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KEKSI_LANGUAGES: "en,fi" } });
+check("keksi.js, English + Finnish", enFi, 80 * KB, "the foundation's budget is 80 KB gzip");
 if (failed) process.exit(1);
