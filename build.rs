@@ -150,14 +150,26 @@ fn minify_css(out_dir: &str) {
     }
 }
 
-/// The knowledge files without their comment lines: comments are for maintainers, and
-/// every byte compiled in ships to every visitor.
+/// The knowledge files without their comment lines (comments are for maintainers, and
+/// every byte compiled in ships to every visitor), stored column by column: the fields of
+/// a column joined by `\n`, the columns by U+001E, a missing last field as an empty one.
+/// LZMA finds a column's repetitions (categories, vendors, lifetimes) closer together:
+/// ~0.5 KB less packed keksi.js than line by line. `core::knowledge::rows` reads it back.
 fn strip_comments(out_dir: &str) {
     let root = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("data");
     for name in ["cookies.tsv", "storage.tsv", "trackers.tsv"] {
         println!("cargo:rerun-if-changed=data/{name}");
         let text = fs::read_to_string(root.join(name)).expect("data file exists");
-        let kept: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).collect();
-        fs::write(Path::new(out_dir).join(name), kept.join("\n") + "\n").expect("write stripped data");
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| l.split('\t').collect())
+            .collect();
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let columns: Vec<String> = (0..width)
+            .map(|i| rows.iter().map(|r| r.get(i).copied().unwrap_or("")).collect::<Vec<_>>().join("\n"))
+            .collect();
+        assert!(!text.contains('\u{1e}'), "data/{name} holds U+001E");
+        fs::write(Path::new(out_dir).join(name), columns.join("\u{1e}")).expect("write data columns");
     }
 }

@@ -38,11 +38,21 @@ pub struct KnownKey {
 const COOKIES_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/cookies.tsv"));
 const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"));
 
-/// The data lines of a TSV file, split into fields (comments and blank lines skipped).
-pub fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    tsv.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| l.split('\t').collect())
+/// The entries of a compiled-in data file, each split into its fields. build.rs stores
+/// the files column by column (a column's fields joined by `\n`, the columns by U+001E);
+/// empty trailing fields are dropped, as in the TAB-separated source line.
+pub fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    let mut columns: Vec<core::str::Split<'static, char>> = table.split('\u{1e}').map(|c| c.split('\n')).collect();
+    core::iter::from_fn(move || {
+        let mut fields = Vec::with_capacity(columns.len());
+        for c in columns.iter_mut() {
+            fields.push(c.next()?);
+        }
+        while fields.last() == Some(&"") {
+            fields.pop();
+        }
+        (!fields.is_empty()).then_some(fields)
+    })
 }
 
 /// Known cookies, in precedence order (first match wins).
@@ -189,6 +199,27 @@ pub(crate) mod tests {
                 let all = samples(later).iter().all(|n| matches(earlier, n));
                 assert!(!all, "{file}: {later} is shadowed by the earlier {earlier}");
             }
+        }
+    }
+
+    /// The source lines of `data/{file}`, split at TABs, comments and blank lines skipped.
+    pub(crate) fn source_rows(file: &str) -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"))).expect("data file");
+        text.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| l.split('\t').map(String::from).collect())
+            .collect()
+    }
+
+    #[test]
+    fn compiled_in_tables_are_the_data_files() {
+        for (file, table) in [
+            ("cookies.tsv", COOKIES_TSV),
+            ("storage.tsv", STORAGE_TSV),
+            ("trackers.tsv", super::super::trackers::TRACKERS_TSV),
+        ] {
+            let got: Vec<Vec<&str>> = rows(table).collect();
+            assert_eq!(got, source_rows(file), "{file}");
         }
     }
 

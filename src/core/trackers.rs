@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use super::config::Settings;
 use super::knowledge::rows;
 
-const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
+pub(crate) const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
 
 /// A built-in tracker host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
