@@ -23,8 +23,12 @@ fn main() {
     for w in &wanted {
         assert!(all.contains(w), "KEKSI_LANGUAGES names `{w}`, which has no data/texts/{w}.json");
     }
+    // Related languages next to each other: LZMA then finds shared words at short
+    // distances (~0.25 KB less packed keksi.js than alphabetical). Others follow, sorted.
+    const ORDER: [&str; 14] = ["de", "nl", "da", "no", "sv", "fi", "et", "fr", "es", "pt", "it", "pl", "he", "ar"];
+    let rank = |l: &str| ORDER.iter().position(|o| *o == l).unwrap_or(ORDER.len());
     let mut langs: Vec<&String> = all.iter().filter(|l| *l != "en" && wanted.contains(l)).collect();
-    langs.sort();
+    langs.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
     // Each language ships as its values only, in English's key order, joined by U+001F:
     // the keys repeated in every language cost ~1 KB of packed keksi.js for nothing.
     let read = |l: &str| -> Vec<(String, String)> {
