@@ -80,7 +80,7 @@
   }
   try {
     wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack("__WASM_LZMA__", __WASM_SIZE__)) });
-    var api = { version: wasm_bindgen.version() };
+    var api = { version: "__VERSION__" }; // the crate's version, written in by the build
     for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]];
     window.keksi = api;
     // Google's own gtag: Consent Mode needs `arguments` objects, not arrays.

@@ -119,9 +119,12 @@ function shortImportNames(bytes, js) {
         const short = "$" + (n++).toString(36);
         // Bare occurrences are the glue's own local functions of the same name (terser
         // renames them); a property access other than `wasm.name`, or a quoted name, stops.
-        const access = js.split(`.${name}`).length - 1, quoted = /["'`]/.test(js.match(new RegExp(`.?${name}`, "g")).map((m) => m[0]).join(""));
+        // An export the glue never names (e.g. `__wbindgen_free` with no String return) is
+        // renamed in the module only.
+        const uses = js.match(new RegExp(`.?${name}`, "g")) ?? [];
+        const access = js.split(`.${name}`).length - 1, quoted = /["'`]/.test(uses.map((m) => m[0]).join(""));
         const dotted = js.split(`wasm.${name}`).length - 1;
-        if (!dotted || access !== dotted || quoted) throw new Error(`export ${name}: used other than as wasm.${name}`);
+        if ((uses.length && !dotted) || access !== dotted || quoted) throw new Error(`export ${name}: used other than as wasm.${name}`);
         js = js.replaceAll(`wasm.${name}`, `wasm.${short}`);
         name = short;
       }

@@ -338,9 +338,3 @@ pub fn cookies() -> JsValue {
     });
     out.unchecked_into()
 }
-
-/// The version of keksi.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").into()
-}
