@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Builds www/keksi.js: cargo (wasm32) → wasm-bindgen (no-modules glue) → wasm-opt →
 // one classic script with the WebAssembly inlined. Prints the size, raw/gzip/brotli.
-//   node tools/build.mjs [--debug] [--names] [--out FILE]
+//   node tools/build.mjs [--debug] [--names] [--marks] [--out FILE]
 // --names keeps the function names in the optimised WebAssembly (for profiles, twiggy).
+// --marks puts performance.mark()s between the loader's stages (tools/bench-stages.mjs);
+// never in a shipped file: they would land in every site's performance timeline.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -13,6 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const debug = args.includes("--debug");
 const names = args.includes("--names");
+const marks = args.includes("--marks");
 const outIdx = args.indexOf("--out");
 const out = outIdx >= 0 ? args[outIdx + 1] : join(root, "www", "keksi.js");
 const WASM_BINDGEN_VERSION = "0.2.130";
@@ -175,6 +178,26 @@ function checkRoundTrip(decoder, text, expected) {
 }
 // Loader and glue are minified (terser) before the WebAssembly goes in: ~3 KB gzip less.
 let code = loader.replace("/*GLUE*/", () => glue).replaceAll("__VERSION__", pkg);
+if (marks) code = withMarks(code);
+// keksi:start, :decoder (unlzma instantiated, text copied in), :unpacked, :compiled,
+// :instantiated, :booted. Each anchor must be found once, or the build stops.
+function withMarks(js) {
+  const at = [
+    ['"use strict";', '"use strict"; performance.mark("keksi:start");'],
+    ["var out = x.unpack(at, len, n);", 'performance.mark("keksi:decoder"); var out = x.unpack(at, len, n);'],
+    ["wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(\"__WASM_LZMA__\", __WASM_SIZE__)) });",
+      'var bytes_ = unpack("__WASM_LZMA__", __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
+      'var module_ = new WebAssembly.Module(bytes_); performance.mark("keksi:compiled"); ' +
+      'wasm_bindgen.initSync({ module: module_ }); performance.mark("keksi:instantiated");'],
+    ["wasm_bindgen.boot(nonce, function gtag() { window.dataLayer.push(arguments); });",
+      'wasm_bindgen.boot(nonce, function gtag() { window.dataLayer.push(arguments); }); performance.mark("keksi:booted");'],
+  ];
+  for (const [anchor, marked] of at) {
+    if (js.split(anchor).length !== 2) throw new Error(`--marks: the loader lost ${anchor}`);
+    js = js.replace(anchor, () => marked);
+  }
+  return js;
+}
 if (!debug) {
   const { minify } = await import("terser");
   // `evaluate: false`: terser would otherwise fold the placeholder's length into the decoder.

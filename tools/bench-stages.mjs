@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Where keksi's start-up time goes, stage by stage, on the demo page in headless Chromium.
+//
+//   node tools/bench-stages.mjs [--runs 15]
+//
+// Builds keksi.js with `--marks` (performance.mark() between the loader's stages; never
+// shipped) into target/stages/, serves a copy of www/ with it, and loads the demo page in
+// fresh contexts (empty profile: the banner shows). The demo page gets a DOMContentLoaded
+// listener before and one after keksi.js, so the time between them is keksi's own
+// DOMContentLoaded work (sweep, banner, activation). Reported: medians (25th–75th
+// percentile) in ms of
+//   setup     the script's start to the decoder instantiated and the text copied in,
+//   unpack    unlzma's LZMA decoding of the WebAssembly,
+//   compile   new WebAssembly.Module (synchronous),
+//   init      instantiation and wasm-bindgen's start,
+//   boot      keksi's boot (config, stored choice, guards, observers),
+//   sync      the whole synchronous <script src=keksi.js>,
+//   ready     keksi's DOMContentLoaded work,
+//   script    the page's CDP ScriptDuration, 600 ms after load (everything, all scripts).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, closeBrowser } from '../tests/e2e/helpers.mjs';
+import { opt, median, quantile, fmt } from './bench-lib.mjs';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Math.max(1, Number(opt('--runs', 15)) || 15);
+const dir = path.join(root, 'target', 'stages');
+fs.rmSync(dir, { recursive: true, force: true });
+fs.cpSync(path.join(root, 'www'), dir, { recursive: true });
+execFileSync('node', [path.join(root, 'tools/build.mjs'), '--marks', '--out', path.join(dir, 'keksi.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+const tag = '<script src="/keksi.js"></script>';
+const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+if (html.split(tag).length !== 2) throw new Error(`www/index.html must load keksi.js once as ${tag}`);
+fs.writeFileSync(path.join(dir, 'index.html'), html.replace(tag, () =>
+  '<script>document.addEventListener("DOMContentLoaded", () => performance.mark("page:dcl-before"))</script>' + tag +
+  '<script>performance.mark("page:after-keksi"); document.addEventListener("DOMContentLoaded", () => performance.mark("page:dcl-after"))</script>'));
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.mjs': 'text/javascript' };
+const server = http.createServer((req, res) => {
+  let file = path.join(dir, path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+  if (file.endsWith(path.sep)) file += 'index.html';
+  if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    res.writeHead(404);
+    return res.end();
+  }
+  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  res.end(fs.readFileSync(file));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+const STAGES = [
+  ['setup', 'keksi:start', 'keksi:decoder'],
+  ['unpack', 'keksi:decoder', 'keksi:unpacked'],
+  ['compile', 'keksi:unpacked', 'keksi:compiled'],
+  ['init', 'keksi:compiled', 'keksi:instantiated'],
+  ['boot', 'keksi:instantiated', 'keksi:booted'],
+  ['sync', 'keksi:start', 'page:after-keksi'],
+  ['ready', 'page:dcl-before', 'page:dcl-after'],
+];
+const rows = [];
+const browser = await launchBrowser();
+for (let i = 0; i <= RUNS; i++) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForTimeout(600);
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, e.startTime])));
+  for (const [, from, to] of STAGES) if (!(from in m) || !(to in m)) throw new Error(`mark ${from} or ${to} missing: did keksi start?`);
+  const row = Object.fromEntries(STAGES.map(([name, from, to]) => [name, m[to] - m[from]]));
+  row.script = metrics.find((x) => x.name === 'ScriptDuration').value * 1000;
+  if (i > 0) rows.push(row); // the first load warms the browser up
+  await ctx.close();
+}
+await closeBrowser();
+server.close();
+
+const raw = fs.statSync(path.join(root, 'www', 'keksi.js')).size;
+console.log(`Start-up stages of keksi.js on the demo page, ${RUNS} fresh contexts, headless Chromium (www/keksi.js ${(raw / 1024).toFixed(1)} KB raw):\n`);
+console.log('| stage | ms, median (25th–75th) |\n| --- | ---: |');
+for (const k of Object.keys(rows[0])) {
+  const xs = rows.map((r) => r[k]);
+  console.log(`| ${k} | ${fmt(median(xs))} (${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))}) |`);
+}
+process.exit(0);
