@@ -6,9 +6,9 @@
 // the module again with that group's bodies replaced by `unreachable`: the difference is
 // what the group really costs in keksi.js, after compression (raw body sizes mislead, as
 // LZMA squeezes repetitive code far better than unique code). The data segments are
-// measured the same way (zeroed).
+// measured the same way (zeroed), in all and per compiled-in data file.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -79,6 +79,26 @@ const rows = [...groups].sort((a, b) => b[1].raw - a[1].raw).slice(0, top).map((
 });
 const dcopy = Buffer.from(wasm); for (const d of data) dcopy.fill(0, d.at, d.at + d.len);
 rows.push(["(data segments)", data.length, data.reduce((s, d) => s + d.len, 0), base - packed(dcopy)]);
+// The compiled-in data files (as build.rs wrote them, in the newest OUT_DIR), found in the
+// module's bytes and zeroed group by group.
+const build = join(root, "target/wasm32-unknown-unknown/release/build");
+const out = readdirSync(build).map((d) => join(build, d, "out")).filter((d) => existsSync(join(d, "texts-keys")))
+  .sort((a, b) => statSync(join(b, "texts-keys")).mtimeMs - statSync(join(a, "texts-keys")).mtimeMs)[0];
+const latin = wasm.toString("latin1");
+const files = readdirSync(out);
+for (const [label, names] of [["data: texts", files.filter((f) => /^texts-[a-z]+$/.test(f))], ["data: cookies.tsv", ["cookies.tsv"]],
+  ["data: trackers.tsv", ["trackers.tsv"]], ["data: storage.tsv", ["storage.tsv"]], ["data: stylesheets", ["keksi.css", "placeholder.css"]]]) {
+  const copy = Buffer.from(wasm);
+  let raw = 0;
+  for (const f of names) {
+    const text = readFileSync(join(out, f)).toString("latin1");
+    const at = latin.indexOf(text);
+    if (at < 0) throw new Error(`${f} not found in the module: rebuild`);
+    copy.fill(0, at, at + text.length);
+    raw += text.length;
+  }
+  rows.push([label, names.length, raw, base - packed(copy)]);
+}
 rows.sort((a, b) => b[3] - a[3]);
 console.log(`wasm ${wasm.length} B, packed ${base} B (${nopBase}), ${bodies.length} functions, ${imports} imports\n`);
 console.log("| group | fns | raw B | packed B |\n|---|---:|---:|---:|");
