@@ -46,7 +46,9 @@ if (!existsSync(wasmOpt)) {
 }
 if (!debug) {
   const opt = join(tmp, "keksi_bg.opt.wasm");
-  run(wasmOpt, ["-Oz", ...(names ? ["--debuginfo"] : ["--strip-debug"]), "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+  // Flattened and re-relooped before -Oz twice: binaryen then finds ~0.5 KB more to fold
+  // (measured on the packed module; -Oz alone leaves it).
+  run(wasmOpt, ["--flatten", "--rereloop", "-Oz", "-Oz", ...(names ? ["--debuginfo"] : ["--strip-debug"]), "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
     "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasmPath, "-o", opt]);
   wasmPath = opt;
 }

@@ -25,7 +25,7 @@ function check(what, file, ceiling, hint) {
   }
 }
 
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 88 * KB,
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 87.5 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],
