@@ -1,6 +1,7 @@
 // The first visit, the banner's choices, and how the choice is kept (CONTRACT §3, §5, §7, §8, §9).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   setup, assertKeksiBuilt, newPage, cookie, waitVisible, waitHidden, isVisible, until,
   setMarker, assertAtMostAYear, shadowQuery, BANNER, btn, T,
@@ -14,6 +15,7 @@ before(async () => {
 after(async () => env?.teardown());
 
 const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+const CRATE_VERSION = readFileSync(new URL('../../Cargo.toml', import.meta.url), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)[1];
 
 /** What the demo page's optional things are doing right now. */
 function pageState(page) {
@@ -65,8 +67,7 @@ test('first visit: banner shown, nothing optional runs, loads or stores', { time
     await settle();
     const s = await pageState(p.page);
     assert.equal(s.keksiType, 'object', 'window.keksi missing');
-    assert.equal(typeof s.version, 'string', 'keksi.version must be a string');
-    assert.ok(s.version.length > 0, 'keksi.version is empty');
+    assert.equal(s.version, CRATE_VERSION, "keksi.version must be the crate's version (written in by the build)");
     assert.equal(s.consent, null, 'keksi.consent() must be null before a choice');
     assert.deepEqual(s.allowed, { necessary: true, functional: false, analytics: false, advertising: false, video: false });
     assert.equal(s.analyticsEvents, null, 'a marked analytics script ran before consent');
