@@ -54,11 +54,16 @@ fn main() {
         let mut values = Vec::new();
         for k in &keys {
             let v = &texts.iter().find(|(key, _)| key == k).expect("checked above").1;
-            assert!(!v.trim().is_empty() && !v.contains('\u{1f}'), "data/texts/{l}.json: `{k}` is empty or holds U+001F");
+            assert!(
+                !v.trim().is_empty() && !v.contains('\u{1f}'),
+                "data/texts/{l}.json: `{k}` is empty or holds U+001F"
+            );
             values.push(v.as_str());
         }
         fs::write(Path::new(&out_dir).join(format!("texts-{l}")), values.join("\u{1f}")).expect("write texts");
-        out.push_str(&format!("    (\"{l}\", include_str!(concat!(env!(\"OUT_DIR\"), \"/texts-{l}\"))),\n"));
+        out.push_str(&format!(
+            "    (\"{l}\", include_str!(concat!(env!(\"OUT_DIR\"), \"/texts-{l}\"))),\n"
+        ));
     }
     out.push_str("];\n");
     fs::write(Path::new(&out_dir).join("languages.rs"), out).expect("write languages.rs");

@@ -37,7 +37,11 @@ unsafe impl Sync for Heap {}
 impl Heap {
     /// An empty heap; pages are taken on first use.
     pub const fn new() -> Heap {
-        Heap(UnsafeCell::new(State { free: [null_mut(); 32], next: 0, end: 0 }))
+        Heap(UnsafeCell::new(State {
+            free: [null_mut(); 32],
+            next: 0,
+            end: 0,
+        }))
     }
 }
 

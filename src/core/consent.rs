@@ -90,7 +90,10 @@ impl Choice {
                 let mut p = String::from("unknown category `");
                 p.push_str(name);
                 p.push_str("`; known: ");
-                p.push_str(&super::strings::join(&s.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ", "));
+                p.push_str(&super::strings::join(
+                    &s.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+                    ", ",
+                ));
                 return Err(Error::BadArgument {
                     call: "keksi.accept",
                     problem: p,

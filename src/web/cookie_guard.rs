@@ -131,7 +131,11 @@ fn guard_cookie_store_delete() {
         "delete",
         Box::new(|target, this, args| {
             let first = args.get(0);
-            let name = if first.is_object() { text(&get(&first, "name")) } else { text(&first) };
+            let name = if first.is_object() {
+                text(&get(&first, "name"))
+            } else {
+                text(&first)
+            };
             note(&name, Lifetime::Deletion);
             call(&target, &this, &args)
         }),

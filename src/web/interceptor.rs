@@ -21,8 +21,8 @@ use web_sys::{Element, Node};
 use super::patch::{call, get, prototype_of, proxy, text, wrap_method, wrap_setter};
 use super::{dom, state};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, TYPE_ATTR};
-use crate::core::trackers::{self, TrackerMatch};
 use crate::core::strings;
+use crate::core::trackers::{self, TrackerMatch};
 
 /// Marks an element keksi holds automatically; the value says how to release it.
 pub const AUTO_ATTR: &str = "data-keksi-auto";
@@ -415,7 +415,8 @@ pub fn sanitize(html: &str, scripts_run: bool) -> String {
     let lower = html.to_ascii_lowercase();
     let has_url = strings::contains(&lower, "src") || strings::contains(&lower, "href");
     // A tracker URL is absolute: `//`, a backslash, `http…`, or hidden behind entities.
-    let maybe_absolute = strings::contains(&lower, "//") || lower.contains('\\') || strings::contains(&lower, "http") || lower.contains('&');
+    let maybe_absolute =
+        strings::contains(&lower, "//") || lower.contains('\\') || strings::contains(&lower, "http") || lower.contains('&');
     if !has_url || !maybe_absolute {
         return html.to_string();
     }

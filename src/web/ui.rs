@@ -359,7 +359,9 @@ fn on_page_focus(e: Event) {
 }
 
 fn on_page_scroll(_: Event) {
-    let Some((t, until)) = FOCUS_WATCH.with(|w| w.borrow().clone()) else { return };
+    let Some((t, until)) = FOCUS_WATCH.with(|w| w.borrow().clone()) else {
+        return;
+    };
     let banner = part("banner").filter(|b| !b.has_attribute("hidden"));
     let done = match banner {
         Some(b) => js_sys::Date::now() > until || avoid_cover(&b, &t),
