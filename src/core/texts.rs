@@ -43,12 +43,9 @@ pub struct Texts {
 impl Texts {
     /// Texts for `lang` with the config's `(language, key, text)` overrides applied.
     pub fn load(lang: &str, overrides: &[(String, String, String)]) -> Texts {
-        let mut entries = parse(BUILTIN[0].1);
-        if let Some(data) = builtin(lang).filter(|_| lang != "en") {
-            for (k, v) in parse(data) {
-                set(&mut entries, k, v);
-            }
-        }
+        // build.rs compiles in every language with every key, in English's order: the
+        // language's own texts are complete; an unknown language gets English's.
+        let mut entries = parse(builtin(lang).unwrap_or(BUILTIN[0].1));
         for (l, k, v) in overrides {
             if language::base(l) == lang {
                 set(&mut entries, k.clone(), v.clone());
