@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pack } from "./lzma.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -150,10 +151,6 @@ function shortImportNames(bytes, js) {
 // the file is gzipped (6 bits of entropy per character, 4 characters per 3 bytes), so
 // keksi.js ships ~14% under the gzip of the raw .wasm. The round trip is checked here,
 // with the very decoder the page runs, before anything is written.
-function pack(bytes) {
-  return execFileSync("xz", ["--format=lzma", "--lzma1=preset=9e,lc=3,lp=0,pb=0,nice=273", "-c"],
-    { input: bytes, maxBuffer: 1 << 30 });
-}
 function buildDecoder() {
   const dir = join(root, "unlzma");
   run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"], { cwd: dir });

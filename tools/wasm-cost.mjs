@@ -7,16 +7,16 @@
 // what the group really costs in keksi.js, after compression (raw body sizes mislead, as
 // LZMA squeezes repetitive code far better than unique code). The data segments are
 // measured the same way (zeroed), in all and per compiled-in data file.
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pack } from "./lzma.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
 const depth = arg("--depth", 3), top = arg("--top", 40);
 const wasm = readFileSync(join(root, "target/keksi-js/keksi_bg.opt.wasm"));
-const packed = (b) => execFileSync("xz", ["--format=lzma", "--lzma1=preset=9e,lc=3,lp=0,pb=0,nice=273", "-c"], { input: b, maxBuffer: 1 << 30 }).length;
+const packed = (b) => pack(b).length;
 
 function leb(b, i) { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return [r, i]; }
 let imports = 0, bodies = [], names = new Map(), data = [];
@@ -72,7 +72,6 @@ function without(list) {
   for (const b of list) { copy[b.at] = 0; copy[b.at + 1] = 0; copy.fill(1, b.at + 2, b.at + b.len - 1); copy[b.at + b.len - 1] = 0x0b; }
   return copy;
 }
-const nopBase = packed(without([])); // same as base; sanity
 const rows = [...groups].sort((a, b) => b[1].raw - a[1].raw).slice(0, top).map(([g, e]) => {
   const cost = base - packed(without(e.list.filter((b) => b.len >= 3)));
   return [g, e.list.length, e.raw, cost];
@@ -86,20 +85,20 @@ const out = readdirSync(build).map((d) => join(build, d, "out")).filter((d) => e
   .sort((a, b) => statSync(join(b, "texts-keys")).mtimeMs - statSync(join(a, "texts-keys")).mtimeMs)[0];
 const latin = wasm.toString("latin1");
 const files = readdirSync(out);
-for (const [label, names] of [["data: texts", files.filter((f) => /^texts-[a-z]+$/.test(f))], ["data: cookies.tsv", ["cookies.tsv"]],
+for (const [label, group] of [["data: texts", files.filter((f) => /^texts-[a-z]+$/.test(f))], ["data: cookies.tsv", ["cookies.tsv"]],
   ["data: trackers.tsv", ["trackers.tsv"]], ["data: storage.tsv", ["storage.tsv"]], ["data: stylesheets", ["keksi.css", "placeholder.css"]]]) {
   const copy = Buffer.from(wasm);
   let raw = 0;
-  for (const f of names) {
+  for (const f of group) {
     const text = readFileSync(join(out, f)).toString("latin1");
     const at = latin.indexOf(text);
     if (at < 0) throw new Error(`${f} not found in the module: rebuild`);
     copy.fill(0, at, at + text.length);
     raw += text.length;
   }
-  rows.push([label, names.length, raw, base - packed(copy)]);
+  rows.push([label, group.length, raw, base - packed(copy)]);
 }
 rows.sort((a, b) => b[3] - a[3]);
-console.log(`wasm ${wasm.length} B, packed ${base} B (${nopBase}), ${bodies.length} functions, ${imports} imports\n`);
+console.log(`wasm ${wasm.length} B, packed ${base} B, ${bodies.length} functions, ${imports} imports\n`);
 console.log("| group | fns | raw B | packed B |\n|---|---:|---:|---:|");
 for (const [g, n, raw, cost] of rows) console.log(`| ${g} | ${n} | ${raw} | ${cost} |`);
