@@ -19,11 +19,10 @@
 //   script    the page's CDP ScriptDuration, 600 ms after load (everything, all scripts).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, closeBrowser } from '../tests/e2e/helpers.mjs';
-import { opt, median, quantile, fmt } from './bench-lib.mjs';
+import { opt, median, quantile, fmt, serveDir } from './bench-lib.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Math.max(1, Number(opt('--runs', 15)) || 15);
@@ -38,19 +37,7 @@ fs.writeFileSync(path.join(dir, 'index.html'), html.replace(tag, () =>
   '<script>document.addEventListener("DOMContentLoaded", () => performance.mark("page:dcl-before"))</script>' + tag +
   '<script>performance.mark("page:after-keksi"); document.addEventListener("DOMContentLoaded", () => performance.mark("page:dcl-after"))</script>'));
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.mjs': 'text/javascript' };
-const server = http.createServer((req, res) => {
-  let file = path.join(dir, path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
-  if (file.endsWith(path.sep)) file += 'index.html';
-  if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-    res.writeHead(404);
-    return res.end();
-  }
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-  res.end(fs.readFileSync(file));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const url = `http://127.0.0.1:${server.address().port}/`;
+const { url, close } = await serveDir(dir);
 
 const STAGES = [
   ['setup', 'keksi:start', 'keksi:decoder'],
@@ -79,7 +66,7 @@ for (let i = 0; i <= RUNS; i++) {
   await ctx.close();
 }
 await closeBrowser();
-server.close();
+close();
 
 const raw = fs.statSync(path.join(root, 'www', 'keksi.js')).size;
 console.log(`Start-up stages of keksi.js on the demo page, ${RUNS} fresh contexts, headless Chromium (www/keksi.js ${(raw / 1024).toFixed(1)} KB raw):\n`);

@@ -145,10 +145,14 @@ fn handle(el: &Element) {
         }
         Verdict::Held => {
             if tag == "IFRAME" {
-                if current.as_deref() == Some("on") {
+                let shown = current.as_deref() == Some("on");
+                if shown {
                     let _ = el.set_attribute("src", "about:blank");
                 }
-                placeholder::hold(el);
+                // A frame the parser started loading, or one that showed content, must
+                // leave the document to stop: only a never-loaded one may keep its context.
+                let loaded = shown || dom::attr(el, AUTO_ATTR).as_deref() == Some(PARSER);
+                placeholder::hold(el, loaded);
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
                 let _ = el.remove_attribute(if tag == "LINK" { "href" } else { "src" });
             }

@@ -153,3 +153,34 @@ impl Drop for Listener {
             .remove_event_listener_with_callback_and_bool(self.kind, self.closure.as_ref().unchecked_ref(), self.capture);
     }
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// An element, for `moveBefore` (not in web-sys yet).
+    #[wasm_bindgen(extends = Element)]
+    type Parent;
+    /// `parent.moveBefore(node, before)`: Chromium 133+, Firefox 144+; throws elsewhere,
+    /// and for a node not in the same document tree as `parent`.
+    #[wasm_bindgen(method, catch, js_name = moveBefore)]
+    fn move_before(this: &Parent, node: &Element, before: Option<&Element>) -> Result<(), JsValue>;
+}
+
+/// Move `el` to the end of `parent`'s children. Where the browser can, without taking it
+/// out of the document: an iframe taken out and put back builds a new browsing context
+/// (~10 ms each in Chromium), `moveBefore` keeps it (~0.1 ms).
+pub fn move_into(parent: &Element, el: &Element) {
+    if parent.unchecked_ref::<Parent>().move_before(el, None).is_err() {
+        let _ = parent.append_child(el);
+    }
+}
+
+/// Put `el` where `old` is and take `old` out, without taking `el` out of the document
+/// where the browser can (see `move_into`).
+pub fn move_over(old: &Element, el: &Element) {
+    let moved = old.parent_element().is_some_and(|p| p.unchecked_ref::<Parent>().move_before(el, Some(old)).is_ok());
+    if moved {
+        old.remove();
+    } else {
+        let _ = old.replace_with_with_node_1(el);
+    }
+}

@@ -16,8 +16,9 @@ use crate::core::markup;
 
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/placeholder.css"));
 
-/// Put a blocked iframe behind a placeholder (once).
-pub fn hold(iframe: &Element) {
+/// Put a blocked iframe behind a placeholder (once). `loaded`: the frame may hold or be
+/// fetching a document, which only taking it out of the document stops.
+pub fn hold(iframe: &Element, loaded: bool) {
     if activation::in_placeholder(iframe) {
         return;
     }
@@ -64,8 +65,14 @@ pub fn hold(iframe: &Element) {
     let _ = root.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
     // Lives as long as the placeholder; the closure is small and placeholders are few.
     click.forget();
-    let _ = iframe.replace_with_with_node_1(&ph);
-    let _ = ph.append_child(iframe);
+    if loaded {
+        let _ = iframe.replace_with_with_node_1(&ph);
+        let _ = ph.append_child(iframe);
+    } else {
+        // The placeholder goes in first, so the iframe moves within the document.
+        let _ = iframe.before_with_node_1(&ph);
+        dom::move_into(&ph, iframe);
+    }
 }
 
 /// Take an iframe out of its placeholder, back into its place.
@@ -74,6 +81,6 @@ pub fn release(el: &Element) {
         return;
     }
     if let Some(ph) = el.parent_element() {
-        let _ = ph.replace_with_with_node_1(el);
+        dom::move_over(&ph, el);
     }
 }
