@@ -15,18 +15,7 @@
     for (var i = 0; i < n; i++) out[i] = s.charCodeAt(i);
     return out;
   }
-  // keksi's WebAssembly arrives LZMA-packed and base64'd (~15 KB gzip less than inlined as
-  // it is) and is unpacked by a 2.1 KB WebAssembly decoder (unlzma/) in its own memory.
-  function unpack(text, n) {
-    var x = new WebAssembly.Instance(new WebAssembly.Module(bytes(atob("__UNLZMA__")))).exports;
-    var at = x.__heap_base.value, mem = x.memory, len = text.length;
-    var pages = Math.ceil((at + len + n) / 65536) - mem.buffer.byteLength / 65536;
-    if (pages > 0) mem.grow(pages);
-    new TextEncoder().encodeInto(text, new Uint8Array(mem.buffer, at, len));
-    var out = x.unpack(at, len, n);
-    if (!out) throw new Error("damaged WebAssembly data");
-    return new Uint8Array(mem.buffer, out, n);
-  }
+/*UNPACK*/
   // Without the WebAssembly there is no tracker knowledge: hold every third-party
   // script, iframe and image added after this script, for good (no consent can be given).
   function holdThirdParty() {
@@ -79,7 +68,7 @@
     };
   }
   try {
-    wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack("__WASM_LZMA__", __WASM_SIZE__)) });
+    wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __WASM_SIZE__)) });
     var api = { version: "__VERSION__" }; // the crate's version, written in by the build
     for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]];
     window.keksi = api;

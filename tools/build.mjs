@@ -159,24 +159,19 @@ function buildDecoder() {
     join(dir, "target", "wasm32-unknown-unknown", "release", "unlzma.wasm"), "-o", opt]);
   return readFileSync(opt);
 }
+// The loader's own unpack function (src/unpack.js), run here on the very decoder the page runs.
+const unpackJs = readFileSync(join(root, "src", "unpack.js"), "utf8");
 function checkRoundTrip(decoder, text, expected) {
-  // As the loader does: grow by what is missing, hand the text over with encodeInto.
-  const unpackInto = (n) => {
-    const x = new WebAssembly.Instance(new WebAssembly.Module(decoder)).exports;
-    const at = x.__heap_base.value;
-    const pages = Math.ceil((at + text.length + n) / 65536) - x.memory.buffer.byteLength / 65536;
-    if (pages > 0) x.memory.grow(pages);
-    new TextEncoder().encodeInto(text, new Uint8Array(x.memory.buffer, at, text.length));
-    const out = x.unpack(at, text.length, n);
-    return out ? Buffer.from(x.memory.buffer, out, n) : null;
-  };
-  const got = unpackInto(expected.length);
-  if (!got || !got.equals(expected)) throw new Error("unlzma does not give back the WebAssembly xz packed");
+  const unpack = new Function(unpackJs + "\nreturn unpack;")();
+  const got = Buffer.from(unpack(decoder, text, expected.length));
+  if (!got.equals(expected)) throw new Error("unlzma does not give back the WebAssembly xz packed");
   // One byte more than the stream holds runs into xz's end marker: that must be an error.
-  if (unpackInto(expected.length + 1)) throw new Error("unlzma decoded past the end of the stream");
+  let past = true;
+  try { unpack(decoder, text, expected.length + 1); } catch { past = false; }
+  if (past) throw new Error("unlzma decoded past the end of the stream");
 }
 // Loader and glue are minified (terser) before the WebAssembly goes in: ~3 KB gzip less.
-let code = loader.replace("/*GLUE*/", () => glue).replaceAll("__VERSION__", pkg);
+let code = loader.replace("/*GLUE*/", () => glue).replace("/*UNPACK*/", () => unpackJs).replaceAll("__VERSION__", pkg);
 if (marks) code = withMarks(code);
 // keksi:start, :decoder (unlzma instantiated, text copied in), :unpacked, :compiled,
 // :instantiated, :booted. Each anchor must be found once, or the build stops.
@@ -184,8 +179,8 @@ function withMarks(js) {
   const at = [
     ['"use strict";', '"use strict"; performance.mark("keksi:start");'],
     ["var out = x.unpack(at, len, n);", 'performance.mark("keksi:decoder"); var out = x.unpack(at, len, n);'],
-    ["wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(\"__WASM_LZMA__\", __WASM_SIZE__)) });",
-      'var bytes_ = unpack("__WASM_LZMA__", __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
+    ['wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __WASM_SIZE__)) });',
+      'var bytes_ = unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
       'var module_ = new WebAssembly.Module(bytes_); performance.mark("keksi:compiled"); ' +
       'wasm_bindgen.initSync({ module: module_ }); performance.mark("keksi:instantiated");'],
     ["wasm_bindgen.boot(nonce, function gtag() { window.dataLayer.push(arguments); });",
