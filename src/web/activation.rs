@@ -18,9 +18,16 @@ use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
 use super::{dom, placeholder, state};
 use crate::core::hooks::{CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 
-/// Elements keksi governs.
-const MARKED: &str =
-    "script[type=\"text/plain\"][data-consent],script[data-keksi-auto],iframe[data-consent],img[data-consent],link[data-consent]";
+/// Elements keksi governs (a macro, for `WATCHED`).
+macro_rules! marked {
+    () => {
+        "script[type=\"text/plain\"][data-consent],script[data-keksi-auto],iframe[data-consent],img[data-consent],link[data-consent]"
+    };
+}
+const MARKED: &str = marked!();
+/// Elements the document observer looks at: governed ones, and ones with a URL that may
+/// name a tracker.
+const WATCHED: &str = concat!(marked!(), ",", interceptor::live_urls!());
 
 /// What an element is waiting for, and whether it may go now.
 enum Verdict {
@@ -93,15 +100,28 @@ pub fn uninstall() {
     BUSY.with(|b| b.set(false));
 }
 
+/// An added node and what is under it. The parser adds most elements empty and most of
+/// them are of no interest: one call into the page (`matches`) settles those.
 fn handle_subtree(node: &Node) {
-    // Tracker elements the parser (or anything unpatched) put in: hold them first.
-    interceptor::scan(node, PARSER);
-    let Some(el) = node.dyn_ref::<Element>() else { return };
+    if node.node_type() != Node::ELEMENT_NODE {
+        return;
+    }
+    let el = node.unchecked_ref::<Element>();
+    if el.matches(WATCHED).unwrap_or(true) {
+        handle_watched(el);
+    }
+    if el.child_element_count() > 0 {
+        for e in dom::query_all(el, WATCHED) {
+            handle_watched(&e);
+        }
+    }
+}
+
+fn handle_watched(el: &Element) {
+    // A tracker the parser (or anything unpatched) put in is held first, which marks it.
+    interceptor::scan_one(el, PARSER);
     if el.matches(MARKED).unwrap_or(false) {
         handle(el);
-    }
-    for e in dom::query_all(node, MARKED) {
-        handle(&e);
     }
 }
 

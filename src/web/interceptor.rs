@@ -38,8 +38,14 @@ pub const INERT_ATTR: &str = "data-keksi-inert";
 const MEDIA_ATTR: &str = "data-keksi-media";
 /// The `srcset` a held image had.
 const SRCSET_ATTR: &str = "data-keksi-srcset";
-/// Elements with a URL that may be held.
-const LIVE_URLS: &str = "script[src],iframe[src],img[src],img[srcset],link[href]";
+/// Elements with a URL that may be held (a macro, for `activation::WATCHED`).
+macro_rules! live_urls {
+    () => {
+        "script[src],iframe[src],img[src],img[srcset],link[href]"
+    };
+}
+pub(crate) use live_urls;
+const LIVE_URLS: &str = live_urls!();
 
 crate::single::local! {
     /// The browser's own functions keksi's wrappers and release code call.
@@ -189,7 +195,8 @@ pub fn scan(node: &Node, how: &str) {
     }
 }
 
-fn scan_one(el: &Element, how: &str) {
+/// Hold `el` if its URL names a tracker not allowed; `how` as for [`hold`].
+pub fn scan_one(el: &Element, how: &str) {
     let tag = el.tag_name();
     if tag == "SCRIPT" && el.has_attribute(INERT_ATTR) {
         return;
