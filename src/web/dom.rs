@@ -159,7 +159,7 @@ extern "C" {
     /// An element, for `moveBefore` (not in web-sys yet).
     #[wasm_bindgen(extends = Element)]
     type Parent;
-    /// `parent.moveBefore(node, before)`: Chromium 133+, Firefox 144+; throws elsewhere,
+    /// `parent.moveBefore(node, before)` (Chromium 133+, Firefox ESR 153 has it); throws elsewhere,
     /// and for a node not in the same document tree as `parent`.
     #[wasm_bindgen(method, catch, js_name = moveBefore)]
     fn move_before(this: &Parent, node: &Element, before: Option<&Element>) -> Result<(), JsValue>;
