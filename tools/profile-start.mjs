@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Which functions keksi's start-up spends its time in, on the demo page in headless Chromium.
 //
-//   node tools/profile-start.mjs [--runs 10] [--top 30] [--interval 50] [--inclusive] [--callers NAME] [--under NAME]
+//   node tools/profile-start.mjs [--runs 10] [--top 30] [--interval 50] [--inclusive] [--callers NAME] [--under NAME] [--repeat]
 //
 // Builds keksi.js with function names kept (`build.mjs --names`, never shipped) into
 // target/profile/, serves a copy of www/ with it, and loads the demo page in fresh contexts
 // (empty profile: the banner shows) under the CDP sampling profiler (`--interval` µs).
 // Reported: the self time of each function summed over all runs and divided by the number
 // of runs (ms per page load), with the WebAssembly's Rust names, the heaviest first.
-// With --under, only the samples taken inside a function whose label starts with NAME.
+// With --repeat, a returning visitor's load: the profiled load follows one where the visitor
+// clicked "Accept all" (the banner stays hidden). With --under, only the samples taken inside a function whose label starts with NAME.
 // With --inclusive, each function's total time (itself and all it calls) instead. With --callers, the time of the functions whose label starts with NAME split by the chain
 // of their callers (20 deep) instead. Sampling is statistical: read the top rows, not
 // the last decimals.
@@ -26,6 +27,7 @@ const INTERVAL = Math.max(10, Number(opt('--interval', 50)) || 50);
 const CALLERS = opt('--callers', null);
 const INCLUSIVE = flag('--inclusive');
 const UNDER = opt('--under', null);
+const REPEAT = flag('--repeat');
 const dir = path.join(root, 'target', 'profile');
 fs.rmSync(dir, { recursive: true, force: true });
 fs.cpSync(path.join(root, 'www'), dir, { recursive: true });
@@ -42,6 +44,10 @@ const browser = await launchBrowser();
 for (let i = 0; i <= RUNS; i++) {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
+  if (REPEAT) {
+    await page.goto(url, { waitUntil: 'load' });
+    await page.click('#keksi [data-action="accept-all"]');
+  }
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: INTERVAL });
