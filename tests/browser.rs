@@ -347,7 +347,11 @@ async fn held_iframe_keeps_its_frame_where_the_browser_can() {
     boot(String::new(), JsValue::UNDEFINED);
     let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
     assert!(iframe.parent_element().unwrap().has_attribute("data-keksi-placeholder"));
-    let can_move = Reflect::has(&Reflect::get(&global("Element"), &"prototype".into()).unwrap(), &"moveBefore".into()).unwrap();
+    let can_move = Reflect::has(
+        &Reflect::get(&global("Element"), &"prototype".into()).unwrap(),
+        &"moveBefore".into(),
+    )
+    .unwrap();
     if can_move {
         assert!(js_sys::Object::is(&window_of(), &before), "held: the same browsing context");
     }

@@ -177,7 +177,9 @@ pub fn move_into(parent: &Element, el: &Element) {
 /// Put `el` where `old` is and take `old` out, without taking `el` out of the document
 /// where the browser can (see `move_into`).
 pub fn move_over(old: &Element, el: &Element) {
-    let moved = old.parent_element().is_some_and(|p| p.unchecked_ref::<Parent>().move_before(el, Some(old)).is_ok());
+    let moved = old
+        .parent_element()
+        .is_some_and(|p| p.unchecked_ref::<Parent>().move_before(el, Some(old)).is_ok());
     if moved {
         old.remove();
     } else {
