@@ -416,33 +416,30 @@ fn guard_insertion() {
 }
 
 /// Parse an HTML string inertly (a `<template>`), hold the trackers in it, and give back
-/// the string to use: the original when nothing was held. `scripts_run` is false for
+/// the string to use instead, or `None` when nothing was held (the page's own string then
+/// goes on untouched, without a copy back out of the WebAssembly). `scripts_run` is false for
 /// `innerHTML` and its kin, whose scripts never load or run: those are left as they are.
-pub fn sanitize(html: &str, scripts_run: bool) -> String {
+pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     let lower = html.to_ascii_lowercase();
     let has_url = strings::contains(&lower, "src") || strings::contains(&lower, "href");
     // A tracker URL is absolute: `//`, a backslash, `http…`, or hidden behind entities.
     let maybe_absolute =
         strings::contains(&lower, "//") || lower.contains('\\') || strings::contains(&lower, "http") || lower.contains('&');
     if !has_url || !maybe_absolute {
-        return html.to_string();
+        return None;
     }
-    let Some(doc) = dom::document() else { return html.to_string() };
+    let doc = dom::document()?;
     let Ok(tpl) = doc.create_element("template") else {
-        return html.to_string();
+        return None;
     };
     let (set, get_html) = NATIVE
         .with(|n| n.borrow().as_ref().map(|n| (n.inner_html_set.clone(), n.inner_html_get.clone())))
         .unwrap_or((None, None));
-    let (Some(set), Some(get_html)) = (set, get_html) else {
-        return html.to_string();
-    };
+    let (set, get_html) = (set?, get_html?);
     if set.call1(&tpl, &JsValue::from_str(html)).is_err() {
-        return html.to_string();
+        return None;
     }
-    let Some(content) = tpl.dyn_ref::<web_sys::HtmlTemplateElement>().map(|t| t.content()) else {
-        return html.to_string();
-    };
+    let content = tpl.dyn_ref::<web_sys::HtmlTemplateElement>()?.content();
     let mut held = false;
     for el in dom::query_all(&content, LIVE_URLS) {
         if !scripts_run && el.tag_name() == "SCRIPT" {
@@ -459,18 +456,19 @@ pub fn sanitize(html: &str, scripts_run: bool) -> String {
         }
     }
     if !held {
-        return html.to_string();
+        return None;
     }
     // Elements parsed from a string are not the ones that will live in the page.
     DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
-    get_html.call0(&tpl).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    Some(get_html.call0(&tpl).ok().and_then(|v| v.as_string()).unwrap_or_default())
 }
 
 fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) {
     let v = args.get(i);
     if v.is_string() || v.is_object() {
-        let clean = sanitize(&text(&v), scripts_run);
-        args.set(i, JsValue::from_str(&clean));
+        if let Some(clean) = sanitize(&text(&v), scripts_run) {
+            args.set(i, JsValue::from_str(&clean));
+        }
     }
 }
 
@@ -518,8 +516,10 @@ fn guard_html_strings() {
             name,
             Box::new(|target, this, args| {
                 let joined: String = args.iter().map(|a| text(&a)).collect();
-                let clean = sanitize(&joined, true);
-                call(&target, &this, &Array::of1(&JsValue::from_str(&clean)))
+                match sanitize(&joined, true) {
+                    Some(clean) => call(&target, &this, &Array::of1(&JsValue::from_str(&clean))),
+                    None => call(&target, &this, &args),
+                }
             }),
         );
     }
