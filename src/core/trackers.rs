@@ -140,6 +140,32 @@ pub fn match_host(s: &Settings, host: &str) -> Option<TrackerMatch> {
     })
 }
 
+/// Whether `text` (a string of HTML, any case) might name a tracker host: true when one
+/// of its host-like words (letters, digits, `.`, `-`, `_`, with tabs and line breaks
+/// removed as the URL parser removes them) is a tracker of the config or the knowledge, and
+/// whenever the text could hide a host from a plain reading (`&` entities, `%` escapes,
+/// `\`, anything not ASCII, which IDNA may map onto ASCII), and for a config tracker
+/// host without a dot or with a `:` (an IPv6 address), which words with a dot do not
+/// cover. False means no URL in it can reach a tracker, so it needs no parsing to find one.
+pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
+    let odd_config = s.trackers.iter().any(|t| !t.host.contains('.') || t.host.contains(':'));
+    if odd_config || !text.is_ascii() || text.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\')) {
+        return true;
+    }
+    let mut word = String::new();
+    for b in text.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\r')).chain([b' ']) {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+            word.push(b.to_ascii_lowercase() as char);
+            continue;
+        }
+        if word.contains('.') && match_host(s, &word).is_some() {
+            return true;
+        }
+        word.clear();
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +177,51 @@ mod tests {
                             {"host":"www.googletagmanager.com","category":"functional"}]}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn html_that_names_no_tracker_needs_no_parsing() {
+        let s = s();
+        for quiet in [
+            "",
+            "<p>Hello, world. <a href=\"https://example.com/x?y=1#z\">x</a></p>",
+            "<img src=\"/img/a.png\" srcset=\"a.png 1x, b.png 2x\"><script src=\"app.js\"></script>",
+            "<img src=\"data:image/gif;base64,R0lGODlh///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\">",
+            "google-analytics is a word; google-analytics.com.example.org is another host",
+            "<a href=\"https://notgoogle-analytics.com/\">look-alike</a>",
+        ] {
+            assert!(!may_name_tracker(&s, quiet), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn every_known_host_has_a_dot_for_the_word_reading() {
+        assert!(known().iter().all(|t| t.host.contains('.') && !t.host.contains(':')));
+        let dotless = Settings::from_json(r#"{"trackers":[{"host":"intranet-stats","category":"analytics"}]}"#).unwrap();
+        assert!(may_name_tracker(&dotless, "<img src=\"http://intranet-stats/p.gif\">"));
+        assert!(!may_name_tracker(&s(), "<img src=\"http://intranet-stats/p.gif\">"));
+    }
+
+    #[test]
+    fn html_that_may_name_a_tracker_is_parsed() {
+        let s = s();
+        for named in [
+            "<script src=\"https://www.google-analytics.com/analytics.js\"></script>",
+            "<img src=//region1.google-analytics.com/x>",
+            "<img src=\"HTTPS://WWW.FACEBOOK.COM/tr?id=1\">",
+            "<img src=\"https://user:pw@bat.bing.com.:443/x\">",
+            "<img srcset=\"https://px.ads.linkedin.com/a.png 1x\">",
+            "<iframe src=\"https:www.youtube.com/embed/x\"></iframe>",
+            "<img src=\"https://www.google-ana\tly\ntics.com/x\">",
+            "<img src=\"https://cdn.example-analytics.com/p.gif\">",
+            "<img src=\"https://www&#46;google-analytics&#46;com/x\">",
+            "<img src=\"https://www.google%2Danalytics.com/x\">",
+            "<img src=\"https:\\\\www.google-analytics.com\\x\">",
+            "<img src=\"https://www\u{FF0E}google-analytics\u{FF0E}com/x\">",
+            "<p>caf\u{E9}</p>",
+        ] {
+            assert!(may_name_tracker(&s, named), "{named}");
+        }
     }
 
     #[test]

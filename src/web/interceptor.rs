@@ -422,10 +422,9 @@ fn guard_insertion() {
 pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     let lower = html.to_ascii_lowercase();
     let has_url = strings::contains(&lower, "src") || strings::contains(&lower, "href");
-    // A tracker URL is absolute: `//`, a backslash, `http…`, or hidden behind entities.
-    let maybe_absolute =
-        strings::contains(&lower, "//") || lower.contains('\\') || strings::contains(&lower, "http") || lower.contains('&');
-    if !has_url || !maybe_absolute {
+    // Parsing costs as much as the page's own innerHTML again: only for text in which a
+    // tracker host may be written (an unreadable config reads as "may").
+    if !has_url || !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true) {
         return None;
     }
     let doc = dom::document()?;

@@ -842,31 +842,40 @@ test('first-party, relative, data:, blob:, unknown and look-alike hosts run norm
 });
 
 /** Inserts one script per spelling; returns the labels. */
-function insertSpellings(page, spellings) {
-  return page.evaluate((sp) => {
+function insertSpellings(page, spellings, how) {
+  return page.evaluate(([sp, how]) => {
     for (const [label, url] of Object.entries(sp)) {
+      if (how === 'html') {
+        // As markup into an element already in the page, an iframe (which starts loading as
+        // it goes in, before any observer: the innerHTML trap alone stands between it and
+        // the request); the URL goes into the attribute as written, entities and all.
+        const d = document.createElement('div');
+        document.body.appendChild(d);
+        d.innerHTML = `<p>${label}</p><iframe title="${label}" id="sp-${label}" src="${url}"></iframe>`;
+        continue;
+      }
       const s = document.createElement('script');
       s.src = url;
       s.id = `sp-${label}`;
       document.head.appendChild(s);
     }
-  }, spellings);
+  }, [spellings, how]);
 }
 
-async function spellingsTest(spellings) {
+async function spellingsTest(spellings, how = 'script') {
   const labels = Object.keys(spellings);
   // control: without keksi each spelling really loads (else the test below proves nothing)
   const c = await open(PATHS + '?keksi=off');
   try {
-    await insertSpellings(c.page, spellings);
-    await until(async () => (await ran(c.page)).length >= labels.length);
+    await insertSpellings(c.page, spellings, how);
+    await until(async () => labels.every((l) => c.net.ran(l).length >= 1));
     for (const l of labels) assert.ok(c.net.ran(l).length >= 1, `control without keksi: ${spellings[l]} was not requested`);
   } finally {
     await c.close();
   }
   const p = await open(PATHS);
   try {
-    await insertSpellings(p.page, spellings);
+    await insertSpellings(p.page, spellings, how);
     await settle(500);
     const leaked = labels.filter((l) => p.net.ran(l).length > 0);
     assert.deepEqual(leaked.map((l) => spellings[l]), [], 'these tracker URL spellings were requested before consent');
@@ -898,6 +907,20 @@ test('tracker URL spellings the URL parser normalises are blocked: \\, tab in ho
     pctHost: 'https://www.google%2Danalytics.com/t/pct.js?run=pctHost',
     fullwidthDots: 'https://www\uFF0Egoogle-analytics\uFF0Ecom/t/fw.js?run=fullwidthDots',
   }));
+
+// innerHTML is parsed inertly only when its text may name a tracker host (a plain reading
+// of its words, or characters that could hide one): every spelling must still be caught.
+test('tracker URL spellings in innerHTML are held: entities, tab and line break in the host, %-encoding, \\, fullwidth dots, UPPERCASE, //', { timeout: 30_000 }, () =>
+  spellingsTest({
+    hEntity: 'https://www&#46;google-analytics&#46;com/t/ent.js?run=hEntity',
+    hTab: 'https://www.google-ana\tlytics.com/t/tab.js?run=hTab',
+    hNewline: 'https://www.google-analy\ntics.com/t/nl.js?run=hNewline',
+    hPct: 'https://www.google%2Danalytics.com/t/pct.js?run=hPct',
+    hBackslash: 'https:\\\\www.google-analytics.com\\t\\bs.js?run=hBackslash',
+    hFullwidth: 'https://www\uFF0Egoogle-analytics\uFF0Ecom/t/fw.js?run=hFullwidth',
+    hUpper: 'HTTPS://WWW.GOOGLE-ANALYTICS.COM/t/up.js?run=hUpper',
+    hProtorel: '//region1.google-analytics.com/t/pr.js?run=hProtorel',
+  }, 'html'));
 
 // ---------------------------------------------------------------------------------------
 // Withdrawal
