@@ -22,7 +22,7 @@
     var nativeSet = Element.prototype.setAttribute, TAGS = /^(SCRIPT|IFRAME|IMG)$/;
     function third(url) {
       try {
-        var u = new URL(String(url), location.href);
+        var u = new URL(String(url), document.baseURI); // a <base href> may point anywhere
         return (u.protocol === "http:" || u.protocol === "https:") && u.origin !== location.origin;
       } catch (e) { return false; }
     }

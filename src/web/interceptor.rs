@@ -84,15 +84,26 @@ fn native_remove(el: &Element, name: &str) {
     });
 }
 
+/// What relative URLs resolve against (`document.baseURI`: a `<base href>` may point
+/// anywhere, a tracker host included), and whether it is the page's own address, where
+/// relative URLs surely stay first-party (with any `<base>`, each URL is resolved).
+fn base_url() -> Option<(String, bool)> {
+    let w = web_sys::window()?;
+    let base = w.document()?.base_uri().ok().flatten()?;
+    let own = w.location().href().ok().as_deref() == Some(base.as_str());
+    Some((base, own))
+}
+
 /// The host of a URL as the browser will request it: the browser's own URL parser
-/// resolves relative URLs, backslashes, tabs, percent-encoding and IDNA (full-width dots)
-/// exactly as the request will. `None` for non-http(s) URLs and the page's own host.
+/// resolves relative URLs (against the document's base URL), backslashes, tabs,
+/// percent-encoding and IDNA (full-width dots) exactly as the request will. `None` for
+/// non-http(s) URLs and the page's own host.
 fn request_host(url: &str) -> Option<String> {
-    if trackers::surely_same_origin(url) {
+    let (base, own_base) = base_url()?;
+    if own_base && trackers::surely_same_origin(url) {
         return None;
     }
     let loc = web_sys::window()?.location();
-    let base = loc.href().ok()?;
     let u = web_sys::Url::new_with_base(url, &base).ok()?;
     let proto = u.protocol();
     if proto != "http:" && proto != "https:" {
@@ -423,8 +434,10 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     let lower = html.to_ascii_lowercase();
     let has_url = strings::contains(&lower, "src") || strings::contains(&lower, "href");
     // Parsing costs as much as the page's own innerHTML again: only for text in which a
-    // tracker host may be written (an unreadable config reads as "may").
-    if !has_url || !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true) {
+    // tracker host may be written (an unreadable config reads as "may"), or whose relative
+    // URLs resolve against a `<base>` on another origin.
+    let own_base = base_url().is_some_and(|(_, own)| own);
+    if !has_url || (own_base && !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true)) {
         return None;
     }
     let doc = dom::document()?;
