@@ -100,20 +100,13 @@ pub fn uninstall() {
     BUSY.with(|b| b.set(false));
 }
 
-/// An added node and what is under it. The parser adds most elements empty and most of
-/// them are of no interest: one call into the page (`matches`) settles those.
+/// An added node and what is under it (elements only: text is of no interest).
 fn handle_subtree(node: &Node) {
     if node.node_type() != Node::ELEMENT_NODE {
         return;
     }
-    let el = node.unchecked_ref::<Element>();
-    if el.matches(WATCHED).unwrap_or(true) {
-        handle_watched(el);
-    }
-    if el.child_element_count() > 0 {
-        for e in dom::query_all(el, WATCHED) {
-            handle_watched(&e);
-        }
+    for e in dom::self_and_below(node.unchecked_ref::<Element>(), WATCHED) {
+        handle_watched(&e);
     }
 }
 

@@ -106,6 +106,20 @@ pub fn attr(el: &Element, name: &str) -> Option<String> {
     el.get_attribute(name)
 }
 
+/// `el` itself when it matches `selector`, then its descendants that do, in document
+/// order. Most elements a page adds are empty and match nothing: two calls into the page
+/// (`matches`, `childElementCount`) settle those.
+pub fn self_and_below(el: &Element, selector: &str) -> Vec<Element> {
+    let mut out = Vec::new();
+    if el.matches(selector).unwrap_or(true) {
+        out.push(el.clone());
+    }
+    if el.child_element_count() > 0 {
+        out.extend(query_all(el, selector));
+    }
+    out
+}
+
 /// Elements matching `selector` under `root`, in document order.
 pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
     let list = if let Some(e) = root.dyn_ref::<Element>() {

@@ -195,14 +195,8 @@ pub fn scan(node: &Node, how: &str) {
         }
         return;
     };
-    // One call into the page answers "nothing to look at" for most nodes.
-    if el.matches(LIVE_URLS).unwrap_or(true) {
-        scan_one(el, how);
-    }
-    if el.child_element_count() > 0 {
-        for e in dom::query_all(node, LIVE_URLS) {
-            scan_one(&e, how);
-        }
+    for e in dom::self_and_below(el, LIVE_URLS) {
+        scan_one(&e, how);
     }
 }
 
@@ -432,12 +426,14 @@ fn guard_insertion() {
 /// `innerHTML` and its kin, whose scripts never load or run: those are left as they are.
 pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     let lower = html.to_ascii_lowercase();
-    let has_url = strings::contains(&lower, "src") || strings::contains(&lower, "href");
+    if !strings::contains(&lower, "src") && !strings::contains(&lower, "href") {
+        return None;
+    }
     // Parsing costs as much as the page's own innerHTML again: only for text in which a
     // tracker host may be written (an unreadable config reads as "may"), or whose relative
     // URLs resolve against a `<base>` on another origin.
     let own_base = base_url().is_some_and(|(_, own)| own);
-    if !has_url || (own_base && !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true)) {
+    if own_base && !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true) {
         return None;
     }
     let doc = dom::document()?;

@@ -65,12 +65,10 @@ pub fn hold(iframe: &Element, loaded: bool) {
     let _ = root.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
     // Lives as long as the placeholder; the closure is small and placeholders are few.
     click.forget();
+    let _ = iframe.before_with_node_1(&ph);
     if loaded {
-        let _ = iframe.replace_with_with_node_1(&ph);
         let _ = ph.append_child(iframe);
     } else {
-        // The placeholder goes in first, so the iframe moves within the document.
-        let _ = iframe.before_with_node_1(&ph);
         dom::move_into(&ph, iframe);
     }
 }
