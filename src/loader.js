@@ -68,7 +68,7 @@
     };
   }
   try {
-    wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __WASM_SIZE__)) });
+    wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });
     var api = { version: "__VERSION__" }; // the crate's version, written in by the build
     for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]];
     window.keksi = api;

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pack } from "./lzma.mjs";
+import { pack, split } from "./lzma.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -153,7 +153,7 @@ function shortImportNames(bytes, js) {
 // with the very decoder the page runs, before anything is written.
 function buildDecoder() {
   const dir = join(root, "unlzma");
-  run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"], { cwd: dir });
+  run("cargo", ["build", "--lib", "--release", "--target", "wasm32-unknown-unknown"], { cwd: dir });
   const opt = join(tmp, "unlzma.wasm");
   run(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features", "--enable-bulk-memory",
     join(dir, "target", "wasm32-unknown-unknown", "release", "unlzma.wasm"), "-o", opt]);
@@ -161,14 +161,18 @@ function buildDecoder() {
 }
 // The loader's own unpack function (src/unpack.js), run here on the very decoder the page runs.
 const unpackJs = readFileSync(join(root, "src", "unpack.js"), "utf8");
-function checkRoundTrip(decoder, text, expected) {
+function checkRoundTrip(decoder, text, m, expected) {
   const unpack = new Function(unpackJs + "\nreturn unpack;")();
-  const got = Buffer.from(unpack(decoder, text, expected.length));
-  if (!got.equals(expected)) throw new Error("unlzma does not give back the WebAssembly xz packed");
-  // One byte more than the stream holds runs into xz's end marker: that must be an error.
-  let past = true;
-  try { unpack(decoder, text, expected.length + 1); } catch { past = false; }
-  if (past) throw new Error("unlzma decoded past the end of the stream");
+  const got = Buffer.from(unpack(decoder, text, m, expected.length));
+  if (!got.equals(expected)) throw new Error("unlzma does not give back the WebAssembly split and packed");
+  // One byte more than the stream holds runs into xz's end marker, one more than the
+  // streams make does not join up: both must be errors.
+  for (const [a, b, what] of [[m + 1, expected.length, "decoded past the end of the stream"],
+    [m, expected.length + 1, "joined a module longer than the streams make"]]) {
+    let wrong = true;
+    try { unpack(decoder, text, a, b); } catch { wrong = false; }
+    if (wrong) throw new Error("unlzma " + what);
+  }
 }
 // Loader and glue are minified (terser) before the WebAssembly goes in: ~3 KB gzip less.
 let code = loader.replace("/*GLUE*/", () => glue).replace("/*UNPACK*/", () => unpackJs).replaceAll("__VERSION__", pkg);
@@ -178,9 +182,9 @@ if (marks) code = withMarks(code);
 function withMarks(js) {
   const at = [
     ['"use strict";', '"use strict"; performance.mark("keksi:start");'],
-    ["var out = x.unpack(at, len, n);", 'performance.mark("keksi:decoder"); var out = x.unpack(at, len, n);'],
-    ['wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __WASM_SIZE__)) });',
-      'var bytes_ = unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
+    ["var out = x.unpack(at, len, m, n);", 'performance.mark("keksi:decoder"); var out = x.unpack(at, len, m, n);'],
+    ['wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });',
+      'var bytes_ = unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
       'var module_ = new WebAssembly.Module(bytes_); performance.mark("keksi:compiled"); ' +
       'wasm_bindgen.initSync({ module: module_ }); performance.mark("keksi:instantiated");'],
     ["wasm_bindgen.boot(nonce, function gtag() { window.dataLayer.push(arguments); });",
@@ -197,14 +201,15 @@ if (!debug) {
   // `evaluate: false`: terser would otherwise fold the placeholder's length into the decoder.
   code = (await minify(code, { compress: { passes: 2, evaluate: false }, mangle: true, format: { comments: /^!/ } })).code;
 }
-for (const p of ['"__WASM_LZMA__"', '"__UNLZMA__"', "__WASM_SIZE__"]) {
+for (const p of ['"__WASM_LZMA__"', '"__UNLZMA__"', "__SPLIT_SIZE__", "__WASM_SIZE__"]) {
   if (code.split(p).length !== 2) throw new Error(`the loader lost its ${p} placeholder`);
 }
 const decoder = buildDecoder();
-const packed = pack(wasm).toString("base64");
-checkRoundTrip(decoder, packed, wasm);
+const splitWasm = split(wasm);
+const packed = pack(splitWasm).toString("base64");
+checkRoundTrip(decoder, packed, splitWasm.length, wasm);
 const js = code.replace("__WASM_LZMA__", packed).replace("__UNLZMA__", decoder.toString("base64"))
-  .replace("__WASM_SIZE__", String(wasm.length));
+  .replace("__SPLIT_SIZE__", String(splitWasm.length)).replace("__WASM_SIZE__", String(wasm.length));
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, js, "utf8");
 

@@ -10,13 +10,13 @@
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pack } from "./lzma.mjs";
+import { packModule } from "./lzma.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
 const depth = arg("--depth", 3), top = arg("--top", 40);
 const wasm = readFileSync(join(root, "target/keksi-js/keksi_bg.opt.wasm"));
-const packed = (b) => pack(b).length;
+const packed = (b) => packModule(b).length;
 
 function leb(b, i) { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return [r, i]; }
 let imports = 0, bodies = [], names = new Map(), data = [];

@@ -18,7 +18,11 @@ pub enum Error {
     Distance,
     /// A character outside the base64 alphabet.
     Base64,
+    /// The split WebAssembly does not join up (see [`split`]).
+    Wasm,
 }
+
+pub mod split;
 
 // No indexing that can panic anywhere below (`get` and `?` instead): a panic path pulls
 // core's formatting code into the module, ~1.5 KB of the 3.5 it weighed with them.
@@ -293,19 +297,25 @@ fn literal(d: &mut Decoder, out: &[u8], pos: usize, state: usize, rep0: u32, lc:
 mod wasm {
     static mut PROBS: [u16; super::PROBS] = [0; super::PROBS];
 
-    /// Unpacks `len` bytes of base64'd `.lzma` text at `text` into `out_len` bytes placed
-    /// right after the text; returns their address, or 0 when the data is damaged.
+    /// Unpacks `len` bytes of base64'd `.lzma` text at `text`: into the `split_len` bytes
+    /// of the split module right after the text, then joined into the `out_len` bytes of
+    /// the module after those; returns the module's address, or 0 when the data is damaged.
     ///
     /// # Safety
-    /// `text .. text + len + out_len` lies in this module's memory, past `__heap_base`.
+    /// `text .. text + len + split_len + out_len` lies in this module's memory, past
+    /// `__heap_base`.
     #[no_mangle]
-    pub unsafe extern "C" fn unpack(text: *mut u8, len: usize, out_len: usize) -> *mut u8 {
+    pub unsafe extern "C" fn unpack(text: *mut u8, len: usize, split_len: usize, out_len: usize) -> *mut u8 {
         let packed = core::slice::from_raw_parts_mut(text, len);
-        let out = core::slice::from_raw_parts_mut(text.add(len), out_len);
+        let split = core::slice::from_raw_parts_mut(text.add(len), split_len);
+        let out = core::slice::from_raw_parts_mut(text.add(len + split_len), out_len);
         // SAFETY: wasm32 without atomics is single-threaded and this is the only user.
         let probs = &mut *core::ptr::addr_of_mut!(PROBS);
         let text = super::unbase64(packed).and_then(|n| packed.get(..n).ok_or(super::Error::Base64));
-        match text.and_then(|t| super::decode(t, out, probs)) {
+        let joined = text
+            .and_then(|t| super::decode(t, split, probs))
+            .and_then(|()| super::split::join(split, out));
+        match joined {
             Ok(()) => out.as_mut_ptr(),
             Err(_) => core::ptr::null_mut(),
         }

@@ -142,3 +142,110 @@ fn asking_for_more_than_the_stream_holds_is_an_error_not_padding() {
     assert_eq!(back(5, 4), Ok(0));
     assert_eq!(back(5, 5), Err(Error::Distance));
 }
+
+// The WebAssembly filter (split.rs).
+
+fn leb(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn section(id: u8, content: &[u8], out: &mut Vec<u8>) {
+    out.push(id);
+    leb(content.len() as u64, out);
+    out.extend_from_slice(content);
+}
+
+/// One function body with every kind of immediate the filter moves, multi-byte ones too.
+fn body() -> Vec<u8> {
+    let mut b = vec![2, 1, 0x7f, 0x81, 0x01, 0x7e]; // locals: 1 i32, 129 i64
+    b.extend([0x02, 0x40, 0x03, 0x7f, 0x04, 0x85, 0x01]); // block, loop i32, if type 133
+    b.extend([0x0c, 0, 0x0d, 1, 0x0e, 3, 0, 1, 0x80, 0x01, 2]); // br, br_if, br_table
+    b.extend([0x10, 0x81, 0x01, 0x11, 3, 0, 0x1c, 1, 0x7f, 0x1b, 0x1a]); // calls, selects, drop
+    b.extend([0x20, 0, 0x21, 0xc8, 0x01, 0x22, 3, 0x23, 0, 0x24, 0x90, 0x03]); // locals, globals
+    b.extend([0x25, 0, 0x26, 1, 0x28, 2, 0x80, 0x01, 0x36, 2, 0, 0x3f, 0, 0x40, 0]); // tables, memory
+    b.extend([0x41, 0x7f, 0x41, 0xff, 0xff, 0xff, 0xff, 0x07]); // i32.const -1, i32::MAX
+    b.extend([0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f]); // i64::MIN
+    b.extend([0x43, 0x00, 0x00, 0x80, 0xbf, 0x44, 0xff, 0x80, 0, 0, 0, 0, 0xf0, 0x3f]); // floats
+    b.extend([0xd0, 0x70, 0xd1, 0xd2, 5, 0x6a, 0xa7, 0xc4, 0x00, 0x01, 0x05, 0x0f]); // refs, numeric
+    b.extend([0xfc, 0, 0xfc, 7, 0xfc, 8, 1, 0, 0xfc, 9, 1, 0xfc, 10, 0, 0, 0xfc, 11, 0]); // 0xfc
+    b.extend([0xfc, 12, 2, 0, 0xfc, 13, 2, 0xfc, 14, 0, 0, 0xfc, 15, 0, 0xfc, 16, 0, 0xfc, 17, 0]);
+    b.extend([0x0b, 0x0b, 0x0b, 0x0b]);
+    b
+}
+
+/// A module: a custom section, a code section of `bodies`, a data section.
+fn module(bodies: &[Vec<u8>]) -> Vec<u8> {
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    section(0, b"\x04name-ish", &mut m);
+    let mut code = Vec::new();
+    leb(bodies.len() as u64, &mut code);
+    for b in bodies {
+        leb(b.len() as u64, &mut code);
+        code.extend_from_slice(b);
+    }
+    section(10, &code, &mut m);
+    section(11, b"\x01\x00\x41\x08\x0b\x05hello", &mut m);
+    m
+}
+
+fn join_to(split: &[u8], n: usize) -> Result<Vec<u8>, Error> {
+    let mut out = vec![0; n];
+    split::join(split, &mut out).map(|_| out)
+}
+
+#[test]
+fn a_split_module_joins_back_byte_for_byte() {
+    let simple = vec![0, 0x20, 0, 0x20, 1, 0x6a, 0x0b];
+    for bodies in [vec![], vec![body()], vec![body(), simple.clone(), body(), simple]] {
+        let m = module(&bodies);
+        let s = split::split(&m).unwrap();
+        if !bodies.is_empty() {
+            assert_ne!(s[s.len() - m.len()..], m[..], "the code moved into streams");
+        }
+        assert_eq!(join_to(&s, m.len()).unwrap(), m);
+    }
+}
+
+#[test]
+fn split_and_packed_the_page_gets_the_module_back() {
+    let m = module(&vec![body(); 50]);
+    let s = split::split(&m).unwrap();
+    let packed = xz(&s, "preset=9e,lc=2,lp=0,pb=0,nice=273");
+    assert_eq!(join_to(&unpack(&packed, s.len()).unwrap(), m.len()).unwrap(), m);
+}
+
+#[test]
+fn instructions_the_filter_does_not_know_fail_the_split() {
+    for unknown in [[0xfd, 0x00], [0xfc, 18], [0x06, 0x40], [0xfb, 0x00]] {
+        let mut b = vec![0];
+        b.extend(unknown);
+        b.push(0x0b);
+        assert_eq!(split::split(&module(&[b])), Err(Error::Wasm), "{unknown:x?}");
+    }
+    // A body whose last instruction runs past its end; no code section at all.
+    assert_eq!(split::split(&module(&[vec![0, 0x41]])), Err(Error::Wasm));
+    assert_eq!(split::split(b"\0asm\x01\0\0\0\x00\x01\x00"), Err(Error::Wasm));
+}
+
+#[test]
+fn a_damaged_or_wrongly_sized_split_module_is_an_error_never_a_panic() {
+    let m = module(&[body(), body()]);
+    let s = split::split(&m).unwrap();
+    assert_eq!(join_to(&s, m.len() + 1), Err(Error::Wasm));
+    assert_eq!(join_to(&s, m.len() - 1), Err(Error::Wasm));
+    assert_eq!(join_to(&s[..s.len() - 1], m.len()), Err(Error::Wasm));
+    assert_eq!(join_to(&[], m.len()), Err(Error::Wasm));
+    assert_eq!(join_to(&[0xff; 12], m.len()), Err(Error::Wasm));
+    for at in 0..s.len() {
+        for bit in 0..8 {
+            let mut bad = s.clone();
+            bad[at] ^= 1 << bit;
+            let _ = join_to(&bad, m.len());
+            let _ = join_to(&bad[..at], m.len());
+        }
+    }
+}
