@@ -11,6 +11,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pack, split } from "./lzma.mjs";
+import { dropPanicPaths } from "./panic-paths.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -46,6 +47,10 @@ if (!existsSync(wasmOpt)) {
   process.exit(1);
 }
 if (!debug) {
+  const { wasm: quiet, dropped } = dropPanicPaths(readFileSync(wasmPath));
+  console.log(`panic paths: ${dropped.length} bodies made a trap (tools/panic-paths.mjs)`);
+  wasmPath = join(tmp, "keksi_bg.quiet.wasm");
+  writeFileSync(wasmPath, quiet);
   const opt = join(tmp, "keksi_bg.opt.wasm");
   // Flattened and re-relooped before -Oz twice: binaryen then finds ~0.5 KB more to fold
   // (measured on the packed module; -Oz alone leaves it).
