@@ -26,8 +26,16 @@ const LABEL: usize = 4;
 const GLOBAL: usize = 5;
 const HEAD: usize = 6;
 const WIDE: usize = 7;
+/// i32 constants of four LEB128 bytes or more: addresses in memory, mostly, which repeat
+/// among themselves (~0.4 KB smaller packed than among the small constants). The opcode
+/// stream marks them with [`FAR_CONST`].
+const FAR: usize = 8;
 /// How many streams there are.
-pub const STREAMS: usize = 8;
+pub const STREAMS: usize = 9;
+
+/// In the opcode stream, `i32.const` with its value in the [`FAR`] stream; `0x06` is not an
+/// instruction this filter otherwise accepts.
+const FAR_CONST: u8 = 0x06;
 
 /// One direction of the walk: moves a byte of the given stream between the module and
 /// that stream, and says where in the module the walk is. A failure sticks: the position
@@ -36,6 +44,9 @@ pub const STREAMS: usize = 8;
 pub trait Io {
     /// Moves the next byte of stream `s` and returns it; 0 once failed.
     fn byte(&mut self, s: usize) -> u8;
+    /// Moves the next opcode and returns it as the opcode stream has it: [`FAR_CONST`] for
+    /// an `i32.const` whose value goes to the [`FAR`] stream.
+    fn op(&mut self) -> u8;
     /// The position in the whole module, or [`FAILED`].
     fn pos(&self) -> usize;
     /// Marks the walk failed.
@@ -92,12 +103,12 @@ pub fn code(io: &mut impl Io) {
     }
 }
 
-/// What follows each opcode, as a byte: the stream (low 3 bits) and how many LEB128
-/// numbers of it (the next 2 bits), plus the flags below. Block types, value and heap types
+/// What follows each opcode: the stream (low 4 bits) and how many LEB128 numbers of it
+/// (the next 2 bits), plus the flags below. Block types, value and heap types
 /// and the zero bytes of memory instructions are LEB-shaped (one byte under 0x80, or a
 /// type index), so they move as LEB128 too. A table, not a `match`: in the decoder
-/// (shipped base64'd, unpacked) 256 bytes of data cost less than the code of a jump table.
-static SHAPES: [u8; 256] = {
+/// (shipped base64'd, unpacked) 512 bytes of data cost less than the code of a jump table.
+static SHAPES: [u16; 256] = {
     let mut t = [0; 256];
     let mut op = 0;
     while op < 256 {
@@ -107,17 +118,17 @@ static SHAPES: [u8; 256] = {
     t
 };
 /// First a count of stream `s`, then that many numbers more.
-const VEC: u8 = 1 << 5;
+const VEC: u16 = 1 << 6;
 /// Raw little-endian bytes, four per number: the float constants.
-const RAW: u8 = 1 << 6;
+const RAW: u16 = 1 << 7;
 /// First one number of the opcode stream: a memory alignment, or 0xfc's sub-opcode.
-const PRE: u8 = 1 << 7;
+const PRE: u16 = 1 << 8;
 /// Not an instruction this filter knows.
-const BAD: u8 = VEC | RAW;
+const BAD: u16 = VEC | RAW;
 
-const fn shape(op: u8) -> u8 {
-    const fn n(count: u8, s: usize) -> u8 {
-        count << 3 | s as u8
+const fn shape(op: u8) -> u16 {
+    const fn n(count: u16, s: usize) -> u16 {
+        count << 4 | s as u16
     }
     match op {
         // unreachable, nop, else, end, return, drop, select, ref.is_null, numeric.
@@ -137,6 +148,7 @@ const fn shape(op: u8) -> u8 {
         // loads and stores: alignment, then offset.
         0x28..=0x3e => PRE | n(1, OFFSET),
         0x41 => n(1, I32),
+        FAR_CONST => n(1, FAR),
         0x42 => n(1, WIDE),
         0x43 => RAW | n(1, WIDE),
         0x44 => RAW | n(2, WIDE),
@@ -161,10 +173,10 @@ fn prefixed(sub: u32) -> Option<u32> {
 
 /// One instruction: its opcode, then its immediates, each to the stream of its kind.
 fn instruction(io: &mut impl Io) {
-    let op = io.byte(OP);
+    let op = io.op();
     let shape = SHAPES[op as usize];
-    let s = (shape & 7) as usize;
-    let mut n = (shape >> 3 & 3) as u32;
+    let s = (shape & 15) as usize;
+    let mut n = (shape >> 4 & 3) as u32;
     if shape & BAD == BAD {
         return io.fail();
     }
@@ -201,8 +213,10 @@ struct Join<'a> {
 
 impl Io for Join<'_> {
     fn byte(&mut self, s: usize) -> u8 {
-        // `s & 7`: a stream number is three bits, so no bounds check is needed.
-        let (at, end) = (&mut self.at[s & 7], self.end[s & 7]);
+        let (Some(at), Some(&end)) = (self.at.get_mut(s), self.end.get(s)) else {
+            self.pos = FAILED;
+            return 0;
+        };
         match (self.input.get(*at).filter(|_| *at < end), self.out.get_mut(self.pos)) {
             (Some(&b), Some(o)) => {
                 *at += 1;
@@ -215,6 +229,16 @@ impl Io for Join<'_> {
                 0
             }
         }
+    }
+
+    fn op(&mut self) -> u8 {
+        let b = self.byte(OP);
+        if b == FAR_CONST {
+            if let Some(o) = self.out.get_mut(self.pos.wrapping_sub(1)) {
+                *o = 0x41;
+            }
+        }
+        b
     }
 
     fn pos(&self) -> usize {
@@ -308,6 +332,25 @@ mod encode {
                     0
                 }
             }
+        }
+
+        fn op(&mut self) -> u8 {
+            let at = self.pos;
+            let b = self.byte(OP);
+            if b == FAR_CONST {
+                // Not an instruction the filter knows; the join would make it an i32.const.
+                self.fail();
+                return b;
+            }
+            // An i32.const of four LEB128 bytes or more.
+            let far = b == 0x41 && self.wasm.get(at + 1..at + 4).is_some_and(|l| l.iter().all(|x| x & 0x80 != 0));
+            if far {
+                if let Some(last) = self.streams[OP].last_mut() {
+                    *last = FAR_CONST;
+                }
+                return FAR_CONST;
+            }
+            b
         }
 
         fn pos(&self) -> usize {
