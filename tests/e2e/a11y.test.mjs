@@ -398,6 +398,57 @@ test('forced colours (Windows High Contrast): switches are real checkboxes, butt
   }
 });
 
+// The banner moves for keyboard focus only. A mouse press focuses what it presses; a bar that
+// jumped to the top between the press and the release took the click (seen in WebKit: the
+// video placeholder's "Allow" under a bar that covered the placeholder's lower half).
+test('a mouse click on a page control that the bar partly covers does not move the banner, and it works', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, ui({ layout: 'bar' }), { contextOptions: { viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' } });
+  try {
+    await waitVisible(p.page, BANNER);
+    await settle(150);
+    // Scroll the page so that the placeholder's Allow button sits just above the bar and
+    // the placeholder's lower part behind it.
+    const g = await p.page.evaluate(() => {
+      const ph = document.querySelector('[data-keksi-placeholder]');
+      const allow = ph.shadowRoot.querySelector('[data-action="allow"]');
+      const bar = () => document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getBoundingClientRect();
+      window.scrollBy(0, allow.getBoundingClientRect().bottom - (bar().top - 12));
+      const [r, a, b] = [ph.getBoundingClientRect(), allow.getBoundingClientRect(), bar()];
+      return { covered: r.bottom > b.top, allowVisible: a.top >= 0 && a.bottom <= b.top, r: [r.top, r.bottom], a: [a.top, a.bottom], bar: b.top };
+    });
+    assert.ok(g.covered && g.allowVisible, `layout for the test not reached: ${JSON.stringify(g)}`);
+    await p.page.locator('[data-keksi-placeholder] [data-action="allow"]').click();
+    assert.ok(await until(() => p.page.evaluate(() => document.querySelector('iframe[data-service="video"]')?.getAttribute('src') === '/video.html')),
+      'the click on Allow did not release the video');
+    const edge = await p.page.evaluate(() => document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getAttribute('data-edge'));
+    assert.equal(edge, null, 'the bar moved to the top on a mouse press');
+  } finally {
+    await p.close();
+  }
+});
+
+test('a mouse press on a page button that the bar partly covers does not move the banner', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, ui({ layout: 'bar' }), { contextOptions: { viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' } });
+  try {
+    await waitVisible(p.page, BANNER);
+    await settle(150);
+    // A fixed button whose centre is just above the bar and whose lower part is behind it.
+    await p.page.evaluate(() => {
+      const bar = document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getBoundingClientRect();
+      const b = Object.assign(document.createElement('button'), { id: 'tall', textContent: 'Tall' });
+      b.style.cssText = `position:fixed;left:40px;top:${bar.top - 60}px;height:100px;width:160px`;
+      b.addEventListener('click', () => { window.__tall = true; });
+      document.body.append(b);
+    });
+    await p.page.locator('#tall').click();
+    assert.ok(await until(() => p.page.evaluate(() => window.__tall === true)), 'the click did not reach the button');
+    const edge = await p.page.evaluate(() => document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getAttribute('data-edge'));
+    assert.equal(edge, null, 'the bar moved to the top on a mouse press');
+  } finally {
+    await p.close();
+  }
+});
+
 // WCAG 2.2 SC 2.4.11 Focus Not Obscured (Minimum): a page element that gets keyboard focus
 // while the banner is up must not be entirely hidden behind it. Shift+Tab from the banner
 // lands on the footer's "Cookie Preferences" link, which the browser scrolls to the bottom
