@@ -583,7 +583,9 @@ class WkLocator {
    */
   async click() {
     await this.waitFor({ state: 'visible' });
-    const ref = await this.run('el.scrollIntoView({ block: "center", inline: "center" }); return el;');
+    // Instantly, as Playwright does: on a page with `scroll-behavior: smooth` (the demo
+    // shop) the click was otherwise sent mid-scroll, off its target (a flaky test).
+    const ref = await this.run('el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" }); return el;');
     try {
       await this.s.click(ref[ELEMENT_KEY]);
     } catch (e) {
@@ -594,7 +596,7 @@ class WkLocator {
   }
 
   async scrollIntoViewIfNeeded() {
-    await this.run('el.scrollIntoView({ block: "nearest", inline: "nearest" });');
+    await this.run('el.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "instant" });');
   }
 
   async check() {
