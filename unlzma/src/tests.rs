@@ -250,3 +250,40 @@ fn a_damaged_or_wrongly_sized_split_module_is_an_error_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn a_damaged_function_count_ends_the_join_at_once() {
+    // A split module whose function count says u32::MAX but whose streams hold one body:
+    // the walk fails reading the second body's size, and must stop there.
+    let m = module(&[body()]);
+    let s = split::split(&m).unwrap();
+    let mut at = 0;
+    let mut read = || {
+        let (mut v, mut shift) = (0usize, 0);
+        loop {
+            let b = s[at];
+            at += 1;
+            v |= ((b & 0x7f) as usize) << shift;
+            if b & 0x80 == 0 {
+                return v;
+            }
+            shift += 7;
+        }
+    };
+    let prefix = read();
+    let mut lens: Vec<usize> = (0..split::STREAMS).map(|_| read()).collect();
+    // HEAD is stream 6; its first byte is the count (1). Five bytes of u32::MAX instead.
+    let head = at + prefix + lens[..6].iter().sum::<usize>();
+    assert_eq!(s[head], 1);
+    lens[6] += 4;
+    let mut bad = Vec::new();
+    for n in [prefix].iter().chain(&lens) {
+        leb(*n as u64, &mut bad);
+    }
+    bad.extend(&s[at..head]);
+    bad.extend([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    bad.extend(&s[head + 1..]);
+    let started = std::time::Instant::now();
+    assert_eq!(join_to(&bad, m.len()), Err(Error::Wasm));
+    assert!(started.elapsed().as_millis() < 1000, "took {:?}", started.elapsed());
+}
