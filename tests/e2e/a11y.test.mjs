@@ -401,11 +401,23 @@ test('forced colours (Windows High Contrast): switches are real checkboxes, butt
 // The banner moves for keyboard focus only. A mouse press focuses what it presses; a bar that
 // jumped to the top between the press and the release took the click (seen in WebKit: the
 // video placeholder's "Allow" under a bar that covered the placeholder's lower half).
-test('a mouse click on a page control that the bar partly covers does not move the banner, and it works', { timeout: 30_000 }, async () => {
+/** The shop with the bar, on a desktop-sized window, the banner up. */
+async function barPage() {
   const p = await newPage(env, ui({ layout: 'bar' }), { contextOptions: { viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' } });
   try {
     await waitVisible(p.page, BANNER);
     await settle(150);
+    return p;
+  } catch (e) {
+    await p.close();
+    throw e;
+  }
+}
+const barEdge = (page) => page.evaluate(() => document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getAttribute('data-edge'));
+
+test('a mouse click on a page control that the bar partly covers does not move the banner, and it works', { timeout: 30_000 }, async () => {
+  const p = await barPage();
+  try {
     // Scroll the page so that the placeholder's Allow button sits just above the bar and
     // the placeholder's lower part behind it.
     const g = await p.page.evaluate(() => {
@@ -420,18 +432,15 @@ test('a mouse click on a page control that the bar partly covers does not move t
     await p.page.locator('[data-keksi-placeholder] [data-action="allow"]').click();
     assert.ok(await until(() => p.page.evaluate(() => document.querySelector('iframe[data-service="video"]')?.getAttribute('src') === '/video.html')),
       'the click on Allow did not release the video');
-    const edge = await p.page.evaluate(() => document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getAttribute('data-edge'));
-    assert.equal(edge, null, 'the bar moved to the top on a mouse press');
+    assert.equal(await barEdge(p.page), null, 'the bar moved to the top on a mouse press');
   } finally {
     await p.close();
   }
 });
 
 test('a mouse press on a page button that the bar partly covers does not move the banner', { timeout: 30_000 }, async () => {
-  const p = await newPage(env, ui({ layout: 'bar' }), { contextOptions: { viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' } });
+  const p = await barPage();
   try {
-    await waitVisible(p.page, BANNER);
-    await settle(150);
     // A fixed button whose centre is just above the bar and whose lower part is behind it.
     await p.page.evaluate(() => {
       const bar = document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getBoundingClientRect();
@@ -442,8 +451,7 @@ test('a mouse press on a page button that the bar partly covers does not move th
     });
     await p.page.locator('#tall').click();
     assert.ok(await until(() => p.page.evaluate(() => window.__tall === true)), 'the click did not reach the button');
-    const edge = await p.page.evaluate(() => document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"]').getAttribute('data-edge'));
-    assert.equal(edge, null, 'the bar moved to the top on a mouse press');
+    assert.equal(await barEdge(p.page), null, 'the bar moved to the top on a mouse press');
   } finally {
     await p.close();
   }
