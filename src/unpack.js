@@ -1,5 +1,5 @@
   // keksi's WebAssembly arrives split into streams (unlzma/src/split.rs), LZMA-packed and
-  // base64'd (~20 KB gzip less than inlined as it is) and is unpacked by a 2.5 KB
+  // base64'd (~20 KB gzip less than inlined as it is) and is unpacked by a 3.7 KB
   // WebAssembly decoder (unlzma/) in its own memory: `m` bytes of split module, joined into
   // the `n` bytes of the module. The build inlines this function into the loader and runs
   // it for its round-trip check.

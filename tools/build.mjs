@@ -160,10 +160,11 @@ function shortImportNames(bytes, js) {
   return { wasm: Buffer.concat(out), glue: js };
 }
 
-// The WebAssembly goes in LZMA-packed and base64'd, with its decoder (unlzma/, itself a
-// 2.1 KB WebAssembly module) next to it. Base64 of packed bytes costs next to nothing once
-// the file is gzipped (6 bits of entropy per character, 4 characters per 3 bytes), so
-// keksi.js ships ~14% under the gzip of the raw .wasm. The round trip is checked here,
+// The WebAssembly goes in split (unlzma/src/split.rs), LZMA-packed and base64'd, with its
+// decoder (unlzma/, a 3.7 KB WebAssembly module that also joins the split code section)
+// next to it. Base64 of packed bytes costs next to nothing once the file is gzipped (6 bits
+// of entropy per character, 4 characters per 3 bytes), so keksi.js ships ~20% under the
+// gzip of the raw .wasm. The round trip is checked here,
 // with the very decoder the page runs, before anything is written.
 function buildDecoder() {
   const dir = join(root, "unlzma");

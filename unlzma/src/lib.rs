@@ -1,10 +1,11 @@
-//! LZMA decoder for the WebAssembly inlined in keksi.js.
+//! LZMA decoder for the WebAssembly inlined in keksi.js, and the join of its split code
+//! section ([`split`]).
 //!
-//! The build packs keksi's .wasm with `xz --format=lzma`: ~15% under gzip -9, and once
-//! base64'd and served gzipped it stays that small, so keksi.js is ~15 KB gzip lighter.
-//! A decoder in JavaScript takes ~35 ms cold to unpack it; this one, compiled to a 2.1 KB
-//! module, takes ~11 ms cold in an idle page and 14–17 ms during a page load on a 2-core
-//! machine (tools/bench-stages.mjs). It is the
+//! The build splits keksi's .wasm and packs it with `xz --format=lzma`: ~20% under gzip -9,
+//! and once base64'd and served gzipped it stays that small, so keksi.js is ~20 KB gzip
+//! lighter. A decoder in JavaScript takes ~35 ms cold to unpack it; this one, compiled to
+//! a 3.7 KB module, takes ~12 ms cold in an idle page and 15–20 ms during a page load on a
+//! 2-core machine (tools/bench-stages.mjs). The LZMA part is the
 //! decoding half of the LZMA spec (Igor Pavlov's LzmaSpec.cpp describes it), for the
 //! `.lzma` ("LZMA alone") header with the size known from outside.
 #![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
