@@ -85,13 +85,15 @@ fn native_remove(el: &Element, name: &str) {
 }
 
 /// What relative URLs resolve against (`document.baseURI`: a `<base href>` may point
-/// anywhere, a tracker host included), and whether it is the page's own address, where
-/// relative URLs surely stay first-party (with any `<base>`, each URL is resolved).
-fn base_url() -> Option<(String, bool)> {
+/// anywhere, a tracker host included), whether it is the page's own address, where
+/// relative URLs surely stay first-party (with any `<base>`, each URL is resolved), and
+/// the page's location, which callers need too.
+fn base_url() -> Option<(String, bool, web_sys::Location)> {
     let w = web_sys::window()?;
     let base = w.document()?.base_uri().ok().flatten()?;
-    let own = w.location().href().ok().as_deref() == Some(base.as_str());
-    Some((base, own))
+    let loc = w.location();
+    let own = loc.href().ok().as_deref() == Some(base.as_str());
+    Some((base, own, loc))
 }
 
 /// The host of a URL as the browser will request it: the browser's own URL parser
@@ -99,11 +101,10 @@ fn base_url() -> Option<(String, bool)> {
 /// percent-encoding and IDNA (full-width dots) exactly as the request will. `None` for
 /// non-http(s) URLs and the page's own host.
 fn request_host(url: &str) -> Option<String> {
-    let (base, own_base) = base_url()?;
+    let (base, own_base, loc) = base_url()?;
     if own_base && trackers::surely_same_origin(url) {
         return None;
     }
-    let loc = web_sys::window()?.location();
     let u = web_sys::Url::new_with_base(url, &base).ok()?;
     let proto = u.protocol();
     if proto != "http:" && proto != "https:" {
@@ -432,7 +433,7 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     // Parsing costs as much as the page's own innerHTML again: only for text in which a
     // tracker host may be written (an unreadable config reads as "may"), or whose relative
     // URLs resolve against a `<base>` on another origin.
-    let own_base = base_url().is_some_and(|(_, own)| own);
+    let own_base = base_url().is_some_and(|(_, own, _)| own);
     if own_base && !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true) {
         return None;
     }
