@@ -14,65 +14,15 @@
 // wasm-opt then removes whatever only these bodies used. The build fails if the module
 // has no names, so a changed toolchain cannot silently skip this.
 
+import { sections, importedFunctions, functionNames, codeBodies } from "./wasm-read.mjs";
+
 const CORE = String.raw`core\[[0-9a-f]+\]`;
 const PANICS = new RegExp(String.raw`^${CORE}::(panicking::\w+|slice::index::slice_\w*fail|str::slice_error_fail` +
   String.raw`|cell::panic_already_\w+|cell::lazy::panic_poisoned|option::(unwrap|expect)_failed|result::unwrap_failed)$`);
 const FMT_IMPL = new RegExp(String.raw`^<.+ as ${CORE}::fmt::\w+>::fmt$`);
 const FMT_WRITE = new RegExp(String.raw`^${CORE}::fmt::write$`);
 
-const leb = (b, i) => { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return [r, i]; };
 const lebBytes = (n) => { const o = []; do { let x = n & 0x7f; n = Math.floor(n / 128); if (n) x |= 0x80; o.push(x); } while (n); return o; };
-
-/** Sections of `wasm`: id, content start and end, and the index of its first byte. */
-function sections(wasm) {
-  const out = [];
-  for (let i = 8; i < wasm.length;) {
-    const [size, start] = leb(wasm, i + 1);
-    out.push({ id: wasm[i], at: i, start, end: start + size });
-    i = start + size;
-  }
-  return out;
-}
-
-/** How many functions the module imports (they come first in the function index space). */
-function importedFunctions(wasm, s) {
-  let [n, j] = leb(wasm, s.start), funcs = 0;
-  for (let k = 0; k < n; k++) {
-    let len;
-    [len, j] = leb(wasm, j); j += len;
-    [len, j] = leb(wasm, j); j += len;
-    const kind = wasm[j++];
-    if (kind === 0) { funcs++; [, j] = leb(wasm, j); }
-    else if (kind === 1) { j++; const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); }
-    else if (kind === 2) { const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); }
-    else if (kind === 3) j += 2;
-    else throw new Error(`panic-paths: import kind ${kind} not understood`);
-  }
-  return funcs;
-}
-
-/** Function names by index, from the "name" custom section. */
-function functionNames(wasm, all) {
-  const names = new Map();
-  for (const s of all.filter((s) => s.id === 0)) {
-    let [len, j] = leb(wasm, s.start);
-    if (wasm.subarray(j, j + len).toString() !== "name") continue;
-    for (j += len; j < s.end;) {
-      const sub = wasm[j];
-      const [size, start] = leb(wasm, j + 1);
-      if (sub === 1) {
-        let [n, q] = leb(wasm, start);
-        for (let k = 0; k < n; k++) {
-          let idx, l;
-          [idx, q] = leb(wasm, q); [l, q] = leb(wasm, q);
-          names.set(idx, wasm.subarray(q, q + l).toString()); q += l;
-        }
-      }
-      j = start + size;
-    }
-  }
-  return names;
-}
 
 /** `wasm` with the bodies described above replaced; and the names of those replaced. */
 export function dropPanicPaths(wasm) {
@@ -81,13 +31,7 @@ export function dropPanicPaths(wasm) {
   const names = functionNames(wasm, all);
   if (!code || !names.size) throw new Error("panic-paths: the module has no code or no function names");
   const first = imports ? importedFunctions(wasm, imports) : 0;
-  const bodies = [];
-  let [n, j] = leb(wasm, code.start);
-  for (let k = 0; k < n; k++) {
-    const [len, b] = leb(wasm, j);
-    bodies.push({ name: names.get(first + k) ?? "", whole: wasm.subarray(j, b + len), body: wasm.subarray(b, b + len) });
-    j = b + len;
-  }
+  const bodies = codeBodies(wasm, code).map((f, k) => ({ ...f, name: names.get(first + k) ?? "" }));
   const formats = !bodies.some((f) => FMT_WRITE.test(f.name));
   const panics = new Set(bodies.filter((f) => PANICS.test(f.name)));
   // A direct call is `call` (0x10) and the index; a byte-level search may find one that is
@@ -97,7 +41,7 @@ export function dropPanicPaths(wasm) {
     return bodies.some((f) => !panics.has(f) && f.body.indexOf(call) >= 0);
   };
   const dropped = [];
-  const parts = [Buffer.from(lebBytes(n))];
+  const parts = [Buffer.from(lebBytes(bodies.length))];
   bodies.forEach((f, k) => {
     const drop = panics.has(f) || (formats && FMT_IMPL.test(f.name) && !calledDirectly(k));
     // No locals, `unreachable`, `end`: valid for any function type.

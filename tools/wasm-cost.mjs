@@ -11,6 +11,7 @@ import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packModule } from "./lzma.mjs";
+import { leb, sections, importedFunctions, functionNames, codeBodies } from "./wasm-read.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
@@ -18,37 +19,19 @@ const depth = arg("--depth", 3), top = arg("--top", 40);
 const wasm = readFileSync(join(root, "target/keksi-js/keksi_bg.opt.wasm"));
 const packed = (b) => packModule(b).length;
 
-function leb(b, i) { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return [r, i]; }
-let imports = 0, bodies = [], names = new Map(), data = [];
-for (let i = 8; i < wasm.length;) {
-  const id = wasm[i]; const [size, start] = leb(wasm, i + 1); const end = start + size;
-  if (id === 2) {
-    let [n, j] = leb(wasm, start);
-    for (let k = 0; k < n; k++) {
-      let len; [len, j] = leb(wasm, j); j += len; [len, j] = leb(wasm, j); j += len;
-      const kind = wasm[j++];
-      if (kind === 0) { imports++; [, j] = leb(wasm, j); } else if (kind === 1) { j++; const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); }
-      else if (kind === 2) { const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); } else j += 2;
-    }
-  } else if (id === 10) {
-    let [n, j] = leb(wasm, start);
-    for (let k = 0; k < n; k++) { const [len, b] = leb(wasm, j); bodies.push({ at: b, len }); j = b + len; }
-  } else if (id === 11) {
-    let [n, j] = leb(wasm, start);
-    for (let k = 0; k < n; k++) {
-      let flag; [flag, j] = leb(wasm, j);
-      if (flag === 0) { while (wasm[j] !== 0x0b) j++; j++; } else if (flag === 2) { [, j] = leb(wasm, j); while (wasm[j] !== 0x0b) j++; j++; }
-      const [len, b] = leb(wasm, j); data.push({ at: b, len }); j = b + len;
-    }
-  } else if (id === 0) {
-    let [len, j] = leb(wasm, start); const nm = wasm.subarray(j, j + len).toString(); j += len;
-    if (nm === "name") while (j < end) {
-      const sub = wasm[j]; let [sl, s] = leb(wasm, j + 1);
-      if (sub === 1) { let [n, q] = leb(wasm, s); for (let k = 0; k < n; k++) { let idx, l; [idx, q] = leb(wasm, q); [l, q] = leb(wasm, q); names.set(idx, wasm.subarray(q, q + l).toString()); q += l; } }
-      j = s + sl;
-    }
+const all = sections(wasm);
+const importSec = all.find((s) => s.id === 2), codeSec = all.find((s) => s.id === 10), dataSec = all.find((s) => s.id === 11);
+const imports = importSec ? importedFunctions(wasm, importSec) : 0;
+const bodies = codeBodies(wasm, codeSec);
+const names = functionNames(wasm, all);
+const data = [];
+if (dataSec) {
+  let [n, j] = leb(wasm, dataSec.start);
+  for (let k = 0; k < n; k++) {
+    let flag; [flag, j] = leb(wasm, j);
+    if (flag === 0) { while (wasm[j] !== 0x0b) j++; j++; } else if (flag === 2) { [, j] = leb(wasm, j); while (wasm[j] !== 0x0b) j++; j++; }
+    const [len, b] = leb(wasm, j); data.push({ at: b, len }); j = b + len;
   }
-  i = end;
 }
 if (!names.size) { console.error("no function names: build with `node tools/build.mjs --names` first"); process.exit(1); }
 
