@@ -164,8 +164,8 @@ function shortImportNames(bytes, js) {
 // decoder (unlzma/, a 3.7 KB WebAssembly module that also joins the split code section)
 // next to it. Base64 of packed bytes costs next to nothing once the file is gzipped (6 bits
 // of entropy per character, 4 characters per 3 bytes), so keksi.js ships ~20% under the
-// gzip of the raw .wasm. The round trip is checked here,
-// with the very decoder the page runs, before anything is written.
+// gzip of the raw .wasm. The round trip is checked here, with the very decoder the page
+// runs, before anything is written.
 function buildDecoder() {
   const dir = join(root, "unlzma");
   run("cargo", ["build", "--lib", "--release", "--target", "wasm32-unknown-unknown"], { cwd: dir });

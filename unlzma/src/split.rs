@@ -255,7 +255,7 @@ impl Io for Join<'_> {
 }
 
 /// Reads a LEB128 length of the header; a damaged one is too long to take.
-fn length(input: &[u8], at: &mut usize) -> usize {
+pub(crate) fn length(input: &[u8], at: &mut usize) -> usize {
     let (mut v, mut shift) = (0usize, 0);
     while let Some(&b) = input.get(*at) {
         *at += 1;

@@ -258,20 +258,8 @@ fn a_damaged_function_count_ends_the_join_at_once() {
     let m = module(&[body()]);
     let s = split::split(&m).unwrap();
     let mut at = 0;
-    let mut read = || {
-        let (mut v, mut shift) = (0usize, 0);
-        loop {
-            let b = s[at];
-            at += 1;
-            v |= ((b & 0x7f) as usize) << shift;
-            if b & 0x80 == 0 {
-                return v;
-            }
-            shift += 7;
-        }
-    };
-    let prefix = read();
-    let mut lens: Vec<usize> = (0..split::STREAMS).map(|_| read()).collect();
+    let prefix = split::length(&s, &mut at);
+    let mut lens: Vec<usize> = (0..split::STREAMS).map(|_| split::length(&s, &mut at)).collect();
     // HEAD is stream 6; its first byte is the count (1). Five bytes of u32::MAX instead.
     let head = at + prefix + lens[..6].iter().sum::<usize>();
     assert_eq!(s[head], 1);
