@@ -12,7 +12,7 @@ use core::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord, Node};
+use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord};
 
 use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
 use super::{dom, placeholder, state};
@@ -28,6 +28,8 @@ const MARKED: &str = marked!();
 /// Elements the document observer looks at: governed ones, and ones with a URL that may
 /// name a tracker.
 const WATCHED: &str = concat!(marked!(), ",", interceptor::live_urls!());
+/// Frames the parser (or unpatched code) may have started loading.
+const PARSED_FRAMES: &str = "iframe[src]";
 
 /// What an element is waiting for, and whether it may go now.
 enum Verdict {
@@ -67,12 +69,23 @@ fn verdict(el: &Element) -> Verdict {
 pub fn install() {
     let Some(doc) = dom::document() else { return };
     let cb = Closure::wrap(Box::new(|records: js_sys::Array| {
+        let mut added = Vec::new();
         for r in records.iter() {
             let Ok(r) = r.dyn_into::<MutationRecord>() else { continue };
-            let added = r.added_nodes();
-            for i in 0..added.length() {
-                if let Some(n) = added.item(i) {
-                    handle_subtree(&n);
+            let nodes = r.added_nodes();
+            for i in 0..nodes.length() {
+                if let Some(n) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    added.push(n);
+                }
+            }
+        }
+        // Frames first: the parser's iframe is already navigating, and in another
+        // process its document runs as soon as it arrives. Only taking the frame out of
+        // the document stops that, so no other work may come before it.
+        for selector in [PARSED_FRAMES, WATCHED] {
+            for n in &added {
+                for e in dom::self_and_below(n, selector) {
+                    handle_watched(&e);
                 }
             }
         }
@@ -98,16 +111,6 @@ pub fn uninstall() {
     });
     QUEUE.with(|q| q.borrow_mut().clear());
     BUSY.with(|b| b.set(false));
-}
-
-/// An added node and what is under it (elements only: text is of no interest).
-fn handle_subtree(node: &Node) {
-    if node.node_type() != Node::ELEMENT_NODE {
-        return;
-    }
-    for e in dom::self_and_below(node.unchecked_ref::<Element>(), WATCHED) {
-        handle_watched(&e);
-    }
 }
 
 fn handle_watched(el: &Element) {

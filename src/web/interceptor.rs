@@ -73,7 +73,8 @@ fn native_set(el: &Element, name: &str, value: &str) {
     });
 }
 
-fn native_remove(el: &Element, name: &str) {
+/// `removeAttribute` as the browser made it (the page may have wrapped it).
+pub(super) fn native_remove(el: &Element, name: &str) {
     NATIVE.with(|n| match n.borrow().as_ref() {
         Some(n) => {
             let _ = n.remove_attribute.call1(el, &JsValue::from_str(name));
@@ -135,6 +136,13 @@ fn debug(what: &str, el: &Element, url: &str) {
 /// Turn an element into its held, declarative form. `how` is [`IN_PLACE`] or [`PARSER`].
 fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     let tag = el.tag_name();
+    if tag == "IFRAME" && how == PARSER && el.is_connected() {
+        // Stop the frame before anything else (see `placeholder::park`).
+        super::placeholder::park(el, true);
+    }
+    if let Some(attr) = url_attr(&tag) {
+        native_remove(el, attr);
+    }
     native_set(el, CONSENT_ATTR, &m.category);
     if let Some(svc) = &m.service {
         native_set(el, SERVICE_ATTR, svc);
@@ -154,9 +162,6 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
             native_set(el, TYPE_ATTR, &t);
         }
         native_set(el, "type", "text/plain");
-    }
-    if let Some(attr) = url_attr(&tag) {
-        native_remove(el, attr);
     }
     if tag == "LINK" && !el.has_attribute(MEDIA_ATTR) {
         native_set(el, MEDIA_ATTR, &el.get_attribute("media").unwrap_or_default());

@@ -10,21 +10,48 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
-use super::{activation, api, dom, state};
+use super::{activation, api, dom, interceptor, state};
 use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR};
 use crate::core::markup;
 
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/placeholder.css"));
 
-/// Put a blocked iframe behind a placeholder (once). `loaded`: the frame may hold or be
-/// fetching a document, which only taking it out of the document stops.
-pub fn hold(iframe: &Element, loaded: bool) {
+/// Move a blocked iframe into an empty placeholder (or find the one it is in), before
+/// anything else is done: a frame the parser inserted is already loading, and in another
+/// process its document runs as soon as it arrives. `loaded`: the frame may hold or be
+/// fetching a document, which only taking it out of the document stops; it loses its
+/// `src` while out, or going back in would load it again.
+pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     if activation::in_placeholder(iframe) {
+        return iframe.parent_element();
+    }
+    let ph = dom::document()?.create_element("div").ok()?;
+    let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
+    if loaded {
+        let parent = iframe.parent_node()?;
+        let next = iframe.next_sibling();
+        // Out first, by a method keksi does not wrap (no checks on the way); back in only
+        // without its `src`.
+        iframe.remove();
+        interceptor::native_remove(iframe, "src");
+        let _ = ph.append_child(iframe);
+        let _ = parent.insert_before(&ph, next.as_ref());
+    } else {
+        let _ = iframe.before_with_node_1(&ph);
+        dom::move_into(&ph, iframe);
+    }
+    Some(ph)
+}
+
+/// Put a blocked iframe behind a placeholder that says what it is and offers to allow it
+/// (once). `loaded` as for [`park`].
+pub fn hold(iframe: &Element, loaded: bool) {
+    let Some(ph) = park(iframe, loaded) else { return };
+    if ph.shadow_root().is_some() {
         return;
     }
-    let Some(doc) = dom::document() else { return };
-    let Ok(ph) = doc.create_element("div") else { return };
-    let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
+    let init = ShadowRootInit::new(ShadowRootMode::Open);
+    let Ok(root) = ph.attach_shadow(&init) else { return };
     if let Some(theme) = state::read(|s| s.settings.theme.as_str()) {
         let _ = ph.set_attribute("data-theme", theme);
     }
@@ -44,8 +71,6 @@ pub fn hold(iframe: &Element, loaded: bool) {
     }) else {
         return;
     };
-    let init = ShadowRootInit::new(ShadowRootMode::Open);
-    let Ok(root) = ph.attach_shadow(&init) else { return };
     dom::adopt_css(&root, CSS);
     let size = markup::placeholder_size_css(dom::attr(iframe, "width").as_deref(), dom::attr(iframe, "height").as_deref());
     dom::adopt_css(&root, &size);
@@ -65,12 +90,6 @@ pub fn hold(iframe: &Element, loaded: bool) {
     let _ = root.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
     // Lives as long as the placeholder; the closure is small and placeholders are few.
     click.forget();
-    let _ = iframe.before_with_node_1(&ph);
-    if loaded {
-        let _ = ph.append_child(iframe);
-    } else {
-        dom::move_into(&ph, iframe);
-    }
 }
 
 /// Take an iframe out of its placeholder, back into its place.

@@ -8,9 +8,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { WWW } from '../e2e/server.mjs';
 
-/** Tags written in the HTML right after keksi.js, each on the tracker host with ?run=<label>. */
+/**
+ * Tags written in the HTML right after keksi.js, each on the tracker host with ?run=<label>.
+ *
+ * The frame answers after FRAME_DELAY_MS, as a tracker a network round trip away does. A
+ * frame the parser inserts starts loading at once and, in Chromium, runs in another
+ * process: it is stopped when keksi's observer takes it out of the document, at the
+ * parser's next microtask checkpoint. A server on this machine answering in under a
+ * millisecond beat that on a loaded CI machine (the limit is in the README).
+ */
+export const FRAME_DELAY_MS = 100;
 export function parserPage(trackerBase) {
-  const u = (label, file = 't.js') => `${trackerBase}/fixtures/engines/${file}?run=${label}`;
+  const u = (label, file = 't.js', extra = '') => `${trackerBase}/fixtures/engines/${file}?run=${label}${extra}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -31,7 +40,7 @@ export function parserPage(trackerBase) {
   <h1>Tracker tags in the HTML</h1>
   <p id="probe" data-css-probe="parser-css">CSS probe</p>
   <img id="img" alt="" width="1" height="1" src="${u('parser-img', 'px.svg')}">
-  <iframe id="frame" title="tracker frame" src="${u('parser-iframe', 'frame.html')}"></iframe>
+  <iframe id="frame" title="tracker frame" src="${u('parser-iframe', 'frame.html', `&amp;delay=${FRAME_DELAY_MS}`)}"></iframe>
   <script>window.__ranAtEnd = (window.__ran || []).slice();</script>
 </body>
 </html>
