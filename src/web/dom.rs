@@ -200,4 +200,3 @@ pub fn move_over(old: &Element, el: &Element) {
         let _ = old.replace_with_with_node_1(el);
     }
 }
-
