@@ -12,7 +12,7 @@ use core::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord};
+use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
 use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
 use super::{dom, placeholder, state};
@@ -28,8 +28,6 @@ const MARKED: &str = marked!();
 /// Elements the document observer looks at: governed ones, and ones with a URL that may
 /// name a tracker.
 const WATCHED: &str = concat!(marked!(), ",", interceptor::live_urls!());
-/// Frames the parser (or unpatched code) may have started loading.
-const PARSED_FRAMES: &str = "iframe[src]";
 
 /// What an element is waiting for, and whether it may go now.
 enum Verdict {
@@ -69,25 +67,22 @@ fn verdict(el: &Element) -> Verdict {
 pub fn install() {
     let Some(doc) = dom::document() else { return };
     let cb = Closure::wrap(Box::new(|records: js_sys::Array| {
-        let mut added = Vec::new();
+        let mut watched = Vec::new();
         for r in records.iter() {
-            let Ok(r) = r.dyn_into::<MutationRecord>() else { continue };
-            let nodes = r.added_nodes();
+            // A MutationObserver hands over MutationRecords only.
+            let nodes = r.unchecked_into::<MutationRecord>().added_nodes();
             for i in 0..nodes.length() {
-                if let Some(n) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-                    added.push(n);
+                if let Some(n) = nodes.item(i).filter(|n| n.node_type() == Node::ELEMENT_NODE) {
+                    watched.extend(dom::self_and_below(n.unchecked_ref::<Element>(), WATCHED));
                 }
             }
         }
-        // Frames first: the parser's iframe is already navigating, and in another
-        // process its document runs as soon as it arrives. Only taking the frame out of
-        // the document stops that, so no other work may come before it.
-        for selector in [PARSED_FRAMES, WATCHED] {
-            for n in &added {
-                for e in dom::self_and_below(n, selector) {
-                    handle_watched(&e);
-                }
-            }
+        // Frames first: the parser's iframe is already loading, and in another process
+        // its document runs as soon as it arrives. Only taking the frame out of the
+        // document stops that, so no other work may come before it.
+        let (frames, rest): (Vec<Element>, Vec<Element>) = watched.into_iter().partition(|e| e.tag_name() == "IFRAME");
+        for e in frames.iter().chain(&rest) {
+            handle_watched(e);
         }
         pump();
     }) as Box<dyn FnMut(js_sys::Array)>);
