@@ -27,17 +27,14 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     }
     let ph = dom::document()?.create_element("div").ok()?;
     let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
+    let _ = iframe.before_with_node_1(&ph);
     if loaded {
-        let parent = iframe.parent_node()?;
-        let next = iframe.next_sibling();
-        // Out first, by a method keksi does not wrap (no checks on the way); back in only
+        // Out by a method keksi does not wrap (no checks on the way), and back in only
         // without its `src`.
         iframe.remove();
         interceptor::native_remove(iframe, "src");
         let _ = ph.append_child(iframe);
-        let _ = parent.insert_before(&ph, next.as_ref());
     } else {
-        let _ = iframe.before_with_node_1(&ph);
         dom::move_into(&ph, iframe);
     }
     Some(ph)
