@@ -318,17 +318,15 @@ fn clone_script(el: &Element) -> Option<Element> {
     } else {
         own
     };
-    if let Some(h) = script.dyn_ref::<HtmlElement>() {
-        if !nonce.is_empty() {
-            h.set_nonce(&nonce);
-        }
+    // Made by createElement("script") above: no runtime type checks.
+    let s = script.unchecked_ref::<web_sys::HtmlScriptElement>();
+    if !nonce.is_empty() {
+        s.set_nonce(&nonce);
     }
-    if let Some(s) = script.dyn_ref::<web_sys::HtmlScriptElement>() {
-        // Dynamically created scripts default to async; we keep order ourselves.
-        s.set_async(false);
-        if !script.has_attribute("src") {
-            let _ = s.set_text(&el.text_content().unwrap_or_default());
-        }
+    // Dynamically created scripts default to async; we keep order ourselves.
+    s.set_async(false);
+    if !script.has_attribute("src") {
+        let _ = s.set_text(&el.text_content().unwrap_or_default());
     }
     Some(script)
 }

@@ -453,7 +453,8 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     if set.call1(&tpl, &JsValue::from_str(html)).is_err() {
         return None;
     }
-    let content = tpl.dyn_ref::<web_sys::HtmlTemplateElement>()?.content();
+    // Made as a <template> above.
+    let content = tpl.unchecked_ref::<web_sys::HtmlTemplateElement>().content();
     let mut held = false;
     for el in dom::query_all(&content, LIVE_URLS) {
         if !scripts_run && el.tag_name() == "SCRIPT" {

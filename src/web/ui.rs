@@ -261,7 +261,8 @@ fn dialog_choice() -> Choice {
     let mut c = Choice::necessary_only();
     let Some(d) = dialog() else { return c };
     for el in dom::query_all(&d, "input[type=checkbox]") {
-        let Ok(input) = el.dyn_into::<HtmlInputElement>() else { continue };
+        // Checkboxes are inputs: no runtime check (each costs an import in keksi.js).
+        let input = el.unchecked_into::<HtmlInputElement>();
         if !input.checked() {
             continue;
         }
@@ -303,16 +304,16 @@ fn on_click(e: Event) {
 /// A category switch sets all its services; a service switch leaves its category.
 fn on_change(e: Event) {
     let Some(t) = target_element(&e) else { return };
-    let Some(cat) = t.get_attribute(CATEGORY_ATTR) else { return };
-    let on = t.dyn_ref::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(false);
-    let _ = cat;
+    if !t.has_attribute(CATEGORY_ATTR) {
+        return;
+    }
+    // Only our switches carry the category attribute; `checked` of anything else reads false.
+    let on = t.unchecked_ref::<HtmlInputElement>().checked();
     let Some(section) = t.closest(".k-cat").ok().flatten() else {
         return;
     };
     for el in dom::query_all(&section, "input[data-service]") {
-        if let Ok(i) = el.dyn_into::<HtmlInputElement>() {
-            i.set_checked(on);
-        }
+        el.unchecked_into::<HtmlInputElement>().set_checked(on);
     }
 }
 
