@@ -103,7 +103,7 @@ fn reload_if_withdrawn() {
         state::read(|s| s.settings.reload_on_withdraw && RAN.with(|r| r.borrow().iter().any(|(c, svc)| !s.allows(c, svc.as_deref()))))
             .unwrap_or(false);
     if withdrawn {
-        if let Some(w) = web_sys::window() {
+        if let Some(w) = dom::window() {
             let _ = w.location().reload();
         }
     }

@@ -154,7 +154,7 @@ fn guard_storage() {
             if ok {
                 return call(&target, &this, &args);
             }
-            let local = web_sys::window()
+            let local = dom::window()
                 .and_then(|w| w.local_storage().ok().flatten())
                 .map(|l| JsValue::from(l) == this)
                 .unwrap_or(false);
@@ -204,7 +204,7 @@ pub fn sweep() {
 }
 
 fn sweep_storage() {
-    let Some(w) = web_sys::window() else { return };
+    let Some(w) = dom::window() else { return };
     for (local, storage) in [(true, w.local_storage()), (false, w.session_storage())] {
         let Some(storage) = storage.ok().flatten() else { continue };
         let keys: Vec<String> = (0..storage.length().unwrap_or(0))
@@ -235,7 +235,7 @@ fn sweep_storage() {
 
 /// Read expiries with `cookieStore.getAll()` (async), note them and re-cap long ones.
 fn recap_from_cookie_store() {
-    let Some(w) = web_sys::window() else { return };
+    let Some(w) = dom::window() else { return };
     let store = get(&w.into(), "cookieStore");
     if store.is_undefined() || store.is_null() {
         return;
@@ -293,11 +293,13 @@ fn recap_list(list: &JsValue) {
 
 /// Sweep again whenever the browser reports cookie changes (`cookieStore` `change`).
 pub fn watch_changes() {
-    let Some(w) = web_sys::window() else { return };
+    let Some(w) = dom::window() else { return };
     let store = get(&w.into(), "cookieStore");
-    let Ok(target) = store.dyn_into::<web_sys::EventTarget>() else {
+    if !store.is_object() {
         return;
-    };
+    }
+    // `addEventListener` is called with a catch: a stand-in without one does no harm.
+    let target = store.unchecked_into::<web_sys::EventTarget>();
     let cb = Closure::wrap(Box::new(|e: web_sys::Event| {
         let changed = get(&e, "changed");
         let denied: Vec<String> = Array::from(&changed)

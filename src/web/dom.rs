@@ -9,7 +9,13 @@ use web_sys::{CssStyleSheet, Document, Element, EventTarget, ShadowRoot};
 
 /// The window's document, if there is one.
 pub fn document() -> Option<Document> {
-    web_sys::window()?.document()
+    window()?.document()
+}
+
+/// The page's window. keksi runs in pages only, whose global object is one: no runtime
+/// check (`window()` costs an `instanceof` import in keksi.js).
+pub fn window() -> Option<web_sys::Window> {
+    Some(js_sys::global().unchecked_into())
 }
 
 /// `console.error` with one message.
@@ -36,7 +42,7 @@ pub fn now_ms() -> u64 {
 /// has no Web Crypto (the id is an identifier, not a secret).
 pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
-    let ok = web_sys::window()
+    let ok = window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.get_random_values_with_u8_array(&mut buf).is_ok())
         .unwrap_or(false);
@@ -55,7 +61,7 @@ pub fn to_js(value: &crate::core::json::Json) -> JsValue {
 
 /// Dispatch a `CustomEvent` on `window`.
 pub fn dispatch(name: &str, detail: &JsValue) {
-    let Some(w) = web_sys::window() else { return };
+    let Some(w) = window() else { return };
     let init = web_sys::CustomEventInit::new();
     init.set_detail(detail);
     if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {

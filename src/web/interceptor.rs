@@ -90,7 +90,7 @@ pub(super) fn native_remove(el: &Element, name: &str) {
 /// relative URLs surely stay first-party (with any `<base>`, each URL is resolved), and
 /// the page's location, which callers need too.
 fn base_url() -> Option<(String, bool, web_sys::Location)> {
-    let w = web_sys::window()?;
+    let w = dom::window()?;
     let base = w.document()?.base_uri().ok().flatten()?;
     let loc = w.location();
     let own = loc.href().ok().as_deref() == Some(base.as_str());
@@ -569,7 +569,7 @@ fn guard_beacons() {
             call(&target, &this, &args)
         }),
     );
-    if let Some(w) = web_sys::window() {
+    if let Some(w) = dom::window() {
         let w: JsValue = w.into();
         if let Ok(fetch) = get(&w, "fetch").dyn_into::<Function>() {
             let p = proxy(

@@ -18,7 +18,7 @@ pub fn get(o: &JsValue, key: &str) -> JsValue {
 
 /// `window[ctor].prototype`.
 pub fn prototype_of(ctor: &str) -> Option<Object> {
-    let w: JsValue = web_sys::window()?.into();
+    let w: JsValue = crate::web::dom::window()?.into();
     get(&get(&w, ctor), "prototype").dyn_into::<Object>().ok()
 }
 

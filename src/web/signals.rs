@@ -15,7 +15,7 @@ use crate::core::json::Json;
 use crate::core::receipt::{self, Action};
 
 fn window() -> Option<JsValue> {
-    web_sys::window().map(JsValue::from)
+    dom::window().map(JsValue::from)
 }
 
 /// Global Privacy Control is on (or Do Not Track, when the config honours it).
@@ -130,7 +130,7 @@ pub fn changed(action: Action) {
 
 /// Send a receipt to `consentLog` with `sendBeacon` (fallback: `fetch` keepalive).
 fn send_receipt(action: Action) {
-    let Some(w) = web_sys::window() else { return };
+    let Some(w) = dom::window() else { return };
     let page = w.location().href().unwrap_or_default();
     let ua = w.navigator().user_agent().unwrap_or_default();
     let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes(16));

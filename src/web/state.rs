@@ -116,7 +116,7 @@ fn pick_texts(settings: &Settings) -> Texts {
         .as_ref()
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("lang"));
-    let nav: Vec<String> = web_sys::window()
+    let nav: Vec<String> = dom::window()
         .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
         .unwrap_or_default();
     let lang = language::pick(settings.language.as_deref(), html_lang.as_deref(), &nav, &texts::available());
@@ -127,7 +127,7 @@ fn pick_texts(settings: &Settings) -> Texts {
 pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
     let texts = pick_texts(&settings);
     let record = if degraded { None } else { store::load(&settings) };
-    let in_url = web_sys::window()
+    let in_url = dom::window()
         .and_then(|w| w.location().search().ok())
         .map(|q| crate::core::strings::contains(&q, "keksi-debug"))
         .unwrap_or(false);

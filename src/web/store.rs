@@ -10,8 +10,10 @@ use crate::core::config::Settings;
 use crate::core::consent::ConsentRecord;
 use crate::core::cookie::{self, WriteOptions};
 
+/// The page's document, for `cookie` (web-sys has it on `HtmlDocument`; every engine
+/// has it on `Document`). Both accessors are called with a catch: no runtime check.
 fn html_document() -> Option<HtmlDocument> {
-    dom::document()?.dyn_into::<HtmlDocument>().ok()
+    dom::document().map(|d| d.unchecked_into())
 }
 
 /// The page's cookie string (empty when cookies are disabled).
@@ -46,7 +48,7 @@ pub fn load(settings: &Settings) -> Option<ConsentRecord> {
 
 /// Whether the page is served over https (the consent cookie is then `Secure`).
 pub fn is_https() -> bool {
-    web_sys::window()
+    dom::window()
         .and_then(|w| w.location().protocol().ok())
         .map(|p| p == "https:")
         .unwrap_or(false)
@@ -65,7 +67,7 @@ pub fn cookie_text(settings: &Settings, record: &ConsentRecord, now_ms: u64, sec
 
 /// Remove a cookie wherever script could have set it.
 pub fn delete(name: &str) {
-    let Some(loc) = web_sys::window().map(|w| w.location()) else {
+    let Some(loc) = dom::window().map(|w| w.location()) else {
         return;
     };
     let host = loc.hostname().unwrap_or_default();
