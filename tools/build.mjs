@@ -78,9 +78,25 @@ glue = glue.replace(asyncInit, "return Object.assign({ initSync }, exports);");
 const scriptSrc = /\n\s*let script_src;\n\s*if \(typeof document[^\n]*\n[^\n]*script_src = [^\n]*\n\s*\}\n/;
 if (!scriptSrc.test(glue)) throw new Error("wasm-bindgen's glue changed: no `script_src` block");
 glue = glue.replace(scriptSrc, "\n");
+// Branches keksi never takes, each ~0.05 KB gzip: the loader always passes
+// `initSync({ module })` with a compiled module, and every engine keksi runs in has
+// `TextEncoder.encodeInto` (the unpacker calls it unconditionally).
+glue = cut(glue, /\n(\s*)if \(module !== undefined\) \{\n\s*if \(Object\.getPrototypeOf\(module\) === Object\.prototype\) \{\n\s*\(\{module\} = module\)\n\s*\} else \{\n\s*console\.warn\('using deprecated parameters for `initSync\(\)`; pass a single object instead'\)\n\s*\}\n\s*\}\n/,
+  "\n$1({ module } = module);\n", "initSync's deprecated-parameter branch");
+glue = cut(glue, /\n\s*if \(!\(module instanceof WebAssembly\.Module\)\) \{\n\s*module = new WebAssembly\.Module\(module\);\n\s*\}\n/,
+  "\n", "initSync's compile of bytes");
+glue = cut(glue, /\n\s*if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n\s*cachedTextEncoder\.encodeInto = function \(arg, view\) \{\n(?:[^\n]*\n){6}\s*\};\n\s*\}\n/,
+  "\n", "the encodeInto fallback");
 if (!debug) ({ wasm, glue } = shortImportNames(wasm, glue));
 const pkg = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
 const loader = readFileSync(join(root, "src", "loader.js"), "utf8");
+/** `text` with the one match of `re` replaced; the build stops when there is none or more. */
+function cut(text, re, replacement, what) {
+  const all = new RegExp(re.source, "g");
+  const n = (text.match(all) || []).length;
+  if (n !== 1) throw new Error(`wasm-bindgen's glue changed: ${what} found ${n} times`);
+  return text.replace(re, replacement);
+}
 // wasm-bindgen names each import like `__wbg_appendChild_3a8f0c1d2e4b5a69`: ~190 names
 // whose hash suffixes gzip cannot squeeze, written twice (import section and glue).
 // Renamed to `_0`, `_1`, … in both places (~4 KB gzip less). Every old name must occur
