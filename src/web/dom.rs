@@ -13,7 +13,7 @@ pub fn document() -> Option<Document> {
 }
 
 /// The page's window. keksi runs in pages only, whose global object is one: no runtime
-/// check (`window()` costs an `instanceof` import in keksi.js).
+/// check (`web_sys::window()` costs an `instanceof` import in keksi.js).
 pub fn window() -> Option<web_sys::Window> {
     Some(js_sys::global().unchecked_into())
 }
