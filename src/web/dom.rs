@@ -126,22 +126,15 @@ pub fn self_and_below(el: &Element, selector: &str) -> Vec<Element> {
     out
 }
 
-/// Elements matching `selector` under `root`, in document order.
+/// Elements matching `selector` under `root` (an element, a document or a fragment), in
+/// document order; none for other nodes.
 pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
-    let list = if let Some(e) = root.dyn_ref::<Element>() {
-        e.query_selector_all(selector)
-    } else if let Some(d) = root.dyn_ref::<Document>() {
-        d.query_selector_all(selector)
-    } else if let Some(f) = root.dyn_ref::<web_sys::DocumentFragment>() {
-        f.query_selector_all(selector)
-    } else {
+    // One call whatever the kind of node (a text node has no `querySelectorAll`: the call
+    // throws and is caught), and no type checks on what it finds: only elements match.
+    let Ok(list) = root.unchecked_ref::<Queryable>().query_selector_all(selector) else {
         return Vec::new();
     };
-    let Ok(list) = list else { return Vec::new() };
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<Element>().ok())
-        .collect()
+    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into::<Element>()).collect()
 }
 
 /// An event listener that removes itself when dropped (as gloo's `EventListener`).
@@ -176,6 +169,13 @@ impl Drop for Listener {
 
 #[wasm_bindgen]
 extern "C" {
+    /// A node with `querySelectorAll` (web-sys has it per kind of node, each checked by
+    /// `instanceof` before the call).
+    #[wasm_bindgen(extends = web_sys::Node)]
+    type Queryable;
+    #[wasm_bindgen(method, catch, js_name = querySelectorAll)]
+    fn query_selector_all(this: &Queryable, selectors: &str) -> Result<web_sys::NodeList, JsValue>;
+
     /// An element, for `moveBefore` (not in web-sys yet).
     #[wasm_bindgen(extends = Element)]
     type Parent;
