@@ -134,7 +134,10 @@ pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
     let Ok(list) = root.unchecked_ref::<Queryable>().query_selector_all(selector) else {
         return Vec::new();
     };
-    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into::<Element>()).collect()
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|n| n.unchecked_into::<Element>())
+        .collect()
 }
 
 /// An event listener that removes itself when dropped (as gloo's `EventListener`).
