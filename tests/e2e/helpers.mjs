@@ -419,6 +419,9 @@ export function thirdPartyStub(url, resourceType) {
   return { contentType: 'text/plain; charset=utf-8', body: 'ok' };
 }
 
+/** The least time a routed third-party frame document takes (see routeThirdParty). */
+export const FRAME_RTT_MS = 50;
+
 /**
  * Routes every non-local http(s) request of `context` (before any page opens) to
  * thirdPartyStub(). Resolves to a request log:
@@ -450,7 +453,10 @@ export async function routeThirdParty(context) {
         await route.abort('blockedbyclient').catch(() => {});
         return;
       }
-      const delay = Math.min(Number(url.searchParams.get('kdelay')) || 0, 10_000);
+      // A third-party frame's document arrives at least a network round trip late, as a real
+      // one does: answered at once, an iframe written in the HTML can run in its own process
+      // before keksi's observer sees it (README → Automatic blocking → Limits).
+      const delay = Math.min(Number(url.searchParams.get('kdelay')) || (entry.type === 'document' ? FRAME_RTT_MS : 0), 10_000);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       await route
         .fulfill({
