@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { leb, lebBytes, importEntries } from "./wasm-read.mjs";
 import { pack, split } from "./lzma.mjs";
 import { dropPanicPaths } from "./panic-paths.mjs";
 
@@ -67,17 +68,24 @@ if (!debug) {
     "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasmPath, "-o", opt]);
   wasmPath = opt;
 }
+/**
+ * `text` with the one occurrence of `what` (a string or a RegExp) replaced; the build stops
+ * when there is none or more than one: wasm-bindgen's glue then changed under us.
+ */
+function cut(text, what, replacement, name) {
+  const n = typeof what === "string" ? text.split(what).length - 1 : (text.match(new RegExp(what.source, "g")) || []).length;
+  if (n !== 1) throw new Error(`wasm-bindgen's glue changed: ${name} found ${n} times`);
+  return text.replace(what, replacement);
+}
 let wasm = readFileSync(wasmPath);
 let glue = readFileSync(join(tmp, "keksi.js"), "utf8");
 // keksi starts with `initSync` only: without the async `__wbg_init` in the returned object,
 // terser drops it and all it alone uses (fetching, streaming, their warnings).
-const asyncInit = "return Object.assign(__wbg_init, { initSync }, exports);";
-if (glue.split(asyncInit).length !== 2) throw new Error("wasm-bindgen's glue changed: no `" + asyncInit + "`");
-glue = glue.replace(asyncInit, "return Object.assign({ initSync }, exports);");
+glue = cut(glue, "return Object.assign(__wbg_init, { initSync }, exports);",
+  "return Object.assign({ initSync }, exports);", "the async init in the returned object");
 // And the URL of the .wasm next to the script, which only that path fetched.
-const scriptSrc = /\n\s*let script_src;\n\s*if \(typeof document[^\n]*\n[^\n]*script_src = [^\n]*\n\s*\}\n/;
-if (!scriptSrc.test(glue)) throw new Error("wasm-bindgen's glue changed: no `script_src` block");
-glue = glue.replace(scriptSrc, "\n");
+glue = cut(glue, /\n\s*let script_src;\n\s*if \(typeof document[^\n]*\n[^\n]*script_src = [^\n]*\n\s*\}\n/,
+  "\n", "the `script_src` block");
 // Branches keksi never takes, each ~0.05 KB gzip: the loader always passes
 // `initSync({ module })` with a compiled module, and every engine keksi runs in has
 // `TextEncoder.encodeInto` (the unpacker calls it unconditionally).
@@ -90,44 +98,25 @@ glue = cut(glue, /\n\s*if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n\s*cach
 if (!debug) ({ wasm, glue } = shortImportNames(wasm, glue));
 const pkg = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
 const loader = readFileSync(join(root, "src", "loader.js"), "utf8");
-/** `text` with the one match of `re` replaced; the build stops when there is none or more. */
-function cut(text, re, replacement, what) {
-  const all = new RegExp(re.source, "g");
-  const n = (text.match(all) || []).length;
-  if (n !== 1) throw new Error(`wasm-bindgen's glue changed: ${what} found ${n} times`);
-  return text.replace(re, replacement);
-}
 // wasm-bindgen names each import like `__wbg_appendChild_3a8f0c1d2e4b5a69`: ~190 names
 // whose hash suffixes gzip cannot squeeze, written twice (import section and glue).
 // Renamed to `_0`, `_1`, … in both places (~4 KB gzip less). Every old name must occur
 // exactly once in the glue, as its key, or the build stops.
 function shortImportNames(bytes, js) {
-  const u = (b, i) => { let r = 0, s = 0, x; do { x = b[i++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80); return [r >>> 0, i]; };
-  const leb = (n) => { const o = []; do { let x = n & 0x7f; n >>>= 7; if (n) x |= 0x80; o.push(x); } while (n); return o; };
-  const str = (t) => { const b = Buffer.from(t, "utf8"); return [...leb(b.length), ...b]; };
+  const str = (t) => { const b = Buffer.from(t, "utf8"); return [...lebBytes(b.length), ...b]; };
   const dec = new TextDecoder();
   const out = [bytes.subarray(0, 8)];
   const modules = new Map();
   let i = 8;
   while (i < bytes.length) {
     const id = bytes[i];
-    const [size, start] = u(bytes, i + 1);
+    const [size, start] = leb(bytes, i + 1);
     const end = start + size;
     if (id === 7) { out.push(shortExportNames(bytes.subarray(start, end))); i = end; continue; }
     if (id !== 2) { out.push(bytes.subarray(i, end)); i = end; continue; }
-    let [count, j] = u(bytes, start);
-    const body = [...leb(count)];
-    for (let k = 0; k < count; k++) {
-      let len;
-      [len, j] = u(bytes, j); const mod = dec.decode(bytes.subarray(j, j + len)); j += len;
-      [len, j] = u(bytes, j); const field = dec.decode(bytes.subarray(j, j + len)); j += len;
-      const descStart = j;
-      const kind = bytes[j++];
-      if (kind === 0) [, j] = u(bytes, j); // func: type index
-      else if (kind === 1) { j++; const fl = bytes[j++]; [, j] = u(bytes, j); if (fl & 1) [, j] = u(bytes, j); } // table
-      else if (kind === 2) { const fl = bytes[j++]; [, j] = u(bytes, j); if (fl & 1) [, j] = u(bytes, j); } // memory
-      else if (kind === 3) j += 2; // global
-      else throw new Error(`import kind ${kind} not understood`);
+    const entries = importEntries(bytes, { start });
+    const body = [...lebBytes(entries.length)];
+    for (const { module: mod, field, desc, end: descEnd } of entries) {
       if (!modules.has(mod)) modules.set(mod, { short: "m" + modules.size, n: 0 });
       const m = modules.get(mod);
       const short = "_" + (m.n++).toString(36);
@@ -135,22 +124,22 @@ function shortImportNames(bytes, js) {
       const hits = js.match(key)?.length ?? 0;
       if (hits !== 1) throw new Error(`import ${field}: ${hits} occurrences in the glue, expected 1`);
       js = js.replace(key, short);
-      body.push(...str(m.short), ...str(short), ...bytes.subarray(descStart, j));
+      body.push(...str(m.short), ...str(short), ...bytes.subarray(desc, descEnd));
     }
-    out.push(Uint8Array.from([2, ...leb(body.length), ...body]));
+    out.push(Uint8Array.from([2, ...lebBytes(body.length), ...body]));
     i = end;
   }
   // wasm-bindgen's own exports (`wasm_bindgen__convert__closures_____invoke__h5444…`,
   // `__wbindgen_malloc`, …) likewise become `$0`, `$1`, …; keksi's API keeps its names.
   // The glue reads each as `wasm.name`.
   function shortExportNames(section) {
-    let [count, j] = u(section, 0);
-    const body = [...leb(count)];
+    let [count, j] = leb(section, 0);
+    const body = [...lebBytes(count)];
     let n = 0;
     for (let k = 0; k < count; k++) {
       let len;
-      [len, j] = u(section, j); let name = dec.decode(section.subarray(j, j + len)); j += len;
-      const descStart = j; j++; [, j] = u(section, j);
+      [len, j] = leb(section, j); let name = dec.decode(section.subarray(j, j + len)); j += len;
+      const descStart = j; j++; [, j] = leb(section, j);
       if (/^(wasm_bindgen__|__wbindgen_|__externref_)/.test(name)) {
         const short = "$" + (n++).toString(36);
         // Bare occurrences are the glue's own local functions of the same name (terser
@@ -166,7 +155,7 @@ function shortImportNames(bytes, js) {
       }
       body.push(...str(name), ...section.subarray(descStart, j));
     }
-    return Uint8Array.from([7, ...leb(body.length), ...body]);
+    return Uint8Array.from([7, ...lebBytes(body.length), ...body]);
   }
   for (const [mod, { short }] of modules) {
     const q = JSON.stringify(mod);

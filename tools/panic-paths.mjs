@@ -14,15 +14,13 @@
 // wasm-opt then removes whatever only these bodies used. The build fails if the module
 // has no names, so a changed toolchain cannot silently skip this.
 
-import { sections, importedFunctions, functionNames, codeBodies } from "./wasm-read.mjs";
+import { lebBytes, sections, importedFunctions, functionNames, codeBodies } from "./wasm-read.mjs";
 
 const CORE = String.raw`core\[[0-9a-f]+\]`;
 const PANICS = new RegExp(String.raw`^${CORE}::(panicking::\w+|slice::index::slice_\w*fail|str::slice_error_fail` +
   String.raw`|cell::panic_already_\w+|cell::lazy::panic_poisoned|option::(unwrap|expect)_failed|result::unwrap_failed)$`);
 const FMT_IMPL = new RegExp(String.raw`^<.+ as ${CORE}::fmt::\w+>::fmt$`);
 const FMT_WRITE = new RegExp(String.raw`^${CORE}::fmt::write$`);
-
-const lebBytes = (n) => { const o = []; do { let x = n & 0x7f; n = Math.floor(n / 128); if (n) x |= 0x80; o.push(x); } while (n); return o; };
 
 /** `wasm` with the bodies described above replaced; and the names of those replaced. */
 export function dropPanicPaths(wasm) {

@@ -1,9 +1,12 @@
 // Reading a WebAssembly module's sections, imports, function bodies and names: shared by
-// the build's panic-path pass (tools/panic-paths.mjs) and the size breakdown
-// (tools/wasm-cost.mjs).
+// the build (tools/build.mjs: short import names), its panic-path pass
+// (tools/panic-paths.mjs) and the size breakdown (tools/wasm-cost.mjs).
 
 /** An unsigned LEB128 number at `i`: [value, index after it]. */
 export const leb = (b, i) => { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return [r, i]; };
+
+/** `n` as unsigned LEB128 bytes. */
+export const lebBytes = (n) => { const o = []; do { let x = n & 0x7f; n = Math.floor(n / 128); if (n) x |= 0x80; o.push(x); } while (n); return o; };
 
 /** Sections of `wasm`: id, content start and end, and the index of its first byte. */
 export function sections(wasm) {
@@ -16,21 +19,33 @@ export function sections(wasm) {
   return out;
 }
 
-/** How many functions the module imports (they come first in the function index space). */
-export function importedFunctions(wasm, s) {
-  let [n, j] = leb(wasm, s.start), funcs = 0;
+/**
+ * The entries of import section `s`: module and field names, kind (0 function, 1 table,
+ * 2 memory, 3 global), and where the description (kind byte onwards) starts and ends.
+ */
+export function importEntries(wasm, s) {
+  const dec = new TextDecoder();
+  const out = [];
+  let [n, j] = leb(wasm, s.start);
   for (let k = 0; k < n; k++) {
     let len;
-    [len, j] = leb(wasm, j); j += len;
-    [len, j] = leb(wasm, j); j += len;
+    [len, j] = leb(wasm, j); const module = dec.decode(wasm.subarray(j, j + len)); j += len;
+    [len, j] = leb(wasm, j); const field = dec.decode(wasm.subarray(j, j + len)); j += len;
+    const desc = j;
     const kind = wasm[j++];
-    if (kind === 0) { funcs++; [, j] = leb(wasm, j); }
+    if (kind === 0) [, j] = leb(wasm, j); // type index
     else if (kind === 1) { j++; const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); }
     else if (kind === 2) { const f = wasm[j++]; [, j] = leb(wasm, j); if (f & 1) [, j] = leb(wasm, j); }
     else if (kind === 3) j += 2;
     else throw new Error(`wasm-read: import kind ${kind} not understood`);
+    out.push({ module, field, kind, desc, end: j });
   }
-  return funcs;
+  return out;
+}
+
+/** How many functions the module imports (they come first in the function index space). */
+export function importedFunctions(wasm, s) {
+  return importEntries(wasm, s).filter((e) => e.kind === 0).length;
 }
 
 /** Function names by index, from the "name" custom section. */
