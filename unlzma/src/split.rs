@@ -24,7 +24,7 @@ const I32: usize = 2;
 const OFFSET: usize = 3;
 const LABEL: usize = 4;
 const GLOBAL: usize = 5;
-const HEAD: usize = 6;
+pub(crate) const HEAD: usize = 6;
 const WIDE: usize = 7;
 /// i32 constants of four LEB128 bytes or more: addresses in memory, mostly, which repeat
 /// among themselves (~0.4 KB smaller packed than among the small constants). The opcode

@@ -260,10 +260,10 @@ fn a_damaged_function_count_ends_the_join_at_once() {
     let mut at = 0;
     let prefix = split::length(&s, &mut at);
     let mut lens: Vec<usize> = (0..split::STREAMS).map(|_| split::length(&s, &mut at)).collect();
-    // HEAD is stream 6; its first byte is the count (1). Five bytes of u32::MAX instead.
-    let head = at + prefix + lens[..6].iter().sum::<usize>();
+    // The function-header stream's first byte is the count (1). Five bytes of u32::MAX instead.
+    let head = at + prefix + lens[..split::HEAD].iter().sum::<usize>();
     assert_eq!(s[head], 1);
-    lens[6] += 4;
+    lens[split::HEAD] += 4;
     let mut bad = Vec::new();
     for n in [prefix].iter().chain(&lens) {
         leb(*n as u64, &mut bad);
