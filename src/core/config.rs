@@ -580,7 +580,13 @@ fn merge_categories(cats: &mut Vec<Category>, v: &Json) -> Result<()> {
             match k.as_str() {
                 "title" => c.title = opt_string(value, &p)?,
                 "description" => c.description = opt_string(value, &p)?,
-                "saleOrSharing" => c.sale_or_sharing = boolean(value, &p)?,
+                "saleOrSharing" => {
+                    // CONTRACT §10: advertising always stays off under Global Privacy Control.
+                    c.sale_or_sharing = boolean(value, &p)?;
+                    if !c.sale_or_sharing && c.name == "advertising" {
+                        return Err(Error::field(p, "advertising always counts as sale or sharing"));
+                    }
+                }
                 "storage" => {
                     c.storage = strings(value, &p)?;
                     if c.storage.iter().any(|k| k.is_empty()) {
@@ -849,5 +855,13 @@ mod tests {
         let a = s.category("analytics").unwrap();
         assert_eq!(a.title.as_deref(), Some("Stats"));
         assert!(a.sale_or_sharing);
+    }
+
+    #[test]
+    fn advertising_cannot_stop_being_sale_or_sharing() {
+        let e = Settings::from_json(r#"{"categories":{"advertising":{"saleOrSharing":false}}}"#).unwrap_err();
+        assert_eq!(field_of(e), "categories.advertising.saleOrSharing");
+        let s = Settings::from_json(r#"{"categories":{"advertising":{"saleOrSharing":true}}}"#).unwrap();
+        assert!(s.category("advertising").unwrap().sale_or_sharing);
     }
 }
