@@ -48,9 +48,16 @@ fn set_global(name: &str, v: &JsValue) {
 }
 
 /// Start keksi on a fresh fixture: config text and body markup.
-fn setup(config: &str, body: &str) {
+async fn setup(config: &str, body: &str) {
     prepare(config, body);
+    start().await;
+}
+
+/// `boot` in this parsed document, and the work it leaves to a microtask (sweep, UI,
+/// activation, `keksi:ready`): as a page's next task would find keksi.
+async fn start() {
     boot(String::new(), JsValue::UNDEFINED);
+    JsFuture::from(Promise::resolve(&JsValue::UNDEFINED)).await.unwrap();
 }
 
 /// A fresh fixture in the page, keksi not started.
@@ -76,9 +83,9 @@ fn prepare(config: &str, body: &str) {
 }
 
 /// Start again on the same page and cookie jar (a reload, as far as keksi can tell).
-fn reboot() {
+async fn reboot() {
     shutdown();
-    boot(String::new(), JsValue::UNDEFINED);
+    start().await;
 }
 
 fn shadow() -> ShadowRoot {
@@ -151,7 +158,7 @@ const CONFIG: &str = r#"{"revision":2,"reloadOnWithdraw":false,"categories":{"fu
 
 #[wasm_bindgen_test]
 async fn banner_renders_with_contract_hooks_and_nothing_runs() {
-    setup(CONFIG, MARKED);
+    setup(CONFIG, MARKED).await;
     assert!(banner_visible());
     for a in ["accept-all", "reject-all", "preferences"] {
         assert!(q(&format!("[data-keksi=banner] [data-action={a}]")).is_some(), "{a}");
@@ -168,7 +175,7 @@ async fn banner_renders_with_contract_hooks_and_nothing_runs() {
 
 #[wasm_bindgen_test]
 async fn accept_all_runs_scripts_in_document_order_and_stores_choice() {
-    setup(CONFIG, MARKED);
+    setup(CONFIG, MARKED).await;
     record_events();
     click("[data-keksi=banner] [data-action=accept-all]");
     sleep(200).await;
@@ -194,14 +201,14 @@ async fn accept_all_runs_scripts_in_document_order_and_stores_choice() {
 
 #[wasm_bindgen_test]
 async fn reject_all_keeps_everything_off_and_survives_a_restart() {
-    setup(CONFIG, MARKED);
+    setup(CONFIG, MARKED).await;
     click("[data-keksi=banner] [data-action=reject-all]");
     sleep(50).await;
     assert!(order().is_empty(), "{:?}", order());
     assert_eq!(consent_field(&["method"]), "reject-all");
     assert_eq!(consent_field(&["categories", "analytics"]), false);
     assert_eq!(consent_field(&["categories", "necessary"]), true);
-    reboot();
+    reboot().await;
     sleep(50).await;
     assert!(!banner_visible(), "the refusal is remembered");
     assert!(order().is_empty());
@@ -209,12 +216,12 @@ async fn reject_all_keeps_everything_off_and_survives_a_restart() {
 
 #[wasm_bindgen_test]
 async fn stored_choice_is_honoured_and_broken_ones_are_not() {
-    setup(CONFIG, MARKED);
+    setup(CONFIG, MARKED).await;
     api::accept(Array::of1(&"analytics".into()).into()).unwrap();
     // Let the external marked script finish: a started script cannot be called back.
     sleep(100).await;
     let stored = cookie();
-    reboot();
+    reboot().await;
     assert!(!banner_visible());
     assert_eq!(consent_field(&["categories", "analytics"]), true);
     for bad in [
@@ -223,7 +230,7 @@ async fn stored_choice_is_honoured_and_broken_ones_are_not() {
         "1|1|mwxfth1e|7004361dd90cc0228ec3a98fabfb17fd|accept-all|analytics|",
     ] {
         set_cookie(&format!("keksi_consent={bad}; Path=/"));
-        reboot();
+        reboot().await;
         assert!(banner_visible(), "{bad} must not count as consent");
         assert_eq!(api::consent(), JsValue::NULL);
         assert!(!api::allowed("analytics".into(), JsValue::UNDEFINED).unwrap());
@@ -231,28 +238,28 @@ async fn stored_choice_is_honoured_and_broken_ones_are_not() {
     assert!(stored.contains("keksi_consent="));
     // An oversized value.
     set_cookie(&format!("keksi_consent={}; Path=/", "x".repeat(3000)));
-    reboot();
+    reboot().await;
     assert!(banner_visible());
 }
 
 #[wasm_bindgen_test]
 async fn revision_change_asks_again() {
-    setup(CONFIG, "");
+    setup(CONFIG, "").await;
     api::accept_all();
-    setup_keep_cookie(r#"{"revision":3}"#);
+    setup_keep_cookie(r#"{"revision":3}"#).await;
     assert!(banner_visible());
     assert_eq!(api::consent(), JsValue::NULL);
 }
 
-fn setup_keep_cookie(config: &str) {
+async fn setup_keep_cookie(config: &str) {
     shutdown();
     doc().get_element_by_id("keksi-config").unwrap().set_text_content(Some(config));
-    boot(String::new(), JsValue::UNDEFINED);
+    start().await;
 }
 
 #[wasm_bindgen_test]
 async fn dialog_toggles_and_save() {
-    setup(CONFIG, MARKED);
+    setup(CONFIG, MARKED).await;
     click("[data-keksi=banner] [data-action=preferences]");
     assert!(dialog_open());
     let d = q("[data-keksi=preferences]").unwrap();
@@ -297,7 +304,7 @@ async fn dialog_toggles_and_save() {
 
 #[wasm_bindgen_test]
 async fn dialog_lists_declared_cookies() {
-    setup(CONFIG, "");
+    setup(CONFIG, "").await;
     api::show_preferences();
     let table = q("[data-keksi-category=analytics] table").expect("analytics cookie table");
     let text = table.text_content().unwrap();
@@ -313,7 +320,7 @@ async fn dialog_lists_declared_cookies() {
 
 #[wasm_bindgen_test]
 async fn placeholder_allow_button_allows_just_that_service() {
-    setup(CONFIG, MARKED);
+    setup(CONFIG, MARKED).await;
     let ph = doc().query_selector("#fixture [data-keksi-placeholder]").unwrap().unwrap();
     let root = ph.shadow_root().unwrap();
     let text = root.text_content().unwrap();
@@ -344,7 +351,7 @@ async fn held_iframe_keeps_its_frame_where_the_browser_can() {
     prepare(CONFIG, MARKED);
     let before = window_of();
     assert!(before.is_object(), "the parser gave the iframe a window");
-    boot(String::new(), JsValue::UNDEFINED);
+    start().await;
     let iframe = doc().query_selector("#fixture iframe").unwrap().unwrap();
     assert!(iframe.parent_element().unwrap().has_attribute("data-keksi-placeholder"));
     let can_move = Reflect::has(
@@ -367,7 +374,7 @@ async fn held_iframe_keeps_its_frame_where_the_browser_can() {
 
 #[wasm_bindgen_test]
 async fn api_calls_and_bad_arguments() {
-    setup(CONFIG, "");
+    setup(CONFIG, "").await;
     assert!(!api::allowed("analytics".into(), JsValue::UNDEFINED).unwrap());
     assert!(api::allowed("necessary".into(), JsValue::UNDEFINED).unwrap());
     let e = api::allowed(JsValue::from(3), JsValue::UNDEFINED).unwrap_err();
@@ -410,7 +417,8 @@ async fn reset_withdraws_and_deletes_optional_cookies() {
     setup(
         r#"{"reloadOnWithdraw":false,"cookies":[{"name":"_ga*","category":"analytics"}],"categories":{"analytics":{"storage":["_hj*"]}}}"#,
         "",
-    );
+    )
+    .await;
     record_events();
     api::accept_all();
     set_cookie("_ga=GA1.1.1; Path=/");
@@ -450,7 +458,7 @@ async fn ready_event_fires() {
     set_global("__events", &Array::new());
     record_events();
     shutdown();
-    boot(String::new(), JsValue::UNDEFINED);
+    start().await;
     assert!(events().contains(&"keksi:ready".to_string()));
 }
 
@@ -474,7 +482,8 @@ async fn keyboard_banner_focus_dialog_trap_escape_and_focus_return() {
     setup(
         CONFIG,
         r##"<a href="#" id="opener" data-keksi-open>Cookie Preferences</a><span id="span-opener" data-keksi-open>prefs</span>"##,
-    );
+    )
+    .await;
     // The banner takes focus on arrival when nothing else had it.
     let f = focused_in_shadow().expect("focus is in keksi's UI");
     assert_eq!(f.get_attribute("data-keksi").as_deref(), Some("banner"));
@@ -515,11 +524,11 @@ async fn keyboard_banner_focus_dialog_trap_escape_and_focus_return() {
 
 #[wasm_bindgen_test]
 async fn bad_config_fails_closed() {
-    setup(r#"{"revision": "three", "nope": 1"#, MARKED);
+    setup(r#"{"revision": "three", "nope": 1"#, MARKED).await;
     assert!(banner_visible());
     sleep(50).await;
     assert!(order().is_empty());
-    setup(r#"{"revison": 3}"#, MARKED);
+    setup(r#"{"revison": 3}"#, MARKED).await;
     assert!(banner_visible());
     assert!(!api::allowed("analytics".into(), JsValue::UNDEFINED).unwrap());
 }
@@ -529,7 +538,8 @@ async fn unknown_category_stays_blocked() {
     setup(
         CONFIG,
         r#"<script type="text/plain" data-consent="nonsense">window.__order.push("x")</script>"#,
-    );
+    )
+    .await;
     api::accept_all();
     sleep(50).await;
     assert!(order().is_empty());
@@ -539,7 +549,7 @@ async fn unknown_category_stays_blocked() {
 
 #[wasm_bindgen_test]
 async fn init_before_other_calls_only() {
-    setup("", "");
+    setup("", "").await;
     let cfg = js_sys::JSON::parse(r#"{"revision":9,"categories":{"social":{}}}"#).unwrap();
     assert!(api::init_config(cfg));
     api::show_preferences();
@@ -552,7 +562,7 @@ async fn init_before_other_calls_only() {
 
 #[wasm_bindgen_test]
 async fn marked_elements_inserted_later_are_governed() {
-    setup(CONFIG, "");
+    setup(CONFIG, "").await;
     api::accept(Array::of1(&"analytics".into()).into()).unwrap();
     let s = doc().create_element("script").unwrap();
     s.set_attribute("type", "text/plain").unwrap();
@@ -595,7 +605,7 @@ async fn cookie_store_expiry(name: &str) -> Option<f64> {
 
 #[wasm_bindgen_test]
 async fn cookie_writes_are_judged_and_capped() {
-    setup(CONFIG, "");
+    setup(CONFIG, "").await;
     set_cookie("_fbp=fb.1.2.3; max-age=7776000; path=/");
     assert!(
         !cookie().contains("_fbp="),
@@ -622,7 +632,8 @@ async fn storage_writes_of_refused_categories_are_held_then_replayed() {
     setup(
         r#"{"reloadOnWithdraw":false,"categories":{"analytics":{"storage":["stats_*"]}}}"#,
         "",
-    );
+    )
+    .await;
     let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     ls.set_item("stats_visits", "3").unwrap();
     ls.set_item("theme", "dark").unwrap();
@@ -637,7 +648,7 @@ async fn storage_writes_of_refused_categories_are_held_then_replayed() {
 
 #[wasm_bindgen_test]
 async fn tracker_urls_are_withheld_until_consent() {
-    setup(CONFIG, "");
+    setup(CONFIG, "").await;
     let s = doc()
         .create_element("script")
         .unwrap()
@@ -697,7 +708,7 @@ async fn consent_mode_updates_follow_choices() {
     set_global("gtag", &gtag);
     shutdown();
     set_cookie("keksi_consent=; Max-Age=0; Path=/");
-    boot(String::new(), JsValue::UNDEFINED);
+    start().await;
     let dl = global("dataLayer").unchecked_into::<Array>();
     let first = dl.get(0).unchecked_into::<Array>();
     assert_eq!(first.get(0), "consent");

@@ -190,10 +190,15 @@ pub fn init_config(config: JsValue) -> bool {
             .unwrap_or_default(),
     };
     let (settings, degraded) = state::settings_from_text(&text);
-    let nonce = state::read(|s| s.nonce.clone()).unwrap_or_default();
+    let (nonce, had_choice) = state::read(|s| (s.nonce.clone(), s.record.is_some())).unwrap_or_default();
     let fresh = state::make_state(settings, degraded, nonce);
     state::write(|s| *s = fresh);
-    if !dom::is_loading() {
+    signals::restart(had_choice);
+    // Start-up's work after parsing has run with the old config: redo it with the new one.
+    // (Until then it is still to come: on DOMContentLoaded, or in a microtask when keksi
+    // started in a parsed document, as a module does.)
+    if ui::mounted() {
+        cookie_guard::sweep();
         ui::mount();
         activation::refresh();
     }

@@ -74,14 +74,17 @@ pub fn is_loading() -> bool {
     document().map(|d| d.ready_state() == "loading").unwrap_or(false)
 }
 
-/// Run `f` once the document is parsed (now, if it already is).
+/// Run `f` once the document is parsed; if it already is, in a microtask, so that the
+/// code right after keksi's start (a module's `keksi.init()` after its import) comes first.
 pub fn when_parsed(f: impl FnOnce() + 'static) {
     let Some(doc) = document() else { return };
+    let cb = Closure::once_into_js(f);
     if doc.ready_state() != "loading" {
-        f();
+        if let Some(w) = window() {
+            w.queue_microtask(cb.unchecked_ref());
+        }
         return;
     }
-    let cb = Closure::once_into_js(f);
     let opts = web_sys::AddEventListenerOptions::new();
     opts.set_once(true);
     let _ = doc.add_event_listener_with_callback_and_add_event_listener_options("DOMContentLoaded", cb.unchecked_ref(), &opts);

@@ -13,6 +13,12 @@ use super::{dom, state};
 use crate::core::consent_mode;
 use crate::core::json::Json;
 use crate::core::receipt::{self, Action};
+use crate::single::Shared;
+
+crate::single::local! {
+    /// The loader's Google-style `gtag`, for the restart after `keksi.init()`.
+    static LOADER_GTAG: Shared<Option<JsValue>> = const { Shared::new(None) };
+}
 
 fn window() -> Option<JsValue> {
     dom::window().map(JsValue::from)
@@ -39,6 +45,11 @@ fn s(v: &str) -> JsValue {
 /// `gtag` if absent with the loader's Google-style function, push `consent default`,
 /// then `consent update` from a stored choice.
 pub fn start(gtag_fn: JsValue) {
+    LOADER_GTAG.with(|g| {
+        if let Ok(mut g) = g.try_borrow_mut() {
+            *g = Some(gtag_fn.clone());
+        }
+    });
     let Some(w) = window() else { return };
     let Some((enabled, default, redact, passthrough, stored)) = state::read(|st| {
         let cm = &st.settings.consent_mode;
@@ -76,6 +87,30 @@ pub fn start(gtag_fn: JsValue) {
     }
     uet("default", false);
     if stored.is_some() {
+        vendors_update();
+    }
+}
+
+/// After `keksi.init()` replaced the config that start-up used: Consent Mode's default
+/// again with the new options, then the stored choice as the new config reads it. When
+/// start-up had replayed a choice that the new config no longer accepts (a new revision),
+/// an update puts everything back to denied.
+pub fn restart(had_choice: bool) {
+    let gtag_fn = LOADER_GTAG.with(|g| g.try_borrow().ok().and_then(|g| g.clone()));
+    start(gtag_fn.unwrap_or(JsValue::UNDEFINED));
+    let Some((enabled, none_now, update)) = state::read(|st| {
+        (
+            st.settings.consent_mode.enabled,
+            st.record.is_none(),
+            dom::to_js(&consent_mode::update_command(&st.settings, None)),
+        )
+    }) else {
+        return;
+    };
+    if had_choice && none_now {
+        if enabled {
+            gtag(&[s("consent"), s("update"), update]);
+        }
         vendors_update();
     }
 }

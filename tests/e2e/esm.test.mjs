@@ -2,7 +2,7 @@
 // one copy of the WebAssembly, the same API, the same blocking.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, assertKeksiBuilt, newPage, waitVisible, until, BANNER, paths } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newContext, newPage, waitVisible, isVisible, until, BANNER, paths } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -27,5 +27,26 @@ test('ES module: keksi.mjs exports window.keksi, keksi.js is fetched once, marke
     assert.deepEqual(p.unexpectedErrors(), []);
   } finally {
     await p.close();
+  }
+});
+
+test('ES module + keksi.init(): the config applies before anything is decided — a consented analytics cookie survives, the consented script runs', async () => {
+  const context = await newContext(env.browser);
+  const ts = (Date.now() - 60_000).toString(36);
+  await context.addCookies([
+    { url: env.server.url + '/', name: 'keksi_consent', value: `1|3|${ts}|0123456789abcdef0123456789abcdef|custom|necessary+analytics|` },
+    { url: env.server.url + '/', name: '_ga', value: 'GA1.1.123456789.1700000000' },
+  ]);
+  const p = await newPage(env, '/fixtures/esm-init.html', { context });
+  try {
+    assert.ok(await until(() => p.page.evaluate(() => window.__ran === 1)), 'the script consented to (under revision 3) ran');
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('analytics')), true);
+    assert.equal(await isVisible(p.page, BANNER), false, 'no banner: the stored choice is valid under init()\'s revision');
+    const jar = (await context.cookies()).map((c) => c.name);
+    assert.ok(jar.includes('_ga'), `the consented _ga cookie was deleted (swept on the default config before init): ${jar}`);
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+    await context.close();
   }
 });

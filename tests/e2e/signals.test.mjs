@@ -322,6 +322,34 @@ test('Consent Mode: region, wait_for_update, ads_data_redaction, url_passthrough
   }
 });
 
+test('Consent Mode with keksi.init(): its options and revision apply at once — the stored choice it accepts is replayed, one it rejects is taken back', { timeout: 30_000 }, async () => {
+  const regional = { args: ['consent', 'default', { ...DEFAULT, region: ['ES'] }] };
+  // A choice stored under the revision init() sets: replayed right after init, the banner stays away.
+  let p = await open(`${F}/init.html`, { consentCookie: consentCookie({ revision: 3 }) });
+  try {
+    const after = (await p.page.evaluate(() => window.__afterKeksi)).dataLayer;
+    assert.deepEqual(after, [{ args: ['consent', 'default', DEFAULT] }, regional, { args: ['consent', 'update', update(ALL)] }],
+      `right after keksi.init(): start-up's default, init's default with its region, the stored choice: ${describe(after)}`);
+    await ready(p.page);
+    assert.equal(await isVisible(p.page, BANNER), false, 'a choice stored under the revision init() sets: no banner');
+    assert.equal((await consentNow(p.page))?.method, 'accept-all');
+  } finally {
+    await p.close();
+  }
+  // A choice stored under revision 0 (what start-up's default config reads): start-up replays
+  // it, init()'s revision 3 makes it void, so everything goes back to denied and the banner shows.
+  p = await open(`${F}/init.html`, { consentCookie: consentCookie({ revision: 0 }) });
+  try {
+    const after = (await p.page.evaluate(() => window.__afterKeksi)).dataLayer;
+    assert.deepEqual(after, [{ args: ['consent', 'default', DEFAULT] }, { args: ['consent', 'update', update(ALL)] },
+      regional, { args: ['consent', 'update', update()] }], `a choice init() does not accept is taken back: ${describe(after)}`);
+    await waitVisible(p.page, BANNER);
+    assert.equal(await consentNow(p.page), null);
+  } finally {
+    await p.close();
+  }
+});
+
 test('Consent Mode: googleConsentMode:false pushes nothing, before or after a choice', { timeout: 30_000 }, async () => {
   const p = await open(`${F}/off.html`);
   try {
