@@ -54,25 +54,21 @@ pub fn native_write(text: &str) -> bool {
 
 /// Wrap `document.cookie`'s setter, keeping the getter.
 fn guard_document_cookie() {
-    let native = wrap_setter(
-        "Document",
-        "cookie",
-        Box::new(|target, this, args| {
-            let text = text(&args.get(0));
-            let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
-            let pass = match j.verdict {
-                Verdict::Drop => {
-                    debug_drop("cookie", &j.name);
-                    return JsValue::UNDEFINED;
-                }
-                Verdict::Pass => text,
-                Verdict::Rewrite(capped) => capped,
-            };
-            let _ = target.call1(&this, &JsValue::from_str(&pass));
-            note(&j.name, j.lifetime);
-            JsValue::UNDEFINED
-        }),
-    );
+    let native = wrap_setter("Document", "cookie", |target, this, args| {
+        let text = text(&args.get(0));
+        let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
+        let pass = match j.verdict {
+            Verdict::Drop => {
+                debug_drop("cookie", &j.name);
+                return Ok(JsValue::UNDEFINED);
+            }
+            Verdict::Pass => text,
+            Verdict::Rewrite(capped) => capped,
+        };
+        target.call1(&this, &JsValue::from_str(&pass))?;
+        note(&j.name, j.lifetime);
+        Ok(JsValue::UNDEFINED)
+    });
     if let Some((set, _)) = native {
         NATIVE_SET.with(|n| *n.borrow_mut() = Some(set));
     }
@@ -84,89 +80,79 @@ fn debug_drop(kind: &str, name: &str) {
 
 /// Wrap `cookieStore.set` (both call forms) where the browser has it.
 fn guard_cookie_store() {
-    wrap_method(
-        "CookieStore",
-        "set",
-        Box::new(|target, this, args| {
-            let first = args.get(0);
-            let is_options = first.is_object();
-            let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
-            let expires = if is_options {
-                get(&first, "expires").as_f64().map(|t| t as i64)
-            } else {
-                None
-            };
-            let now = dom::now_ms() as i64;
-            let capped = match state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now)) {
-                StoreVerdict::Drop => {
-                    debug_drop("cookieStore", &name);
-                    return Promise::resolve(&JsValue::UNDEFINED).into();
-                }
-                StoreVerdict::Pass => None,
-                StoreVerdict::Cap(t) => Some(t),
-            };
-            let args = match capped {
-                Some(t) => {
-                    let copy = Object::assign(&Object::new(), first.unchecked_ref());
-                    let _ = Reflect::set(&copy, &"expires".into(), &JsValue::from_f64(t as f64));
-                    Array::of1(&copy)
-                }
-                None => args,
-            };
-            let life = match capped.or(expires) {
-                Some(t) => Lifetime::Persistent(t),
-                None => Lifetime::Session,
-            };
-            note(&name, life);
-            call(&target, &this, &args)
-        }),
-    );
+    wrap_method("CookieStore", "set", |target, this, args| {
+        let first = args.get(0);
+        let is_options = first.is_object();
+        let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
+        let expires = if is_options {
+            get(&first, "expires").as_f64().map(|t| t as i64)
+        } else {
+            None
+        };
+        let now = dom::now_ms() as i64;
+        let capped = match state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now)) {
+            StoreVerdict::Drop => {
+                debug_drop("cookieStore", &name);
+                return Ok(Promise::resolve(&JsValue::UNDEFINED).into());
+            }
+            StoreVerdict::Pass => None,
+            StoreVerdict::Cap(t) => Some(t),
+        };
+        let args = match capped {
+            Some(t) => {
+                let copy = Object::assign(&Object::new(), first.unchecked_ref());
+                let _ = Reflect::set(&copy, &"expires".into(), &JsValue::from_f64(t as f64));
+                Array::of1(&copy)
+            }
+            None => args,
+        };
+        let life = match capped.or(expires) {
+            Some(t) => Lifetime::Persistent(t),
+            None => Lifetime::Session,
+        };
+        note(&name, life);
+        call(&target, &this, &args)
+    });
 }
 
 /// Wrap `cookieStore.delete`: deletions always pass (removing data needs no consent);
 /// keksi only forgets the lifetime it noted.
 fn guard_cookie_store_delete() {
-    wrap_method(
-        "CookieStore",
-        "delete",
-        Box::new(|target, this, args| {
-            let first = args.get(0);
-            let name = if first.is_object() {
-                text(&get(&first, "name"))
-            } else {
-                text(&first)
-            };
-            note(&name, Lifetime::Deletion);
-            call(&target, &this, &args)
-        }),
-    );
+    wrap_method("CookieStore", "delete", |target, this, args| {
+        let first = args.get(0);
+        let name = if first.is_object() {
+            text(&get(&first, "name"))
+        } else {
+            text(&first)
+        };
+        note(&name, Lifetime::Deletion);
+        call(&target, &this, &args)
+    });
 }
 
 /// Wrap `Storage.prototype.setItem`: writes of a category not allowed are held and
 /// replayed when it is.
 fn guard_storage() {
-    wrap_method(
-        "Storage",
-        "setItem",
-        Box::new(|target, this, args| {
-            let key = text(&args.get(0));
-            let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
-            if ok {
-                return call(&target, &this, &args);
-            }
-            let local = dom::window()
-                .and_then(|w| w.local_storage().ok().flatten())
-                .map(|l| JsValue::from(l) == this)
-                .unwrap_or(false);
-            HELD_STORAGE.with(|h| {
-                let mut h = h.borrow_mut();
-                h.retain(|(l, k, _)| !(*l == local && *k == key));
-                h.push((local, key.clone(), text(&args.get(1))));
-            });
-            debug_drop("storage", &key);
-            JsValue::UNDEFINED
-        }),
-    );
+    wrap_method("Storage", "setItem", |target, this, args| {
+        let key = text(&args.get(0));
+        let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
+        if ok {
+            return call(&target, &this, &args);
+        }
+        let local = dom::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .map(|l| JsValue::from(l) == this)
+            .unwrap_or(false);
+        // Turned into a string before the borrow: a page's `toString` may throw.
+        let value = text(&args.get(1));
+        HELD_STORAGE.with(|h| {
+            let mut h = h.borrow_mut();
+            h.retain(|(l, k, _)| !(*l == local && *k == key));
+            h.push((local, key.clone(), value));
+        });
+        debug_drop("storage", &key);
+        Ok(JsValue::UNDEFINED)
+    });
 }
 
 /// Install all write guards, once per page. Called first thing at start-up.
@@ -259,7 +245,7 @@ fn recap_list(list: &JsValue) {
         if !Reflect::has(&item, &"expires".into()).unwrap_or(false) {
             continue;
         }
-        let name = text(&get(&item, "name"));
+        let name = get(&item, "name").as_string().unwrap_or_default();
         let expires = get(&item, "expires").as_f64().map(|t| t as i64);
         let life = expires.map(Lifetime::Persistent).unwrap_or(Lifetime::Session);
         note(&name, life);
@@ -269,7 +255,7 @@ fn recap_list(list: &JsValue) {
         }
         let mut s = name.clone();
         s.push('=');
-        s.push_str(&text(&get(&item, "value")));
+        s.push_str(&get(&item, "value").as_string().unwrap_or_default());
         s.push_str("; Path=");
         let path = get(&item, "path").as_string().unwrap_or_else(|| "/".into());
         s.push_str(&path);
@@ -304,7 +290,7 @@ pub fn watch_changes() {
         let changed = get(&e, "changed");
         let denied: Vec<String> = Array::from(&changed)
             .iter()
-            .map(|i| text(&get(&i, "name")))
+            .map(|i| get(&i, "name").as_string().unwrap_or_default())
             .filter(|n| {
                 !state::read(|s| governance::cookie_allowed(&s.settings, s.choice(), governance::classify(&s.settings, n).category))
                     .unwrap_or(false)

@@ -259,8 +259,9 @@ pub fn restore(el: &Element) {
 
 /// Release a held element on its own (not through the marked-script queue): give it
 /// back its type and URL.
-pub fn release_in_place(el: &Element) {
-    let Some(url) = el.get_attribute(SRC_ATTR) else { return };
+/// Whether it was given back a URL (and so will load).
+pub fn release_in_place(el: &Element) -> bool {
+    let Some(url) = el.get_attribute(SRC_ATTR) else { return false };
     let tag = el.tag_name();
     native_remove(el, AUTO_ATTR);
     if tag == "SCRIPT" {
@@ -274,6 +275,7 @@ pub fn release_in_place(el: &Element) {
         native_set(el, attr, &url);
     }
     debug("released", el, &url);
+    true
 }
 
 /// Release held elements outside the document whose category is now allowed.
@@ -302,72 +304,83 @@ pub fn release_detached() {
 
 /// Hold the URL a setter is given when it is a blocked tracker; else set it.
 fn url_setter(ctor: &'static str, prop: &'static str) {
-    wrap_setter(
-        ctor,
-        prop,
-        Box::new(|target, this, args| {
-            if let Some(el) = this.dyn_ref::<Element>() {
-                if check(el, &text(&args.get(0)), IN_PLACE) {
-                    return JsValue::UNDEFINED;
-                }
-            }
-            call(&target, &this, &args)
-        }),
-    );
+    wrap_setter(ctor, prop, |target, this, args| {
+        let Some(el) = this.dyn_ref::<Element>() else {
+            return call(&target, &this, &args);
+        };
+        // Turned into a string once: what keksi judges is what the browser gets.
+        let value = text(&args.get(0));
+        if check(el, &value, IN_PLACE) {
+            return Ok(JsValue::UNDEFINED);
+        }
+        call(&target, &this, &Array::of1(&JsValue::from_str(&value)))
+    });
+}
+
+/// `setAttribute(name, value)` (or `setAttributeNS(null, name, value)`: `at` 1): a
+/// tracker URL is held, a held script keeps `text/plain`; anything else goes on.
+fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Result<JsValue, JsValue> {
+    let Some(el) = this.dyn_ref::<Element>() else {
+        return call(&target, &this, &args);
+    };
+    let name = text(&args.get(at)).to_ascii_lowercase();
+    let tag = el.tag_name();
+    let is_url = url_attr(&tag) == Some(name.as_str()) || (name == "srcset" && tag == "IMG");
+    let is_type = name == "type" && tag == "SCRIPT";
+    if !is_url && !is_type {
+        return call(&target, &this, &args);
+    }
+    // Turned into a string once: what keksi judges is what the browser gets.
+    let value = text(&args.get(at + 1));
+    let held = if name == "srcset" {
+        check_srcset(el, &value, IN_PLACE)
+    } else {
+        is_url && check(el, &value, IN_PLACE)
+    };
+    // A held script keeps `text/plain`; the type asked for is kept for its release.
+    if held || (is_type && el.has_attribute(AUTO_ATTR)) {
+        if !held {
+            native_set(el, TYPE_ATTR, &value);
+        }
+        return Ok(JsValue::UNDEFINED);
+    }
+    args.set(at + 1, JsValue::from_str(&value));
+    call(&target, &this, &args)
 }
 
 fn guard_setters() {
     // GTM-style code sets `src`, then resets `type`: a held script keeps `text/plain`,
     // the type asked for is kept for its release.
-    wrap_setter(
-        "HTMLScriptElement",
-        "type",
-        Box::new(|target, this, args| {
-            if let Some(el) = this.dyn_ref::<Element>().filter(|e| e.has_attribute(AUTO_ATTR)) {
-                native_set(el, TYPE_ATTR, &text(&args.get(0)));
-                return JsValue::UNDEFINED;
-            }
-            call(&target, &this, &args)
-        }),
-    );
-    wrap_setter(
-        "HTMLImageElement",
-        "srcset",
-        Box::new(|target, this, args| {
-            if let Some(el) = this.dyn_ref::<Element>() {
-                if check_srcset(el, &text(&args.get(0)), IN_PLACE) {
-                    return JsValue::UNDEFINED;
-                }
-            }
-            call(&target, &this, &args)
-        }),
-    );
+    wrap_setter("HTMLScriptElement", "type", |target, this, args| {
+        if let Some(el) = this.dyn_ref::<Element>().filter(|e| e.has_attribute(AUTO_ATTR)) {
+            native_set(el, TYPE_ATTR, &text(&args.get(0)));
+            return Ok(JsValue::UNDEFINED);
+        }
+        call(&target, &this, &args)
+    });
+    wrap_setter("HTMLImageElement", "srcset", |target, this, args| {
+        let Some(el) = this.dyn_ref::<Element>() else {
+            return call(&target, &this, &args);
+        };
+        let value = text(&args.get(0));
+        if check_srcset(el, &value, IN_PLACE) {
+            return Ok(JsValue::UNDEFINED);
+        }
+        call(&target, &this, &Array::of1(&JsValue::from_str(&value)))
+    });
     url_setter("HTMLScriptElement", "src");
     url_setter("HTMLIFrameElement", "src");
     url_setter("HTMLImageElement", "src");
     url_setter("HTMLLinkElement", "href");
-    let original = wrap_method(
-        "Element",
-        "setAttribute",
-        Box::new(|target, this, args| {
-            if let Some(el) = this.dyn_ref::<Element>() {
-                let name = text(&args.get(0)).to_ascii_lowercase();
-                let tag = el.tag_name();
-                if url_attr(&tag) == Some(name.as_str()) && check(el, &text(&args.get(1)), IN_PLACE) {
-                    return JsValue::UNDEFINED;
-                }
-                if name == "srcset" && tag == "IMG" && check_srcset(el, &text(&args.get(1)), IN_PLACE) {
-                    return JsValue::UNDEFINED;
-                }
-                // A held script keeps `text/plain`; the type asked for is kept for release.
-                if name == "type" && tag == "SCRIPT" && el.has_attribute(AUTO_ATTR) {
-                    native_set(el, TYPE_ATTR, &text(&args.get(1)));
-                    return JsValue::UNDEFINED;
-                }
-            }
-            call(&target, &this, &args)
-        }),
-    );
+    let original = wrap_method("Element", "setAttribute", |target, this, args| set_attribute(target, this, args, 0));
+    // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
+    wrap_method("Element", "setAttributeNS", |target, this, args| {
+        let ns = args.get(0);
+        if ns.is_null() || ns.is_undefined() || ns.as_string().is_some_and(|s| s.is_empty()) {
+            return set_attribute(target, this, args, 1);
+        }
+        call(&target, &this, &args)
+    });
     let remove = prototype_of("Element")
         .map(|p| get(&p, "removeAttribute"))
         .and_then(|f| f.dyn_into::<Function>().ok());
@@ -393,37 +406,44 @@ fn guard_setters() {
 /// Wrap node insertion: nodes carrying a live tracker URL are held before they go in;
 /// held ones whose category became allowed are released as they go in.
 fn guard_insertion() {
-    for (ctor, name, first) in [
-        ("Node", "appendChild", 0usize),
-        ("Node", "insertBefore", 0),
-        ("Node", "replaceChild", 0),
-        ("Element", "append", usize::MAX),
-        ("Element", "prepend", usize::MAX),
-        ("Element", "before", usize::MAX),
-        ("Element", "after", usize::MAX),
-        ("Element", "replaceWith", usize::MAX),
-        ("Element", "insertAdjacentElement", 1),
-        ("DocumentFragment", "append", usize::MAX),
-        ("Document", "append", usize::MAX),
-    ] {
-        wrap_method(
-            ctor,
-            name,
-            Box::new(move |target, this, args| {
-                let nodes: Vec<JsValue> = if first == usize::MAX {
-                    args.iter().collect()
-                } else {
-                    vec![args.get(first as u32)]
-                };
-                for n in nodes {
-                    if let Some(node) = n.dyn_ref::<Node>() {
-                        scan(node, IN_PLACE);
-                    }
-                }
-                call(&target, &this, &args)
-            }),
-        );
+    for (ctor, name) in [("Node", "appendChild"), ("Node", "insertBefore"), ("Node", "replaceChild")] {
+        wrap_method(ctor, name, |target, this, args| scan_then_call(target, this, args, Some(0)));
     }
+    wrap_method("Element", "insertAdjacentElement", |target, this, args| {
+        scan_then_call(target, this, args, Some(1))
+    });
+    // Every node kind that has them: text and comments take `before`/`after` too, and a
+    // shadow root is a document fragment.
+    for (ctors, names) in [
+        (
+            &["Element", "DocumentFragment", "Document"][..],
+            &["append", "prepend", "replaceChildren"][..],
+        ),
+        (
+            &["Element", "CharacterData", "DocumentType"][..],
+            &["before", "after", "replaceWith"][..],
+        ),
+    ] {
+        for ctor in ctors {
+            for name in names {
+                wrap_method(ctor, name, |target, this, args| scan_then_call(target, this, args, None));
+            }
+        }
+    }
+}
+
+/// Scan the node argument `at` (every argument: `None`) for trackers, then insert.
+fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>) -> Result<JsValue, JsValue> {
+    let nodes: Vec<JsValue> = match at {
+        Some(i) => vec![args.get(i)],
+        None => args.iter().collect(),
+    };
+    for n in nodes {
+        if let Some(node) = n.dyn_ref::<Node>() {
+            scan(node, IN_PLACE);
+        }
+    }
+    call(&target, &this, &args)
 }
 
 /// Parse an HTML string inertly (a `<template>`), hold the trackers in it, and give back
@@ -478,65 +498,46 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     Some(get_html.call0(&tpl).ok().and_then(|v| v.as_string()).unwrap_or_default())
 }
 
-fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) {
+fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<(), JsValue> {
     let v = args.get(i);
     if v.is_string() || v.is_object() {
         if let Some(clean) = sanitize(&text(&v), scripts_run) {
             args.set(i, JsValue::from_str(&clean));
         }
     }
+    Ok(())
 }
 
 /// Wrap the APIs that take HTML strings.
 fn guard_html_strings() {
     for (ctor, prop) in [("Element", "innerHTML"), ("Element", "outerHTML"), ("ShadowRoot", "innerHTML")] {
-        wrap_setter(
-            ctor,
-            prop,
-            Box::new(|target, this, args| {
-                sanitize_arg(&args, 0, false);
-                call(&target, &this, &args)
-            }),
-        );
+        wrap_setter(ctor, prop, |target, this, args| {
+            sanitize_arg(&args, 0, false)?;
+            call(&target, &this, &args)
+        });
     }
     for ctor in ["Element", "ShadowRoot"] {
-        wrap_method(
-            ctor,
-            "setHTMLUnsafe",
-            Box::new(|target, this, args| {
-                sanitize_arg(&args, 0, false);
-                call(&target, &this, &args)
-            }),
-        );
+        wrap_method(ctor, "setHTMLUnsafe", |target, this, args| {
+            sanitize_arg(&args, 0, false)?;
+            call(&target, &this, &args)
+        });
     }
-    wrap_method(
-        "Element",
-        "insertAdjacentHTML",
-        Box::new(|target, this, args| {
-            sanitize_arg(&args, 1, false);
-            call(&target, &this, &args)
-        }),
-    );
-    wrap_method(
-        "Range",
-        "createContextualFragment",
-        Box::new(|target, this, args| {
-            sanitize_arg(&args, 0, true);
-            call(&target, &this, &args)
-        }),
-    );
+    wrap_method("Element", "insertAdjacentHTML", |target, this, args| {
+        sanitize_arg(&args, 1, false)?;
+        call(&target, &this, &args)
+    });
+    wrap_method("Range", "createContextualFragment", |target, this, args| {
+        sanitize_arg(&args, 0, true)?;
+        call(&target, &this, &args)
+    });
     for name in ["write", "writeln"] {
-        wrap_method(
-            "Document",
-            name,
-            Box::new(|target, this, args| {
-                let joined: String = args.iter().map(|a| text(&a)).collect();
-                match sanitize(&joined, true) {
-                    Some(clean) => call(&target, &this, &Array::of1(&JsValue::from_str(&clean))),
-                    None => call(&target, &this, &args),
-                }
-            }),
-        );
+        wrap_method("Document", name, |target, this, args| {
+            let joined = args.iter().map(|a| text(&a)).collect::<String>();
+            match sanitize(&joined, true) {
+                Some(clean) => call(&target, &this, &Array::of1(&JsValue::from_str(&clean))),
+                None => call(&target, &this, &args),
+            }
+        });
     }
 }
 
@@ -557,58 +558,43 @@ fn beacon_debug(kind: &str, url: &str) {
 
 /// Refuse beacons to trackers that are not allowed: nothing is sent.
 fn guard_beacons() {
-    wrap_method(
-        "Navigator",
-        "sendBeacon",
-        Box::new(|target, this, args| {
-            let url = text(&args.get(0));
-            if blocked(&url).is_some() {
-                beacon_debug("sendBeacon", &url);
-                return JsValue::FALSE;
-            }
-            call(&target, &this, &args)
-        }),
-    );
+    wrap_method("Navigator", "sendBeacon", |target, this, args| {
+        let url = text(&args.get(0));
+        if blocked(&url).is_some() {
+            beacon_debug("sendBeacon", &url);
+            return Ok(JsValue::FALSE);
+        }
+        call(&target, &this, &args)
+    });
     if let Some(w) = dom::window() {
         let w: JsValue = w.into();
         if let Ok(fetch) = get(&w, "fetch").dyn_into::<Function>() {
-            let p = proxy(
-                &fetch,
-                Box::new(|target, this, args| {
-                    let url = url_of_request(&args.get(0));
-                    if blocked(&url).is_some() {
-                        beacon_debug("fetch", &url);
-                        let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
-                        return Promise::reject(&e).into();
-                    }
-                    call(&target, &this, &args)
-                }),
-            );
+            let p = proxy(&fetch, |target, this, args| {
+                let url = url_of_request(&args.get(0));
+                if blocked(&url).is_some() {
+                    beacon_debug("fetch", &url);
+                    let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
+                    return Ok(Promise::reject(&e).into());
+                }
+                call(&target, &this, &args)
+            });
             if let Some(p) = p {
                 let _ = Reflect::set(&w, &"fetch".into(), &p);
             }
         }
     }
-    wrap_method(
-        "XMLHttpRequest",
-        "open",
-        Box::new(|target, this, args| {
-            let url = text(&args.get(1));
-            let _ = Reflect::set(&this, &"__keksiBlocked".into(), &JsValue::from_bool(blocked(&url).is_some()));
-            call(&target, &this, &args)
-        }),
-    );
-    wrap_method(
-        "XMLHttpRequest",
-        "send",
-        Box::new(|target, this, args| {
-            if get(&this, "__keksiBlocked").as_bool() == Some(true) {
-                beacon_debug("XMLHttpRequest", "");
-                return JsValue::UNDEFINED;
-            }
-            call(&target, &this, &args)
-        }),
-    );
+    wrap_method("XMLHttpRequest", "open", |target, this, args| {
+        let url = text(&args.get(1));
+        let _ = Reflect::set(&this, &"__keksiBlocked".into(), &JsValue::from_bool(blocked(&url).is_some()));
+        call(&target, &this, &args)
+    });
+    wrap_method("XMLHttpRequest", "send", |target, this, args| {
+        if get(&this, "__keksiBlocked").as_bool() == Some(true) {
+            beacon_debug("XMLHttpRequest", "");
+            return Ok(JsValue::UNDEFINED);
+        }
+        call(&target, &this, &args)
+    });
 }
 
 /// Install every interception, once per page. Runs while the parser waits on keksi.js.

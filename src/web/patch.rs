@@ -8,8 +8,62 @@ use js_sys::{Array, Function, Object, Proxy, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// An `apply` trap: `(original, this, arguments) -> result`.
-pub type Trap = Box<dyn FnMut(Function, JsValue, Array) -> JsValue>;
+use crate::single::Shared;
+
+/// An `apply` trap: `(original, this, arguments) -> result`. An `Err` is thrown to the
+/// page's caller, as the browser's own method would throw it.
+pub type Trap = fn(Function, JsValue, Array) -> Result<JsValue, JsValue>;
+
+/// `dispatch` as a closure: (trap index, original, this, arguments).
+type DispatchFn = dyn Fn(u32, Function, JsValue, Array) -> Result<JsValue, JsValue>;
+
+crate::single::local! {
+    /// Every trap installed, by index.
+    static TRAPS: Shared<Vec<Trap>> = const { Shared::new(Vec::new()) };
+    /// The one closure every proxy's `apply` is bound from (with its trap's index).
+    static DISPATCH: Shared<Option<Dispatch>> = const { Shared::new(None) };
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The dispatching closure, as a function to bind.
+    type Dispatch;
+    #[wasm_bindgen(method, js_name = bind)]
+    fn bind_index(this: &Dispatch, context: &JsValue, index: u32) -> Function;
+}
+
+/// Runs trap `i`. Nothing is borrowed while it runs: a patched method runs again inside
+/// itself (an inline script that `appendChild` runs calls `appendChild`). For the same
+/// reason the closure is a `Fn`: wasm-bindgen refuses to re-enter an `FnMut`.
+fn dispatch(i: u32, target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let trap = TRAPS.with(|t| t.try_borrow().ok().and_then(|t| t.get(i as usize).copied()));
+    match trap {
+        Some(f) => f(target, this, args),
+        None => call(&target, &this, &args),
+    }
+}
+
+/// A `Proxy` of `original` with `trap` as its `apply` handler. The trap lives as long
+/// as the page (the proxy replaces a built-in for good). One closure serves every
+/// proxy, bound to each trap's index: a closure per trap costs ~1 KB of keksi.js.
+pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
+    let i = TRAPS.with(|t| {
+        let mut t = t.try_borrow_mut().ok()?;
+        t.push(trap);
+        Some(t.len() - 1)
+    })?;
+    let apply = DISPATCH.with(|d| {
+        let mut d = d.try_borrow_mut().ok()?;
+        let f = d.get_or_insert_with(|| {
+            let cb: Box<DispatchFn> = Box::new(dispatch);
+            Closure::wrap(cb).into_js_value().unchecked_into()
+        });
+        Some(f.bind_index(&JsValue::UNDEFINED, i as u32))
+    })?;
+    let handler = Object::new();
+    Reflect::set(&handler, &"apply".into(), &apply).ok()?;
+    Some(Proxy::new(original, &handler).into())
+}
 
 /// `o[key]`, `undefined` when it cannot be read.
 pub fn get(o: &JsValue, key: &str) -> JsValue {
@@ -22,19 +76,9 @@ pub fn prototype_of(ctor: &str) -> Option<Object> {
     get(&get(&w, ctor), "prototype").dyn_into::<Object>().ok()
 }
 
-/// A `Proxy` of `original` with `trap` as its `apply` handler. The trap lives as long
-/// as the page (the proxy replaces a built-in for good).
-pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
-    let handler = Object::new();
-    let cb = Closure::wrap(trap);
-    Reflect::set(&handler, &"apply".into(), cb.as_ref()).ok()?;
-    cb.forget();
-    Some(Proxy::new(original, &handler).into())
-}
-
-/// Call the original with the same `this` and arguments.
-pub fn call(target: &Function, this: &JsValue, args: &Array) -> JsValue {
-    Reflect::apply(target, this, args).unwrap_or(JsValue::UNDEFINED)
+/// Call the original with the same `this` and arguments; what it throws, the trap throws.
+pub fn call(target: &Function, this: &JsValue, args: &Array) -> Result<JsValue, JsValue> {
+    Reflect::apply(target, this, args)
 }
 
 /// Replace `window[ctor].prototype[name]` with a proxy; returns the original.
@@ -61,10 +105,19 @@ pub fn wrap_setter(ctor: &str, name: &str, trap: Trap) -> Option<(Function, Opti
     Some((setter, getter))
 }
 
-/// A value as the page's own code would turn it into a string (`ToString`).
+#[wasm_bindgen]
+extern "C" {
+    /// The global `String(v)`; what a page's `toString` throws is caught.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn to_string(v: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A value as the page's own code would turn it into a string (`String(v)`), once: the
+/// string keksi judges is the one passed on, so a `toString` cannot show keksi one URL
+/// and the browser another. One that throws gives `""` (nothing borrowed is left behind).
 pub fn text(v: &JsValue) -> String {
     match v.as_string() {
         Some(s) => s,
-        None => Array::of1(v).join("").into(),
+        None => to_string(v).ok().and_then(|s| s.as_string()).unwrap_or_default(),
     }
 }

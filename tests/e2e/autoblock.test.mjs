@@ -404,6 +404,51 @@ test("path: setAttribute('src') on script, img and iframe", { timeout: 30_000 },
   }
 });
 
+test("patched methods act as the browser's own: re-entered from a script they run, its errors thrown, a value read once; text nodes' after(), replaceChildren and setAttributeNS hold trackers", { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const log = await p.page.evaluate(() => {
+      const out = {};
+      // An inline script runs inside the appendChild that inserts it, and inserts in turn.
+      const s = document.createElement('script');
+      s.textContent = "document.body.appendChild(document.createElement('p')).id = 'reentered';";
+      document.body.appendChild(s);
+      out.reentered = !!document.getElementById('reentered');
+      const d = document.createElement('div');
+      try { d.appendChild(d); out.hierarchy = 'no error'; } catch (e) { out.hierarchy = e.name; }
+      try { document.body.insertBefore(document.createElement('i'), document.createElement('b')); out.notFound = 'no error'; } catch (e) { out.notFound = e.name; }
+      // A value whose string changes from one reading to the next: keksi's reading is the one used.
+      let n = 0;
+      const once = TP.track(document.createElement('img'), 'once-img');
+      once.src = { toString() { return n++ ? TP.pixel('once-img') : '/fixtures/autoblock/px.svg'; } };
+      document.getElementById('slot').appendChild(once);
+      out.onceSrc = once.getAttribute('src');
+      const text = document.createTextNode(' ');
+      document.getElementById('slot').appendChild(text);
+      text.after(TP.script('text-after', 'attrnode'));
+      const box = document.createElement('div');
+      document.body.appendChild(box);
+      box.replaceChildren(TP.script('replace-children', 'attrnode'));
+      const ns = TP.track(document.createElement('img'), 'ns-img');
+      ns.setAttributeNS(null, 'src', TP.pixel('ns-img'));
+      document.getElementById('slot').appendChild(ns);
+      return out;
+    });
+    assert.deepEqual(log, { reentered: true, hierarchy: 'HierarchyRequestError', notFound: 'NotFoundError', onceSrc: '/fixtures/autoblock/px.svg' });
+    await settle();
+    assert.deepEqual(await ran(p.page), []);
+    assertNotRequested(p, ['once-img', 'text-after', 'replace-children', 'ns-img']);
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await ran(p.page)).length >= 2 && p.net.ran('ns-img').length >= 1),
+      `after acceptAll: ran=${JSON.stringify(await ran(p.page))}, ns-img requests=${p.net.ran('ns-img').length}`);
+    assert.deepEqual(sorted(await ran(p.page)), ['replace-children', 'text-after']);
+    assert.equal(p.net.ran('once-img').length, 0, 'the URL keksi did not see must never be requested');
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 /** img + iframe put in with an HTML string by `fn` (ids <prefix>-img, <prefix>-frame). */
 async function htmlStringTest(prefix, fn) {
   const p = await open(PATHS);
