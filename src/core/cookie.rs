@@ -91,11 +91,16 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     out
 }
 
-/// `/`, `/a`, `/a/`, `/a/b`, … for `/a/b/c`: every path a cookie visible here may carry.
+/// Path segments whose prefixes deletion covers. Each costs a write per domain per cookie,
+/// and a page's URL is anyone's to make long (`/a/a/a/…`).
+const MAX_PATH_DEPTH: usize = 16;
+
+/// `/`, `/a`, `/a/`, `/a/b`, … for `/a/b/c`: every path a cookie visible here may carry
+/// (down to [`MAX_PATH_DEPTH`] segments).
 fn path_prefixes(path: &str) -> Vec<String> {
     let mut out = vec![String::from("/")];
     let mut acc = String::new();
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
+    for seg in path.split('/').filter(|s| !s.is_empty()).take(MAX_PATH_DEPTH) {
         acc.push('/');
         acc.push_str(seg);
         out.push(acc.clone());
@@ -160,5 +165,13 @@ mod tests {
         assert_eq!(ip, vec!["x=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/".to_string()]);
         let local = deletion_strings("x", "localhost", "/");
         assert_eq!(local.len(), 3);
+    }
+
+    #[test]
+    fn deletion_of_a_deep_path_is_bounded() {
+        let deep = "/a".repeat(5000);
+        let n = deletion_strings("x", "example.com", &deep).len();
+        // 3 domain forms ("", example.com, .example.com) × (1 + 2 × 16) paths.
+        assert_eq!(n, 3 * (1 + 2 * MAX_PATH_DEPTH));
     }
 }

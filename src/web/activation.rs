@@ -17,6 +17,7 @@ use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, Muta
 use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
 use super::{dom, placeholder, state};
 use crate::core::hooks::{CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
+use crate::core::strings;
 
 /// Elements keksi governs (a macro, for `WATCHED`).
 macro_rules! marked {
@@ -256,37 +257,44 @@ fn pump() {
         }
         super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));
         // A script that script created is released on itself: its own load handlers fire.
-        let in_place = dom::attr(&el, AUTO_ATTR).as_deref() == Some(IN_PLACE);
-        let script = if in_place {
-            el.clone()
-        } else {
-            match clone_script(&el) {
-                Some(s) => s,
-                None => continue,
-            }
-        };
-        let external = in_place || script.has_attribute("src");
-        if external {
-            BUSY.with(|b| b.set(true));
-            let next = Closure::once_into_js(|| {
-                BUSY.with(|b| b.set(false));
-                pump();
-            });
-            let f = next.unchecked_ref::<js_sys::Function>();
-            let _ = script.add_event_listener_with_callback("load", f);
-            let _ = script.add_event_listener_with_callback("error", f);
-        }
-        if in_place {
+        // Script-created scripts keep their arrival order, whatever their `async`.
+        if dom::attr(&el, AUTO_ATTR).as_deref() == Some(IN_PLACE) {
             let _ = el.set_attribute(STATE_ATTR, "on");
-            interceptor::release_in_place(&el);
-            return;
+            if interceptor::release_in_place(&el) && will_load(&el) {
+                wait_for(&el);
+                return;
+            }
+            continue;
         }
+        let Some(script) = clone_script(&el) else { continue };
         // Inline scripts run synchronously here, in our order.
         let _ = el.replace_with_with_node_1(&script);
-        if external {
+        if script.has_attribute("src") && !script.has_attribute("async") && will_load(&script) {
+            wait_for(&script);
             return;
         }
     }
+}
+
+/// Whether the browser fetches this script and so fires `load` or `error` for it: not
+/// `nomodule` (skipped wherever modules run) and of a type that runs. Waiting for one that
+/// never fires would hold every later script for good.
+fn will_load(script: &Element) -> bool {
+    let t = script.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+    let runs = t.is_empty() || t == "module" || strings::contains(&t, "javascript") || strings::contains(&t, "ecmascript");
+    runs && !script.has_attribute("nomodule")
+}
+
+/// Hold the queue until `script` loads or fails.
+fn wait_for(script: &Element) {
+    BUSY.with(|b| b.set(true));
+    let next = Closure::once_into_js(|| {
+        BUSY.with(|b| b.set(false));
+        pump();
+    });
+    let f = next.unchecked_ref::<js_sys::Function>();
+    let _ = script.add_event_listener_with_callback("load", f);
+    let _ = script.add_event_listener_with_callback("error", f);
 }
 
 /// A live copy of a marked script: same attributes (but `type`), text and nonce.
@@ -323,8 +331,11 @@ fn clone_script(el: &Element) -> Option<Element> {
     if !nonce.is_empty() {
         s.set_nonce(&nonce);
     }
-    // Dynamically created scripts default to async; we keep order ourselves.
-    s.set_async(false);
+    // Dynamically created scripts default to async; keksi keeps their order itself (an
+    // `async` one keeps none, as in the HTML).
+    if !el.has_attribute("async") {
+        s.set_async(false);
+    }
     if !script.has_attribute("src") {
         let _ = s.set_text(&el.text_content().unwrap_or_default());
     }

@@ -39,6 +39,24 @@ test('marked scripts run in document order, once, when the first one is slow (af
   }
 });
 
+test('a marked script the browser never loads (nomodule, not JavaScript) holds up nothing; an async one keeps async and runs when it arrives', { timeout: 30_000 }, async () => {
+  env.server.clear();
+  const p = await newPage(env, '/fixtures/order-skip.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    assert.ok(await until(async () => (await order(p.page)).length >= 2),
+      `the scripts after the one that never loads did not run: ${JSON.stringify(await order(p.page))}`);
+    await settle(300);
+    assert.deepEqual(await order(p.page), ['b', 'a'], 'the inline script must not wait for the slow async one');
+    assert.equal(await p.page.evaluate(() => document.getElementById('s-async').async), true, 'the activated script lost async');
+    assert.deepEqual(env.server.requested('/fixtures/order-c.js'), [], 'a nomodule or non-JavaScript script was fetched');
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('marked scripts run in document order, once, on a load with stored consent', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/order.html');
   try {
