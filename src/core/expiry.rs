@@ -40,6 +40,12 @@ pub fn too_long(expires_ms: i64, now_ms: i64) -> bool {
     expires_ms > now_ms.saturating_add(MAX_AGE_SECS * 1000)
 }
 
+/// The days a cookie whose vendor default is `days` lives here: script writes are capped,
+/// so a 2-year `_ga` is shown as the 365 days it gets.
+pub fn capped_days(days: u32) -> u32 {
+    days.min((MAX_AGE_SECS / 86_400) as u32)
+}
+
 /// The write to pass on: unchanged when within the rule, else with `Expires`/`Max-Age`
 /// replaced by `Max-Age` of exactly 365 days.
 pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
@@ -126,5 +132,12 @@ mod tests {
         assert_eq!(capped("v; max-age=63072000").as_deref(), Some("v; Max-Age=31536000"));
         assert!(too_long(NOW + 365 * DAY * 1000 + 1, NOW));
         assert!(!too_long(NOW + 365 * DAY * 1000, NOW));
+    }
+
+    #[test]
+    fn vendor_lifetimes_are_shown_capped() {
+        assert_eq!(capped_days(730), 365);
+        assert_eq!(capped_days(365), 365);
+        assert_eq!(capped_days(30), 30);
     }
 }

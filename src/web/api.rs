@@ -151,7 +151,7 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
         let life = cookie_guard::seen(name);
         let days = match life {
             Some(Lifetime::Persistent(t)) => Some(((t - dom::now_ms() as i64).max(0) / 86_400_000) as u64 + 1),
-            _ => c.lifetime_days.map(u64::from),
+            _ => c.lifetime_days.map(|d| u64::from(crate::core::expiry::capped_days(d))),
         };
         let persistent = matches!(life, Some(Lifetime::Persistent(_))) || (life.is_none() && c.lifetime_days.is_some());
         let duration = match days.filter(|_| persistent) {
