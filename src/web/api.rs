@@ -272,7 +272,7 @@ pub fn consent() -> JsValue {
 #[wasm_bindgen(js_name = showBanner)]
 pub fn show_banner() {
     mark_used();
-    ui::show_banner();
+    ui::show_banner(true);
 }
 
 /// Open the preferences dialog.
@@ -301,7 +301,7 @@ pub fn reset() {
     };
     store::delete(&name);
     ui::close_preferences();
-    ui::show_banner();
+    ui::show_banner(true);
     after_change(Action::Withdraw);
 }
 

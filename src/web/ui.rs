@@ -121,7 +121,7 @@ pub fn mount() {
     match pending {
         Some("preferences") => show_preferences(None),
         Some("hide") => {}
-        _ if no_choice || pending == Some("banner") => show_banner(),
+        _ if no_choice || pending == Some("banner") => show_banner(pending.is_some()),
         _ => {}
     }
 }
@@ -161,8 +161,11 @@ fn part(name: &str) -> Option<Element> {
     root()?.query_selector(&sel).ok().flatten()
 }
 
-/// Show the banner and put focus on it, so its buttons are the next Tab stops.
-pub fn show_banner() {
+/// Show the banner and put focus on it, so its buttons are the next Tab stops: always
+/// when the page asked (`keksi.showBanner()`, `keksi.reset()`: focus may be on the button
+/// that did it), on a first visit only when nothing else has focus (an `autofocus` field
+/// keeps it).
+pub fn show_banner(asked: bool) {
     let Some(banner) = part("banner") else {
         PENDING.with(|p| *p.borrow_mut() = Some("banner"));
         return;
@@ -172,7 +175,7 @@ pub fn show_banner() {
         .and_then(|d| d.active_element())
         .map(|a| a.tag_name() == "BODY" || a.tag_name() == "HTML")
         .unwrap_or(true);
-    if nothing_focused {
+    if asked || nothing_focused {
         if let Some(b) = banner.dyn_ref::<HtmlElement>() {
             let _ = b.focus();
         }

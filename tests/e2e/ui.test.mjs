@@ -60,6 +60,39 @@ test('banner: accept and reject are equally prominent', { timeout: 30_000 }, asy
   }
 });
 
+test('keyboard: keksi.showBanner() and keksi.reset() from a focused page button put focus on the banner, so Tab reaches its buttons', { timeout: 30_000 }, async () => {
+  // reloadOnWithdraw false: the reset must not reload the page (a fresh page focuses the banner anyway).
+  const p = await newPage(env, '/fixtures/signals/gtag-noreload.html');
+  try {
+    await p.page.evaluate(() => { window.__sameDocument = true; });
+    await waitVisible(p.page, BANNER);
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    await waitHidden(p.page, BANNER);
+    for (const call of ['showBanner', 'reset']) {
+      await p.page.evaluate((c) => {
+        const b = document.createElement('button');
+        b.textContent = 'Change cookie settings';
+        b.id = 'page-button-' + c;
+        b.addEventListener('click', () => window.keksi[c]());
+        document.querySelector('main').prepend(b);
+        b.focus();
+      }, call);
+      await p.page.keyboard.press('Enter');
+      await waitVisible(p.page, BANNER);
+      await p.page.keyboard.press('Tab');
+      const a = await activeElement(p.page);
+      assert.ok(a?.inBanner, `keksi.${call}() from a focused button: the first Tab landed outside the banner: ${JSON.stringify(a)}`);
+      await p.page.locator(btn(BANNER, 'accept-all')).click();
+      await waitHidden(p.page, BANNER);
+    }
+    assert.equal(await p.page.evaluate(() => window.__sameDocument), true, 'the page reloaded');
+    // The fixture's gtag.js host resolves nowhere here.
+    assert.deepEqual(p.unexpectedErrors().filter((e) => !e.includes('ERR_NAME_NOT_RESOLVED')), []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('keyboard: banner buttons are reachable by Tab right after it appears, and work with Enter', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/');
   try {
