@@ -31,7 +31,11 @@ function check(what, file, ceiling, hint) {
 // → 83.5 KB: core's panic-only formatting code dropped (tools/panic-paths.mjs).
 // → 82.8 KB (next session): unchecked casts where the type is certain, glue branches never
 // taken, one querySelectorAll; the parsed-iframe fix of that session paid for out of them.
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 82.8 * KB,
+// → 83.8 KB (fifth session, on purpose): +0.9 KB for correctness found by review —
+// patched methods re-entrant and throwing what the browser throws (Result from one
+// dispatching Fn closure, a String() import), keksi.init() pushing Consent Mode again,
+// the script queue not stalling, more insertion methods wrapped.
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 83.8 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],
