@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
 use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
-use super::{dom, placeholder, state};
+use super::{dom, placeholder, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
 
@@ -305,7 +305,7 @@ fn clone_script(el: &Element) -> Option<Element> {
     for i in 0..attrs.length() {
         let Some(a) = attrs.item(i) else { continue };
         let name = a.name();
-        if name == "type" || name == STATE_ATTR || name == AUTO_ATTR || name == SEQ_ATTR {
+        if name == "type" || name == "src" || name == STATE_ATTR || name == AUTO_ATTR || name == SEQ_ATTR {
             continue;
         }
         let _ = script.set_attribute(&name, &a.value());
@@ -314,10 +314,9 @@ fn clone_script(el: &Element) -> Option<Element> {
     if let Some(t) = dom::attr(el, TYPE_ATTR) {
         let _ = script.set_attribute("type", &t);
     }
-    if !script.has_attribute("src") {
-        if let Some(src) = dom::attr(el, SRC_ATTR) {
-            let _ = script.set_attribute("src", &src);
-        }
+    let src = el.get_attribute("src").or_else(|| dom::attr(el, SRC_ATTR));
+    if let Some(src) = &src {
+        let _ = js_sys::Reflect::set(&script, &"src".into(), &trusted::script_url(src));
     }
     // The nonce attribute is hidden after parsing; the property keeps it.
     let own = el.dyn_ref::<HtmlElement>().map(|h| h.nonce()).unwrap_or_default();
@@ -336,8 +335,8 @@ fn clone_script(el: &Element) -> Option<Element> {
     if !el.has_attribute("async") {
         s.set_async(false);
     }
-    if !script.has_attribute("src") {
-        let _ = s.set_text(&el.text_content().unwrap_or_default());
+    if src.is_none() {
+        let _ = js_sys::Reflect::set(s, &"text".into(), &trusted::script(&el.text_content().unwrap_or_default()));
     }
     Some(script)
 }

@@ -90,6 +90,11 @@ pub fn when_parsed(f: impl FnOnce() + 'static) {
     let _ = doc.add_event_listener_with_callback_and_add_event_listener_options("DOMContentLoaded", cb.unchecked_ref(), &opts);
 }
 
+/// Set `node.innerHTML` to keksi's own markup (through its Trusted Types policy).
+pub fn set_html(node: &JsValue, html: &str) {
+    let _ = js_sys::Reflect::set(node, &"innerHTML".into(), &super::trusted::html(html));
+}
+
 /// Adopt a constructed stylesheet into a shadow root. Constructed sheets are not
 /// subject to a CSP's `style-src`, unlike `<style>` elements and `style` attributes.
 pub fn adopt_css(root: &ShadowRoot, css: &str) {

@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
 use super::patch::{call, get, prototype_of, proxy, text, wrap_method, wrap_setter};
-use super::{dom, state};
+use super::{dom, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, TYPE_ATTR};
 use crate::core::strings;
 use crate::core::trackers::{self, TrackerMatch};
@@ -63,14 +63,18 @@ struct Natives {
 }
 
 fn native_set(el: &Element, name: &str, value: &str) {
-    NATIVE.with(|n| match n.borrow().as_ref() {
-        Some(n) => {
-            let _ = n.set_attribute.call2(el, &JsValue::from_str(name), &JsValue::from_str(value));
-        }
-        None => {
-            let _ = el.set_attribute(name, value);
-        }
-    });
+    native_set_value(el, name, &JsValue::from_str(value));
+}
+
+/// `setAttribute` as the browser made it, with any value (a trusted script URL).
+fn native_set_value(el: &Element, name: &str, value: &JsValue) {
+    let set = NATIVE.with(|n| n.borrow().as_ref().map(|n| n.set_attribute.clone()));
+    let _ = match set {
+        Some(f) => f.call2(el, &JsValue::from_str(name), value),
+        None => el
+            .set_attribute(name, &value.as_string().unwrap_or_default())
+            .map(|_| JsValue::UNDEFINED),
+    };
 }
 
 /// `removeAttribute` as the browser made it (the page may have wrapped it).
@@ -272,7 +276,11 @@ pub fn release_in_place(el: &Element) -> bool {
     }
     restore(el);
     if let Some(attr) = url_attr(&tag) {
-        native_set(el, attr, &url);
+        if tag == "SCRIPT" {
+            native_set_value(el, attr, &trusted::script_url(&url));
+        } else {
+            native_set(el, attr, &url);
+        }
     }
     debug("released", el, &url);
     true
@@ -302,19 +310,34 @@ pub fn release_detached() {
     }
 }
 
-/// Hold the URL a setter is given when it is a blocked tracker; else set it.
-fn url_setter(ctor: &'static str, prop: &'static str) {
-    wrap_setter(ctor, prop, |target, this, args| {
-        let Some(el) = this.dyn_ref::<Element>() else {
-            return call(&target, &this, &args);
-        };
-        // Turned into a string once: what keksi judges is what the browser gets.
-        let value = text(&args.get(0));
-        if check(el, &value, IN_PLACE) {
-            return Ok(JsValue::UNDEFINED);
-        }
-        call(&target, &this, &Array::of1(&JsValue::from_str(&value)))
-    });
+/// A URL setter's trap (`srcset`'s when `srcset`): hold the element when the URL is a
+/// blocked tracker; else set it.
+fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Result<JsValue, JsValue> {
+    let Some(el) = this.dyn_ref::<Element>() else {
+        return call(&target, &this, &args);
+    };
+    let v = args.get(0);
+    let value = text(&v);
+    let held = if srcset {
+        check_srcset(el, &value, IN_PLACE)
+    } else {
+        check(el, &value, IN_PLACE)
+    };
+    if held {
+        return Ok(JsValue::UNDEFINED);
+    }
+    call(&target, &this, &Array::of1(&once(v, value)))
+}
+
+/// What to pass on for a value keksi read as `value`: a trusted value made by the page's
+/// policy as it is (the browser takes no string in its place), anything else as the
+/// string keksi judged, so that a `toString` cannot show keksi one URL and the browser another.
+fn once(v: JsValue, value: String) -> JsValue {
+    if trusted::is_trusted(&v) {
+        v
+    } else {
+        JsValue::from_str(&value)
+    }
 }
 
 /// `setAttribute(name, value)` (or `setAttributeNS(null, name, value)`: `at` 1): a
@@ -330,8 +353,8 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     if !is_url && !is_type {
         return call(&target, &this, &args);
     }
-    // Turned into a string once: what keksi judges is what the browser gets.
-    let value = text(&args.get(at + 1));
+    let v = args.get(at + 1);
+    let value = text(&v);
     let held = if name == "srcset" {
         check_srcset(el, &value, IN_PLACE)
     } else {
@@ -344,7 +367,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
         }
         return Ok(JsValue::UNDEFINED);
     }
-    args.set(at + 1, JsValue::from_str(&value));
+    args.set(at + 1, once(v, value));
     call(&target, &this, &args)
 }
 
@@ -359,19 +382,16 @@ fn guard_setters() {
         call(&target, &this, &args)
     });
     wrap_setter("HTMLImageElement", "srcset", |target, this, args| {
-        let Some(el) = this.dyn_ref::<Element>() else {
-            return call(&target, &this, &args);
-        };
-        let value = text(&args.get(0));
-        if check_srcset(el, &value, IN_PLACE) {
-            return Ok(JsValue::UNDEFINED);
-        }
-        call(&target, &this, &Array::of1(&JsValue::from_str(&value)))
+        hold_or_set(target, this, args, true)
     });
-    url_setter("HTMLScriptElement", "src");
-    url_setter("HTMLIFrameElement", "src");
-    url_setter("HTMLImageElement", "src");
-    url_setter("HTMLLinkElement", "href");
+    for (ctor, prop) in [
+        ("HTMLScriptElement", "src"),
+        ("HTMLIFrameElement", "src"),
+        ("HTMLImageElement", "src"),
+        ("HTMLLinkElement", "href"),
+    ] {
+        wrap_setter(ctor, prop, |target, this, args| hold_or_set(target, this, args, false));
+    }
     let original = wrap_method("Element", "setAttribute", |target, this, args| set_attribute(target, this, args, 0));
     // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
     wrap_method("Element", "setAttributeNS", |target, this, args| {
@@ -470,7 +490,8 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
         .with(|n| n.borrow().as_ref().map(|n| (n.inner_html_set.clone(), n.inner_html_get.clone())))
         .unwrap_or((None, None));
     let (set, get_html) = (set?, get_html?);
-    if set.call1(&tpl, &JsValue::from_str(html)).is_err() {
+    // Inert (a template's content never runs): keksi's policy may vouch for it.
+    if set.call1(&tpl, &trusted::html(html)).is_err() {
         return None;
     }
     // Made as a <template> above.
@@ -502,7 +523,7 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<(), JsValue> 
     let v = args.get(i);
     if v.is_string() || v.is_object() {
         if let Some(clean) = sanitize(&text(&v), scripts_run) {
-            args.set(i, JsValue::from_str(&clean));
+            args.set(i, trusted::html_like(&v, &clean));
         }
     }
     Ok(())
@@ -534,7 +555,7 @@ fn guard_html_strings() {
         wrap_method("Document", name, |target, this, args| {
             let joined = args.iter().map(|a| text(&a)).collect::<String>();
             match sanitize(&joined, true) {
-                Some(clean) => call(&target, &this, &Array::of1(&JsValue::from_str(&clean))),
+                Some(clean) => call(&target, &this, &Array::of1(&trusted::html_like(&args.get(0), &clean))),
                 None => call(&target, &this, &args),
             }
         });

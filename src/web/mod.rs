@@ -13,6 +13,7 @@ mod placeholder;
 pub mod signals;
 mod state;
 pub mod store;
+mod trusted;
 pub mod ui;
 
 pub use state::{boot, shutdown};

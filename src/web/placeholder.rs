@@ -71,7 +71,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
     dom::adopt_css(&root, CSS);
     let size = markup::placeholder_size_css(dom::attr(iframe, "width").as_deref(), dom::attr(iframe, "height").as_deref());
     dom::adopt_css(&root, &size);
-    root.set_inner_html(&markup);
+    dom::set_html(&root, &markup);
     let cat = category.clone();
     let svc = service.clone();
     let click = Closure::wrap(Box::new(move |e: web_sys::Event| {

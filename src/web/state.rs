@@ -160,6 +160,7 @@ pub fn boot(nonce: String, gtag: JsValue) {
             *s = Some(state);
         }
     });
+    super::trusted::install();
     signals::start(gtag);
     cookie_guard::install();
     interceptor::install();

@@ -89,7 +89,7 @@ pub fn mount() {
     let banner = view_markup(markup::banner).unwrap_or_default();
     let mut html = banner;
     html.push_str("<div class=\"k-dialog-slot\"></div>");
-    root.set_inner_html(&html);
+    dom::set_html(&root, &html);
     let _ = body.append_child(&host);
     let listeners = vec![
         Listener::new(&root, "click", false, on_click),
@@ -224,7 +224,7 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
     if let Some(d) = dialog() {
         d.close();
     }
-    slot.set_inner_html(&html);
+    dom::set_html(&slot, &html);
     let Some(d) = dialog() else { return };
     if d.show_modal().is_err() {
         let _ = d.set_attribute("open", "");

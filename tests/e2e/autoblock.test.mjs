@@ -449,6 +449,39 @@ test("patched methods act as the browser's own: re-entered from a script they ru
   }
 });
 
+test('Trusted Types enforced: the banner renders, marked scripts run after consent, the page\'s trusted HTML and script URLs keep working and are still held, no violation', { timeout: 30_000 }, async (t) => {
+  const p = await open('/fixtures/autoblock/trusted-types.html');
+  try {
+    if (!(await p.page.evaluate(() => !!window.trustedTypes))) {
+      t.skip('no Trusted Types in this engine');
+      return;
+    }
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => {
+      const slot = document.getElementById('slot');
+      slot.innerHTML = app.createHTML('<img id="tt-img" src="https://www.facebook.com/tr?id=1&ev=PageView&run=tt-img">');
+      const s = document.createElement('script');
+      s.src = app.createScriptURL('https://www.google-analytics.com/t/tt-ga.js?run=tt-ga');
+      document.head.appendChild(s);
+      const own = document.createElement('script');
+      own.src = app.createScriptURL('/fixtures/autoblock/tt-ext.js?own');
+      document.head.appendChild(own);
+    });
+    assert.ok(await until(async () => (await ran(p.page)).includes('marked-external')), `the page's own trusted script URL did not load: ${JSON.stringify(await ran(p.page))}`);
+    await settle();
+    assert.deepEqual(await ran(p.page), ['marked-external'], 'only the page\'s own first-party script may run before consent');
+    assertNotRequested(p, ['tt-img', 'tt-ga']);
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await ran(p.page)).length >= 4 && p.net.ran('tt-img').length >= 1),
+      `after acceptAll: ran=${JSON.stringify(await ran(p.page))}, tt-img requests=${p.net.ran('tt-img').length}`);
+    assert.deepEqual(sorted(await ran(p.page)), ['marked-external', 'marked-external', 'marked-inline', 'tt-ga']);
+    assert.deepEqual(await p.page.evaluate(() => window.__violations), [], 'Trusted Types violations');
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 /** img + iframe put in with an HTML string by `fn` (ids <prefix>-img, <prefix>-frame). */
 async function htmlStringTest(prefix, fn) {
   const p = await open(PATHS);

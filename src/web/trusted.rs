@@ -1,0 +1,101 @@
+//! Trusted Types: on a page whose CSP says `require-trusted-types-for 'script'`, the
+//! browser refuses plain strings as HTML, script text and script URLs. keksi puts its own
+//! markup and the scripts it releases in through a policy named `keksi` (a CSP that lists
+//! `trusted-types` names must add it), and passes the page's own trusted values on as they
+//! came. It never blesses a string the page did not: that would undo the page's policy.
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::patch::get;
+use crate::single::Shared;
+
+crate::single::local! {
+    /// `trustedTypes` and keksi's policy, where the browser has Trusted Types.
+    static TT: Shared<Option<(JsValue, JsValue)>> = const { Shared::new(None) };
+}
+
+/// Create the policy (once, at start-up). Without Trusted Types, or when the page's CSP
+/// does not allow the name, keksi goes on with strings, as the browser then accepts.
+pub fn install() {
+    let Some(w) = super::dom::window() else { return };
+    let tt = get(&w, "trustedTypes");
+    let Ok(create) = get(&tt, "createPolicy").dyn_into::<Function>() else {
+        return;
+    };
+    // `String` as the identity: keksi's values are strings already.
+    let string = get(&w, "String");
+    let rules = Object::new();
+    for kind in ["createHTML", "createScript", "createScriptURL"] {
+        let _ = Reflect::set(&rules, &kind.into(), &string);
+    }
+    if let Ok(policy) = create.call2(&tt, &"keksi".into(), &rules) {
+        TT.with(|t| {
+            if let Ok(mut t) = t.try_borrow_mut() {
+                *t = Some((tt, policy));
+            }
+        });
+    }
+}
+
+fn make(kind: &str, s: &str) -> JsValue {
+    let made = TT.with(|t| {
+        let t = t.try_borrow().ok()?;
+        let (_, policy) = t.as_ref()?;
+        get(policy, kind)
+            .dyn_into::<Function>()
+            .ok()?
+            .call1(policy, &JsValue::from_str(s))
+            .ok()
+    });
+    made.unwrap_or_else(|| JsValue::from_str(s))
+}
+
+/// keksi's own markup as `TrustedHTML` (a string without Trusted Types).
+pub fn html(s: &str) -> JsValue {
+    make("createHTML", s)
+}
+
+/// The text of a marked inline script keksi releases.
+pub fn script(s: &str) -> JsValue {
+    make("createScript", s)
+}
+
+/// The URL of a script keksi releases.
+pub fn script_url(s: &str) -> JsValue {
+    make("createScriptURL", s)
+}
+
+/// Whether `v` is a value the page's own policy made (`TrustedHTML`, `TrustedScript`,
+/// `TrustedScriptURL`): pass it on as it is, never as a string.
+pub fn is_trusted(v: &JsValue) -> bool {
+    if !v.is_object() {
+        return false;
+    }
+    TT.with(|t| {
+        let Ok(t) = t.try_borrow() else { return false };
+        let Some((tt, _)) = t.as_ref() else { return false };
+        ["isHTML", "isScript", "isScriptURL"].iter().any(|check| {
+            get(tt, check)
+                .dyn_into::<Function>()
+                .ok()
+                .and_then(|f| f.call1(tt, v).ok())
+                .and_then(|r| r.as_bool())
+                == Some(true)
+        })
+    })
+}
+
+/// Cleaned HTML to pass on in place of `original`: trusted again when the page's was
+/// (its policy vouched for the markup; keksi only took tracker URLs out of it), else the
+/// plain string, which the browser then judges as it would have judged the page's.
+pub fn html_like(original: &JsValue, clean: &str) -> JsValue {
+    if is_trusted(original) {
+        html(clean)
+    } else {
+        JsValue::from_str(clean)
+    }
+}
