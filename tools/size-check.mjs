@@ -34,8 +34,9 @@ function check(what, file, ceiling, hint) {
 // → 83.8 KB (fifth session, on purpose): +0.9 KB for correctness found by review —
 // patched methods re-entrant and throwing what the browser throws (Result from one
 // dispatching Fn closure, a String() import), keksi.init() pushing Consent Mode again,
-// the script queue not stalling, more insertion methods wrapped.
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 83.8 * KB,
+// the script queue not stalling, more insertion methods wrapped; → 84.3 KB: Trusted Types
+// (keksi's policy; the page's trusted values passed on as they came), +0.6 KB.
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 84.3 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],

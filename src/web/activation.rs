@@ -316,7 +316,7 @@ fn clone_script(el: &Element) -> Option<Element> {
     }
     let src = el.get_attribute("src").or_else(|| dom::attr(el, SRC_ATTR));
     if let Some(src) = &src {
-        let _ = js_sys::Reflect::set(&script, &"src".into(), &trusted::script_url(src));
+        let _ = js_sys::Reflect::set(&script, &"src".into(), &trusted::make(trusted::SCRIPT_URL, src));
     }
     // The nonce attribute is hidden after parsing; the property keeps it.
     let own = el.dyn_ref::<HtmlElement>().map(|h| h.nonce()).unwrap_or_default();
@@ -336,7 +336,11 @@ fn clone_script(el: &Element) -> Option<Element> {
         s.set_async(false);
     }
     if src.is_none() {
-        let _ = js_sys::Reflect::set(s, &"text".into(), &trusted::script(&el.text_content().unwrap_or_default()));
+        let _ = js_sys::Reflect::set(
+            s,
+            &"text".into(),
+            &trusted::make(trusted::SCRIPT, &el.text_content().unwrap_or_default()),
+        );
     }
     Some(script)
 }

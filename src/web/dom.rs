@@ -92,7 +92,7 @@ pub fn when_parsed(f: impl FnOnce() + 'static) {
 
 /// Set `node.innerHTML` to keksi's own markup (through its Trusted Types policy).
 pub fn set_html(node: &JsValue, html: &str) {
-    let _ = js_sys::Reflect::set(node, &"innerHTML".into(), &super::trusted::html(html));
+    let _ = js_sys::Reflect::set(node, &"innerHTML".into(), &super::trusted::make(super::trusted::HTML, html));
 }
 
 /// Adopt a constructed stylesheet into a shadow root. Constructed sheets are not

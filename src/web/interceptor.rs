@@ -277,7 +277,7 @@ pub fn release_in_place(el: &Element) -> bool {
     restore(el);
     if let Some(attr) = url_attr(&tag) {
         if tag == "SCRIPT" {
-            native_set_value(el, attr, &trusted::script_url(&url));
+            native_set_value(el, attr, &trusted::make(trusted::SCRIPT_URL, &url));
         } else {
             native_set(el, attr, &url);
         }
@@ -491,7 +491,7 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
         .unwrap_or((None, None));
     let (set, get_html) = (set?, get_html?);
     // Inert (a template's content never runs): keksi's policy may vouch for it.
-    if set.call1(&tpl, &trusted::html(html)).is_err() {
+    if set.call1(&tpl, &trusted::make(trusted::HTML, html)).is_err() {
         return None;
     }
     // Made as a <template> above.

@@ -29,7 +29,7 @@ pub fn install() {
     // `String` as the identity: keksi's values are strings already.
     let string = get(&w, "String");
     let rules = Object::new();
-    for kind in ["createHTML", "createScript", "createScriptURL"] {
+    for kind in [HTML, SCRIPT, SCRIPT_URL] {
         let _ = Reflect::set(&rules, &kind.into(), &string);
     }
     if let Ok(policy) = create.call2(&tt, &"keksi".into(), &rules) {
@@ -41,7 +41,10 @@ pub fn install() {
     }
 }
 
-fn make(kind: &str, s: &str) -> JsValue {
+/// `s` made a trusted value of `kind` by keksi's policy ([`HTML`]: keksi's own markup,
+/// [`SCRIPT`]: a marked inline script's text, [`SCRIPT_URL`]: a released script's URL); the
+/// string itself without Trusted Types.
+pub fn make(kind: &str, s: &str) -> JsValue {
     let made = TT.with(|t| {
         let t = t.try_borrow().ok()?;
         let (_, policy) = t.as_ref()?;
@@ -54,23 +57,15 @@ fn make(kind: &str, s: &str) -> JsValue {
     made.unwrap_or_else(|| JsValue::from_str(s))
 }
 
-/// keksi's own markup as `TrustedHTML` (a string without Trusted Types).
-pub fn html(s: &str) -> JsValue {
-    make("createHTML", s)
-}
+/// See [`make`].
+pub const HTML: &str = "createHTML";
+/// See [`make`].
+pub const SCRIPT: &str = "createScript";
+/// See [`make`].
+pub const SCRIPT_URL: &str = "createScriptURL";
 
-/// The text of a marked inline script keksi releases.
-pub fn script(s: &str) -> JsValue {
-    make("createScript", s)
-}
-
-/// The URL of a script keksi releases.
-pub fn script_url(s: &str) -> JsValue {
-    make("createScriptURL", s)
-}
-
-/// Whether `v` is a value the page's own policy made (`TrustedHTML`, `TrustedScript`,
-/// `TrustedScriptURL`): pass it on as it is, never as a string.
+/// Whether `v` is a value the page's own policy made for the sinks keksi wraps
+/// (`TrustedHTML`, `TrustedScriptURL`): pass it on as it is, never as a string.
 pub fn is_trusted(v: &JsValue) -> bool {
     if !v.is_object() {
         return false;
@@ -78,7 +73,7 @@ pub fn is_trusted(v: &JsValue) -> bool {
     TT.with(|t| {
         let Ok(t) = t.try_borrow() else { return false };
         let Some((tt, _)) = t.as_ref() else { return false };
-        ["isHTML", "isScript", "isScriptURL"].iter().any(|check| {
+        ["isHTML", "isScriptURL"].iter().any(|check| {
             get(tt, check)
                 .dyn_into::<Function>()
                 .ok()
@@ -94,7 +89,7 @@ pub fn is_trusted(v: &JsValue) -> bool {
 /// plain string, which the browser then judges as it would have judged the page's.
 pub fn html_like(original: &JsValue, clean: &str) -> JsValue {
     if is_trusted(original) {
-        html(clean)
+        make(HTML, clean)
     } else {
         JsValue::from_str(clean)
     }
