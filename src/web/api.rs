@@ -57,12 +57,14 @@ fn mark_used() {
 /// what it allows, and tell the page.
 fn decide(method: Method, choice: Choice) {
     let secure = store::is_https();
+    // Read from the page before the state is borrowed: nothing of the page's runs inside.
+    let now = dom::now_ms();
+    let fresh_id = id_from_bytes(&dom::random_bytes(16));
     let Some(cookie) = state::write(|s| {
         let id = match &s.record {
             Some(r) => r.id.clone(),
-            None => id_from_bytes(&dom::random_bytes(16)),
+            None => fresh_id,
         };
-        let now = dom::now_ms();
         let record = ConsentRecord {
             revision: s.settings.revision,
             timestamp_ms: now,
