@@ -580,13 +580,9 @@ fn merge_categories(cats: &mut Vec<Category>, v: &Json) -> Result<()> {
             match k.as_str() {
                 "title" => c.title = opt_string(value, &p)?,
                 "description" => c.description = opt_string(value, &p)?,
-                "saleOrSharing" => {
-                    // CONTRACT §10: advertising always stays off under Global Privacy Control.
-                    c.sale_or_sharing = boolean(value, &p)?;
-                    if !c.sale_or_sharing && c.name == "advertising" {
-                        return Err(Error::field(p, "advertising always counts as sale or sharing"));
-                    }
-                }
+                // CONTRACT §10: advertising always stays off under Global Privacy Control,
+                // whatever the config says (rejecting the config would drop the site's).
+                "saleOrSharing" => c.sale_or_sharing = boolean(value, &p)? || c.name == "advertising",
                 "storage" => {
                     c.storage = strings(value, &p)?;
                     if c.storage.iter().any(|k| k.is_empty()) {
@@ -859,9 +855,9 @@ mod tests {
 
     #[test]
     fn advertising_cannot_stop_being_sale_or_sharing() {
-        let e = Settings::from_json(r#"{"categories":{"advertising":{"saleOrSharing":false}}}"#).unwrap_err();
-        assert_eq!(field_of(e), "categories.advertising.saleOrSharing");
-        let s = Settings::from_json(r#"{"categories":{"advertising":{"saleOrSharing":true}}}"#).unwrap();
+        let s = Settings::from_json(r#"{"categories":{"advertising":{"saleOrSharing":false}}}"#).unwrap();
         assert!(s.category("advertising").unwrap().sale_or_sharing);
+        let s = Settings::from_json(r#"{"categories":{"analytics":{"saleOrSharing":false}}}"#).unwrap();
+        assert!(!s.category("analytics").unwrap().sale_or_sharing);
     }
 }

@@ -96,17 +96,21 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
 const MAX_PATH_DEPTH: usize = 16;
 
 /// `/`, `/a`, `/a/`, `/a/b`, … for `/a/b/c`: every path a cookie visible here may carry
-/// (down to [`MAX_PATH_DEPTH`] segments).
+/// (down to [`MAX_PATH_DEPTH`] segments, and on a deeper page its own directory and path,
+/// where a cookie written without `Path` lives).
 fn path_prefixes(path: &str) -> Vec<String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let mut out = vec![String::from("/")];
     let mut acc = String::new();
-    for seg in path.split('/').filter(|s| !s.is_empty()).take(MAX_PATH_DEPTH) {
+    for (i, seg) in segments.iter().enumerate() {
         acc.push('/');
         acc.push_str(seg);
-        out.push(acc.clone());
-        let mut slash = acc.clone();
-        slash.push('/');
-        out.push(slash);
+        if i < MAX_PATH_DEPTH || i + 2 >= segments.len() {
+            out.push(acc.clone());
+            let mut slash = acc.clone();
+            slash.push('/');
+            out.push(slash);
+        }
     }
     out
 }
@@ -171,7 +175,10 @@ mod tests {
     fn deletion_of_a_deep_path_is_bounded() {
         let deep = "/a".repeat(5000);
         let n = deletion_strings("x", "example.com", &deep).len();
-        // 3 domain forms ("", example.com, .example.com) × (1 + 2 × 16) paths.
-        assert_eq!(n, 3 * (1 + 2 * MAX_PATH_DEPTH));
+        // 3 domain forms ("", example.com, .example.com) × (1 + 2 × 16 + 2 × 2) paths:
+        // the first 16 levels, and the page's own directory and path.
+        assert_eq!(n, 3 * (1 + 2 * MAX_PATH_DEPTH + 4));
+        let deep = deletion_strings("x", "", &deep);
+        assert!(deep.iter().any(|s| s.ends_with(&"/a".repeat(4999))), "the page's directory");
     }
 }

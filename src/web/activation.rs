@@ -241,10 +241,12 @@ fn load(el: &Element) {
 /// Run queued scripts in order; waits for an external one to load before the next.
 /// Scripts wait until the document is parsed.
 fn pump() {
-    if dom::is_loading() || BUSY.with(|b| b.get()) {
-        return;
-    }
     loop {
+        // Checked on every pass: a released inline script may call keksi, whose own pump
+        // can start an external script that this one must then wait for.
+        if dom::is_loading() || BUSY.with(|b| b.get()) {
+            return;
+        }
         let Some(el) = QUEUE.with(|q| {
             let mut q = q.borrow_mut();
             (!q.is_empty()).then(|| q.remove(0))

@@ -199,7 +199,7 @@ pub fn init_config(config: JsValue) -> bool {
     // Start-up's work after parsing has run with the old config: redo it with the new one.
     // (Until then it is still to come: on DOMContentLoaded, or in a microtask when keksi
     // started in a parsed document, as a module does.)
-    if ui::mounted() {
+    if state::parsed_work_done() {
         cookie_guard::sweep();
         ui::mount();
         activation::refresh();

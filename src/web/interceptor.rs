@@ -261,9 +261,20 @@ pub fn restore(el: &Element) {
     }
 }
 
+/// Where a script held from a setter keeps the value the page gave (a string or the
+/// page's own `TrustedScriptURL`): it is released with that, never with a value keksi's
+/// Trusted Types policy made of a string the browser has not accepted.
+const GIVEN: &str = "__keksiGiven";
+
+/// Keep `v` for `el`'s release when `el` is a script (see [`GIVEN`]).
+fn keep_given(el: &Element, v: &JsValue) {
+    if el.tag_name() == "SCRIPT" {
+        let _ = Reflect::set(el, &GIVEN.into(), v);
+    }
+}
+
 /// Release a held element on its own (not through the marked-script queue): give it
-/// back its type and URL.
-/// Whether it was given back a URL (and so will load).
+/// back its type and URL. Whether the URL went in (and so the element will load).
 pub fn release_in_place(el: &Element) -> bool {
     let Some(url) = el.get_attribute(SRC_ATTR) else { return false };
     let tag = el.tag_name();
@@ -275,15 +286,23 @@ pub fn release_in_place(el: &Element) -> bool {
         }
     }
     restore(el);
-    if let Some(attr) = url_attr(&tag) {
-        if tag == "SCRIPT" {
-            native_set_value(el, attr, &trusted::make(trusted::SCRIPT_URL, &url));
+    let Some(attr) = url_attr(&tag) else { return false };
+    if tag == "SCRIPT" {
+        // A URL that was in the document (parsed, or set as an attribute before it was
+        // inserted) was accepted once: keksi's policy may vouch for it again.
+        let given = get(el, GIVEN);
+        let v = if given.is_undefined() {
+            trusted::make(trusted::SCRIPT_URL, &url)
         } else {
-            native_set(el, attr, &url);
-        }
+            given
+        };
+        native_set_value(el, attr, &v);
+    } else {
+        native_set(el, attr, &url);
     }
     debug("released", el, &url);
-    true
+    // Refused (a Trusted Types policy said no): no load will come.
+    el.has_attribute(attr)
 }
 
 /// Release held elements outside the document whose category is now allowed.
@@ -324,6 +343,7 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
         check(el, &value, IN_PLACE)
     };
     if held {
+        keep_given(el, &v);
         return Ok(JsValue::UNDEFINED);
     }
     call(&target, &this, &Array::of1(&once(v, value)))
@@ -346,11 +366,15 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     let Some(el) = this.dyn_ref::<Element>() else {
         return call(&target, &this, &args);
     };
-    let name = text(&args.get(at)).to_ascii_lowercase();
+    let raw = text(&args.get(at));
+    // The name keksi judged is the one the browser gets.
+    args.set(at, JsValue::from_str(&raw));
+    let name = raw.to_ascii_lowercase();
     let tag = el.tag_name();
     let is_url = url_attr(&tag) == Some(name.as_str()) || (name == "srcset" && tag == "IMG");
     let is_type = name == "type" && tag == "SCRIPT";
-    if !is_url && !is_type {
+    // Without a value the browser throws, as it should.
+    if (!is_url && !is_type) || args.length() < at + 2 {
         return call(&target, &this, &args);
     }
     let v = args.get(at + 1);
@@ -362,7 +386,9 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     };
     // A held script keeps `text/plain`; the type asked for is kept for its release.
     if held || (is_type && el.has_attribute(AUTO_ATTR)) {
-        if !held {
+        if held {
+            keep_given(el, &v);
+        } else {
             native_set(el, TYPE_ATTR, &value);
         }
         return Ok(JsValue::UNDEFINED);
@@ -523,7 +549,7 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<(), JsValue> 
     let v = args.get(i);
     if v.is_string() || v.is_object() {
         if let Some(clean) = sanitize(&text(&v), scripts_run) {
-            args.set(i, trusted::html_like(&v, &clean));
+            args.set(i, trusted::html_like(trusted::is_trusted(&v), &clean));
         }
     }
     Ok(())
@@ -555,7 +581,10 @@ fn guard_html_strings() {
         wrap_method("Document", name, |target, this, args| {
             let joined = args.iter().map(|a| text(&a)).collect::<String>();
             match sanitize(&joined, true) {
-                Some(clean) => call(&target, &this, &Array::of1(&trusted::html_like(&args.get(0), &clean))),
+                Some(clean) => {
+                    let all_trusted = args.iter().all(|a| trusted::is_trusted(&a));
+                    call(&target, &this, &Array::of1(&trusted::html_like(all_trusted, &clean)))
+                }
                 None => call(&target, &this, &args),
             }
         });

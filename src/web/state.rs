@@ -146,6 +146,13 @@ pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> S
     }
 }
 
+static PARSED_WORK_DONE: crate::single::Local<core::cell::Cell<bool>> = crate::single::Local::new(core::cell::Cell::new(false));
+
+/// Whether start-up's work after parsing (sweep, UI, activation) has run.
+pub(crate) fn parsed_work_done() -> bool {
+    PARSED_WORK_DONE.with(|d| d.get())
+}
+
 /// Start keksi: called by the loader right after the WebAssembly is instantiated,
 /// while the parser is still blocked on keksi.js.
 ///
@@ -166,6 +173,7 @@ pub fn boot(nonce: String, gtag: JsValue) {
     interceptor::install();
     activation::install();
     dom::when_parsed(|| {
+        PARSED_WORK_DONE.with(|d| d.set(true));
         cookie_guard::sweep();
         cookie_guard::watch_changes();
         ui::mount();
@@ -178,6 +186,7 @@ pub fn boot(nonce: String, gtag: JsValue) {
 /// keksi several times in one page.
 #[doc(hidden)]
 pub fn shutdown() {
+    PARSED_WORK_DONE.with(|d| d.set(false));
     ui::unmount();
     activation::uninstall();
     super::api::forget_ran();

@@ -14,8 +14,9 @@ use super::patch::get;
 use crate::single::Shared;
 
 crate::single::local! {
-    /// `trustedTypes` and keksi's policy, where the browser has Trusted Types.
-    static TT: Shared<Option<(JsValue, JsValue)>> = const { Shared::new(None) };
+    /// `trustedTypes` and keksi's policy (none when the page's CSP refuses its name),
+    /// where the browser has Trusted Types.
+    static TT: Shared<Option<(JsValue, Option<JsValue>)>> = const { Shared::new(None) };
 }
 
 /// Create the policy (once, at start-up). Without Trusted Types, or when the page's CSP
@@ -32,13 +33,13 @@ pub fn install() {
     for kind in [HTML, SCRIPT, SCRIPT_URL] {
         let _ = Reflect::set(&rules, &kind.into(), &string);
     }
-    if let Ok(policy) = create.call2(&tt, &"keksi".into(), &rules) {
-        TT.with(|t| {
-            if let Ok(mut t) = t.try_borrow_mut() {
-                *t = Some((tt, policy));
-            }
-        });
-    }
+    // Kept without a policy too: the page's own trusted values must still be told apart.
+    let policy = create.call2(&tt, &"keksi".into(), &rules).ok();
+    TT.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut() {
+            *t = Some((tt, policy));
+        }
+    });
 }
 
 /// `s` made a trusted value of `kind` by keksi's policy ([`HTML`]: keksi's own markup,
@@ -47,7 +48,7 @@ pub fn install() {
 pub fn make(kind: &str, s: &str) -> JsValue {
     let made = TT.with(|t| {
         let t = t.try_borrow().ok()?;
-        let (_, policy) = t.as_ref()?;
+        let policy = t.as_ref()?.1.as_ref()?;
         get(policy, kind)
             .dyn_into::<Function>()
             .ok()?
@@ -84,11 +85,11 @@ pub fn is_trusted(v: &JsValue) -> bool {
     })
 }
 
-/// Cleaned HTML to pass on in place of `original`: trusted again when the page's was
+/// Cleaned HTML to pass on in place of the page's: trusted again when all of the page's was
 /// (its policy vouched for the markup; keksi only took tracker URLs out of it), else the
 /// plain string, which the browser then judges as it would have judged the page's.
-pub fn html_like(original: &JsValue, clean: &str) -> JsValue {
-    if is_trusted(original) {
+pub fn html_like(trusted: bool, clean: &str) -> JsValue {
+    if trusted {
         make(HTML, clean)
     } else {
         JsValue::from_str(clean)

@@ -42,11 +42,6 @@ fn root() -> Option<ShadowRoot> {
     UI.with(|u| u.borrow().as_ref().map(|u| u.root.clone()))
 }
 
-/// The UI is in the page (start-up's work after parsing has run).
-pub fn mounted() -> bool {
-    UI.with(|u| u.borrow().is_some())
-}
-
 fn view_markup(f: impl Fn(&View) -> String) -> Option<String> {
     state::read(|s| {
         let rows = super::api::cookie_rows(s);

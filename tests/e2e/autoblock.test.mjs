@@ -417,6 +417,7 @@ test("patched methods act as the browser's own: re-entered from a script they ru
       const d = document.createElement('div');
       try { d.appendChild(d); out.hierarchy = 'no error'; } catch (e) { out.hierarchy = e.name; }
       try { document.body.insertBefore(document.createElement('i'), document.createElement('b')); out.notFound = 'no error'; } catch (e) { out.notFound = e.name; }
+      try { document.createElement('img').setAttribute('src'); out.oneArgument = 'no error'; } catch (e) { out.oneArgument = e.name; }
       // A value whose string changes from one reading to the next: keksi's reading is the one used.
       let n = 0;
       const once = TP.track(document.createElement('img'), 'once-img');
@@ -434,7 +435,7 @@ test("patched methods act as the browser's own: re-entered from a script they ru
       document.getElementById('slot').appendChild(ns);
       return out;
     });
-    assert.deepEqual(log, { reentered: true, hierarchy: 'HierarchyRequestError', notFound: 'NotFoundError', onceSrc: '/fixtures/autoblock/px.svg' });
+    assert.deepEqual(log, { reentered: true, hierarchy: 'HierarchyRequestError', notFound: 'NotFoundError', oneArgument: 'TypeError', onceSrc: '/fixtures/autoblock/px.svg' });
     await settle();
     assert.deepEqual(await ran(p.page), []);
     assertNotRequested(p, ['once-img', 'text-after', 'replace-children', 'ns-img']);
@@ -477,6 +478,32 @@ test('Trusted Types enforced: the banner renders, marked scripts run after conse
     assert.deepEqual(sorted(await ran(p.page)), ['marked-external', 'marked-external', 'marked-inline', 'tt-ga']);
     assert.deepEqual(await p.page.evaluate(() => window.__violations), [], 'Trusted Types violations');
     assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('Trusted Types with keksi\'s policy refused by the CSP: the page\'s own trusted script URLs still load, a held one is released with the page\'s own value', { timeout: 30_000 }, async (t) => {
+  const p = await open('/fixtures/autoblock/trusted-types-page-only.html');
+  try {
+    if (!(await p.page.evaluate(() => !!window.trustedTypes))) {
+      t.skip('no Trusted Types in this engine');
+      return;
+    }
+    await p.page.waitForFunction(() => window.keksi && document.readyState !== 'loading');
+    await p.page.evaluate(() => {
+      const own = document.createElement('script');
+      own.src = app.createScriptURL('/fixtures/autoblock/tt-ext.js?own');
+      document.head.appendChild(own);
+      const ga = document.createElement('script');
+      ga.setAttribute('src', app.createScriptURL('https://www.google-analytics.com/t/tt-ga.js?run=tt-ga'));
+      document.head.appendChild(ga);
+    });
+    assert.ok(await until(async () => (await ran(p.page)).includes('marked-external')), `the page's own trusted script URL did not load: ${JSON.stringify(await ran(p.page))}`);
+    await settle();
+    assertNotRequested(p, ['tt-ga']);
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await ran(p.page)).includes('tt-ga')), `the held script was not released: ${JSON.stringify(await ran(p.page))}`);
   } finally {
     await p.close();
   }

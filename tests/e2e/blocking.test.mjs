@@ -57,6 +57,20 @@ test('a marked script the browser never loads (nomodule, not JavaScript) holds u
   }
 });
 
+test('a marked script that widens the choice while the queue runs does not let a later script overtake a slow one', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/fixtures/order-nested.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.accept(['analytics']));
+    assert.ok(await until(async () => (await order(p.page)).length >= 3), `not all ran: ${JSON.stringify(await order(p.page))}`);
+    await settle(300);
+    assert.deepEqual(await order(p.page), ['a', 'c', 'd'], 'd ran before the slow c it follows');
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('marked scripts run in document order, once, on a load with stored consent', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/order.html');
   try {
