@@ -75,8 +75,15 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
             domains.push(dotted);
         }
     }
+    // Browsers take a write to a prefixed name only with `Secure`; a `__Host-` cookie
+    // lives on the host alone, at `Path=/`.
+    let host_only = name.starts_with("__Host-");
+    if host_only {
+        domains.truncate(1);
+    }
+    let paths = if host_only { vec![String::from("/")] } else { path_prefixes(path) };
     let mut out = Vec::new();
-    for p in path_prefixes(path) {
+    for p in paths {
         for d in &domains {
             let mut s = String::from(name);
             s.push_str("=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=");
@@ -84,6 +91,9 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
             if !d.is_empty() {
                 s.push_str("; Domain=");
                 s.push_str(d);
+            }
+            if host_only || name.starts_with("__Secure-") {
+                s.push_str("; Secure");
             }
             out.push(s);
         }
@@ -180,5 +190,17 @@ mod tests {
         assert_eq!(n, 3 * (1 + 2 * MAX_PATH_DEPTH + 4));
         let deep = deletion_strings("x", "", &deep);
         assert!(deep.iter().any(|s| s.ends_with(&"/a".repeat(4999))), "the page's directory");
+    }
+
+    #[test]
+    fn prefixed_names_are_deleted_as_browsers_take_them() {
+        let host = deletion_strings("__Host-id", "www.example.com", "/a/b");
+        assert_eq!(
+            host,
+            vec!["__Host-id=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Secure".to_string()]
+        );
+        let secure = deletion_strings("__Secure-id", "www.example.com", "/a");
+        assert_eq!(secure.len(), deletion_strings("id", "www.example.com", "/a").len());
+        assert!(secure.iter().all(|s| s.ends_with("; Secure")));
     }
 }

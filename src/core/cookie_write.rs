@@ -23,6 +23,13 @@ pub struct CookieWrite<'a> {
     pub path: Option<&'a str>,
     /// The attributes as written, minus `Expires` and `Max-Age`: kept for rewriting.
     pub other_attrs: Vec<&'a str>,
+    /// How many `Max-Age` and `Expires` attributes the write has, valid or not, and how
+    /// many of them keksi could not read. Browsers differ on such writes (Chromium takes
+    /// the last `Max-Age` even when it is junk, Firefox reads `+5` or `5x` as 5): keksi
+    /// writes its own reading back for them (`expiry::cap`).
+    pub lifetime_attrs: u8,
+    /// See `lifetime_attrs`.
+    pub unreadable_lifetimes: u8,
 }
 
 /// Parse a cookie string. Never fails: whatever a browser would ignore is ignored.
@@ -41,22 +48,25 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
         domain: None,
         path: None,
         other_attrs: Vec::new(),
+        lifetime_attrs: 0,
+        unreadable_lifetimes: 0,
     };
     for raw in parts {
         let (key, val) = match raw.split_once('=') {
             Some((k, v)) => (k.trim(), v.trim()),
             None => (raw.trim(), ""),
         };
-        if key.eq_ignore_ascii_case("max-age") {
-            // The last valid one wins; invalid ones are ignored.
-            if let Some(v) = parse_max_age(val) {
-                w.max_age = Some(v);
-            }
-            continue;
-        }
-        if key.eq_ignore_ascii_case("expires") {
-            if let Some(ms) = parse_date(val) {
-                w.expires_ms = Some(ms);
+        let max_age = key.eq_ignore_ascii_case("max-age");
+        if max_age || key.eq_ignore_ascii_case("expires") {
+            w.lifetime_attrs = w.lifetime_attrs.saturating_add(1);
+            // The last valid one wins; invalid ones are ignored (RFC 6265 §5.2).
+            let read = if max_age {
+                parse_max_age(val).map(|v| w.max_age = Some(v))
+            } else {
+                parse_date(val).map(|ms| w.expires_ms = Some(ms))
+            };
+            if read.is_none() {
+                w.unreadable_lifetimes = w.unreadable_lifetimes.saturating_add(1);
             }
             continue;
         }

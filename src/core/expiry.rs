@@ -46,27 +46,37 @@ pub fn capped_days(days: u32) -> u32 {
     days.min((MAX_AGE_SECS / 86_400) as u32)
 }
 
-/// The write to pass on: unchanged when within the rule, else with `Expires`/`Max-Age`
-/// replaced by `Max-Age` of exactly 365 days.
+/// The write to pass on, or `None` to pass it unchanged: a lifetime past the rule is
+/// replaced by `Max-Age` of exactly 365 days; a write whose lifetime browsers may read
+/// differently from keksi (several `Max-Age`/`Expires`, or one keksi cannot read) gets
+/// keksi's reading written out, so that what keksi judged (a deletion, a session cookie)
+/// is what the browser does.
 pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
-    match lifetime(w, now_ms) {
-        Lifetime::Persistent(t) if too_long(t, now_ms) => {
-            let mut s = String::from(w.name);
-            let pair = text.split(';').next().unwrap_or("");
-            if pair.contains('=') {
-                s.push('=');
-            }
-            s.push_str(w.value);
-            for a in &w.other_attrs {
-                s.push_str("; ");
-                s.push_str(a);
-            }
-            s.push_str("; Max-Age=");
-            super::json::push_u64(&mut s, MAX_AGE_SECS as u64);
-            Some(s)
-        }
-        _ => None,
+    let life = lifetime(w, now_ms);
+    let too_long = matches!(life, Lifetime::Persistent(t) if too_long(t, now_ms));
+    let ambiguous = w.lifetime_attrs > 1 || w.unreadable_lifetimes > 0;
+    if !too_long && !ambiguous {
+        return None;
     }
+    let mut s = String::from(w.name);
+    let pair = text.split(';').next().unwrap_or("");
+    if pair.contains('=') {
+        s.push('=');
+    }
+    s.push_str(w.value);
+    for a in &w.other_attrs {
+        s.push_str("; ");
+        s.push_str(a);
+    }
+    let secs = match life {
+        Lifetime::Session => return Some(s),
+        Lifetime::Deletion => 0,
+        // Whole seconds, at least one: `Max-Age=0` would delete.
+        Lifetime::Persistent(t) => ((t - now_ms + 999) / 1000).clamp(1, MAX_AGE_SECS),
+    };
+    s.push_str("; Max-Age=");
+    super::json::push_u64(&mut s, secs as u64);
+    Some(s)
 }
 
 #[cfg(test)]
@@ -120,9 +130,11 @@ mod tests {
 
     #[test]
     fn max_age_wins_over_expires() {
-        let w = parse("a=1; expires=Fri, 31 Dec 9999 23:59:59 GMT; max-age=60");
+        let t = "a=1; expires=Fri, 31 Dec 9999 23:59:59 GMT; max-age=60";
+        let w = parse(t);
         assert_eq!(lifetime(&w, NOW), Lifetime::Persistent(NOW + 60_000));
-        assert_eq!(cap("", &w, NOW), None);
+        // Two lifetimes: keksi's reading is written out, so no browser reads it otherwise.
+        assert_eq!(cap(t, &w, NOW).as_deref(), Some("a=1; Max-Age=60"));
         let w = parse("a=1; max-age=0; expires=Fri, 31 Dec 9999 23:59:59 GMT");
         assert_eq!(lifetime(&w, NOW), Lifetime::Deletion);
     }
@@ -139,5 +151,18 @@ mod tests {
         assert_eq!(capped_days(730), 365);
         assert_eq!(capped_days(365), 365);
         assert_eq!(capped_days(30), 30);
+    }
+
+    #[test]
+    fn lifetimes_browsers_may_read_otherwise_are_written_out() {
+        // A deletion hidden behind a junk Max-Age (Chromium takes the last one, junk or not).
+        assert_eq!(capped("_ga=X; Max-Age=0; Max-Age=x").as_deref(), Some("_ga=X; Max-Age=0"));
+        // `+` is not a Max-Age keksi reads: a session cookie, written as one.
+        assert_eq!(capped("a=1; max-age=+63072000; Path=/").as_deref(), Some("a=1; Path=/"));
+        // A session cookie keksi reads as persistent stays capped, never longer.
+        assert_eq!(capped("a=1; Max-Age=63072000; Max-Age=x").as_deref(), Some("a=1; Max-Age=31536000"));
+        // One readable lifetime within the rule: untouched.
+        assert_eq!(capped("a=1; Max-Age=60; Secure"), None);
+        assert_eq!(capped("a=1; expires=Thu, 31 Dec 2026 23:59:59 GMT"), None);
     }
 }

@@ -118,8 +118,9 @@ pub fn judge_write(s: &Settings, choice: Option<&Choice>, text: &str, now_ms: i6
     let life = expiry::lifetime(&w, now_ms);
     let name = w.name.to_string();
     if life == Lifetime::Deletion {
+        // Deleting needs no consent; written out as keksi read it when browsers may not.
         return Judged {
-            verdict: Verdict::Pass,
+            verdict: expiry::cap(text, &w, now_ms).map_or(Verdict::Pass, Verdict::Rewrite),
             name,
             lifetime: life,
         };
@@ -136,7 +137,10 @@ pub fn judge_write(s: &Settings, choice: Option<&Choice>, text: &str, now_ms: i6
         Some(rewritten) => Judged {
             verdict: Verdict::Rewrite(rewritten),
             name,
-            lifetime: Lifetime::Persistent(now_ms + expiry::MAX_AGE_SECS * 1000),
+            lifetime: match life {
+                Lifetime::Persistent(t) => Lifetime::Persistent(t.min(now_ms + expiry::MAX_AGE_SECS * 1000)),
+                other => other,
+            },
         },
         None => Judged {
             verdict: Verdict::Pass,

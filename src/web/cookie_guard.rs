@@ -13,7 +13,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::patch::{call, get, text, wrap_method, wrap_setter};
+use super::patch::{call, get, number, text, wrap_method, wrap_setter};
 use super::{dom, state};
 use crate::core::expiry::{Lifetime, MAX_AGE_SECS};
 use crate::core::governance::{self, StoreVerdict, Verdict};
@@ -84,10 +84,12 @@ fn guard_cookie_store() {
         let first = args.get(0);
         let is_options = first.is_object();
         let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
-        let expires = if is_options {
-            get(&first, "expires").as_f64().map(|t| t as i64)
-        } else {
+        // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
+        let e = if is_options { get(&first, "expires") } else { JsValue::NULL };
+        let expires = if e.is_null() || e.is_undefined() {
             None
+        } else {
+            number(&e).map(|t| t as i64)
         };
         let now = dom::now_ms() as i64;
         let capped = match state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now)) {
@@ -250,7 +252,9 @@ fn recap_list(list: &JsValue) {
         let life = expires.map(Lifetime::Persistent).unwrap_or(Lifetime::Session);
         note(&name, life);
         let Some(t) = expires else { continue };
-        if !crate::core::expiry::too_long(t, now) {
+        // A refused cookie is deleted, never written again with a shorter life.
+        let allowed = state::judge(|s, c| governance::cookie_allowed(s, c, governance::classify(s, &name).category));
+        if !allowed || !crate::core::expiry::too_long(t, now) {
             continue;
         }
         let mut s = name.clone();
@@ -269,6 +273,10 @@ fn recap_list(list: &JsValue) {
         if let Some(ss) = get(&item, "sameSite").as_string() {
             s.push_str("; SameSite=");
             s.push_str(&ss);
+        }
+        // Without it, the write would make a second, unpartitioned cookie.
+        if get(&item, "partitioned").as_bool() == Some(true) {
+            s.push_str("; Partitioned");
         }
         s.push_str("; Max-Age=");
         crate::core::json::push_u64(&mut s, MAX_AGE_SECS as u64);

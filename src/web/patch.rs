@@ -110,6 +110,15 @@ extern "C" {
     /// The global `String(v)`; what a page's `toString` throws is caught.
     #[wasm_bindgen(catch, js_name = String)]
     fn to_string(v: &JsValue) -> Result<JsValue, JsValue>;
+    /// The global `Number(v)`, likewise caught.
+    #[wasm_bindgen(catch, js_name = Number)]
+    fn to_number(v: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A value as the browser turns it into a number (`Number(v)`: a `Date` gives its time);
+/// `None` when that is not a finite number or throws.
+pub fn number(v: &JsValue) -> Option<f64> {
+    to_number(v).ok()?.as_f64().filter(|t| t.is_finite())
 }
 
 /// A value as the page's own code would turn it into a string (`String(v)`), once: the

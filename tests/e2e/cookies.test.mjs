@@ -73,6 +73,31 @@ test('persistent cookies are capped at 365 days (document.cookie and cookieStore
   }
 });
 
+test('writes whose lifetime browsers read otherwise are written as keksi read them: no consent bypass, no cap bypass; cookieStore with a Date is capped', { timeout: 30_000 }, async (t) => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(async (two) => {
+      // Read as a deletion (RFC 6265: the junk Max-Age is ignored), but Chromium takes the
+      // last Max-Age, junk or not, and would keep a session _ga.
+      document.cookie = '_ga=GA1.1.9.9; path=/; Max-Age=0; Max-Age=x';
+      document.cookie = `site_plus=1; path=/; max-age=+${two}`;
+      document.cookie = `site_two=1; path=/; Max-Age=${two}; Max-Age=junk`;
+      if (window.cookieStore) await cookieStore.set({ name: 'site_cs_date', value: '1', expires: new Date(Date.now() + two * 1000) });
+    }, TWO_YEARS);
+    await settle();
+    assert.equal(await cookie(p.context, '_ga'), null, '_ga written without consent behind a deletion-looking write');
+    const plus = await cookie(p.context, 'site_plus');
+    assert.ok(!plus || plus.expires === -1 || plus.expires - Date.now() / 1000 <= YEAR_S + 120, `site_plus lives past a year: ${JSON.stringify(plus)}`);
+    const two = await cookie(p.context, 'site_two');
+    if (two && two.expires !== -1) assertAtMostAYear(two, 'site_two (Max-Age 2 years then junk)');
+    if (IS_WEBKIT) t.diagnostic(WEBKIT_COOKIESTORE);
+    else if (await p.page.evaluate(() => !!window.cookieStore)) assertAtMostAYear(await cookie(p.context, 'site_cs_date'), 'site_cs_date (cookieStore, expires as a Date, 2 years)');
+  } finally {
+    await p.close();
+  }
+});
+
 test('an existing cookie with a later expiry is rewritten to 365 days on load', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/', { goto: false });
   try {
