@@ -177,7 +177,7 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
             native_remove(el, "srcset");
         }
     }
-    if !el.is_connected() {
+    if !in_document(el) {
         DETACHED.with(|d| d.borrow_mut().push(el.clone()));
     }
     debug("held", el, url);
@@ -307,26 +307,30 @@ pub fn release_in_place(el: &Element) -> bool {
 
 /// Release held elements outside the document whose category is now allowed.
 pub fn release_detached() {
-    let ready: Vec<Element> = DETACHED.with(|d| {
-        let mut d = d.borrow_mut();
-        let mut out = Vec::new();
-        d.retain(|el| {
-            if el.is_connected() || el.get_attribute(AUTO_ATTR).is_none() {
-                return false;
-            }
-            let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
-            let svc = el.get_attribute(SERVICE_ATTR);
-            let ok = state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false);
-            if ok {
-                out.push(el.clone());
-            }
-            !ok
-        });
-        out
-    });
-    for el in ready {
-        release_in_place(&el);
+    // Taken out while it is walked: nothing is borrowed while the page's DOM is read.
+    let list = DETACHED.with(|d| core::mem::take(&mut *d.borrow_mut()));
+    let mut kept = Vec::new();
+    for el in list {
+        // Released meanwhile, or now in the document, where the observer governs it.
+        if el.get_attribute(AUTO_ATTR).is_none() || in_document(&el) {
+            continue;
+        }
+        let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
+        let svc = el.get_attribute(SERVICE_ATTR);
+        if state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false) {
+            release_in_place(&el);
+        } else {
+            kept.push(el);
+        }
     }
+    DETACHED.with(|d| d.borrow_mut().extend(kept));
+}
+
+/// In the document's own tree: connected and not inside a shadow root, which the
+/// document's observer does not see into. Elements outside it (detached, or in a web
+/// component's shadow root) are released from `DETACHED` instead.
+fn in_document(el: &Element) -> bool {
+    el.is_connected() && dom::document().is_some_and(|d| d.contains(Some(el)))
 }
 
 /// A URL setter's trap (`srcset`'s when `srcset`): hold the element when the URL is a
@@ -479,7 +483,13 @@ fn guard_insertion() {
 }
 
 /// Scan the node argument `at` (every argument: `None`) for trackers, then insert.
+/// Not into a tree outside the document (a framework building bottom-up would have every
+/// subtree scanned again at each level): scripts and frames load only once connected, and
+/// that insertion scans the whole tree.
 fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>) -> Result<JsValue, JsValue> {
+    if this.dyn_ref::<Node>().is_some_and(|n| !n.is_connected()) {
+        return call(&target, &this, &args);
+    }
     let nodes: Vec<JsValue> = match at {
         Some(i) => vec![args.get(i)],
         None => args.iter().collect(),
@@ -602,6 +612,14 @@ fn url_of_request(v: &JsValue) -> String {
     text(v)
 }
 
+/// A `blob:` URL already revoked: any request to it fails at once, without the network.
+fn dead_url() -> Option<String> {
+    let blob = web_sys::Blob::new().ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Some(url)
+}
+
 fn beacon_debug(kind: &str, url: &str) {
     state::debug(&["blocked", kind, url]);
 }
@@ -633,15 +651,16 @@ fn guard_beacons() {
             }
         }
     }
+    // A blocked request is opened on a revoked `blob:` URL instead: nothing is sent, and
+    // the browser fails it as a network error (status 0, `error`, `loadend`), so the
+    // page's callbacks and promises settle as they would offline.
     wrap_method("XMLHttpRequest", "open", |target, this, args| {
         let url = text(&args.get(1));
-        let _ = Reflect::set(&this, &"__keksiBlocked".into(), &JsValue::from_bool(blocked(&url).is_some()));
-        call(&target, &this, &args)
-    });
-    wrap_method("XMLHttpRequest", "send", |target, this, args| {
-        if get(&this, "__keksiBlocked").as_bool() == Some(true) {
-            beacon_debug("XMLHttpRequest", "");
-            return Ok(JsValue::UNDEFINED);
+        if blocked(&url).is_some() {
+            beacon_debug("XMLHttpRequest", &url);
+            if let Some(dead) = dead_url() {
+                args.set(1, JsValue::from_str(&dead));
+            }
         }
         call(&target, &this, &args)
     });
