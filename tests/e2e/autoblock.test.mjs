@@ -451,7 +451,7 @@ test("patched methods act as the browser's own: re-entered from a script they ru
 });
 
 test('Trusted Types enforced: the banner renders, marked scripts run after consent, the page\'s trusted HTML and script URLs keep working and are still held, no violation', { timeout: 30_000 }, async (t) => {
-  const p = await open('/fixtures/autoblock/trusted-types.html');
+  const p = await open('/fixtures/autoblock/trusted-types.html?csp=tt');
   try {
     if (!(await p.page.evaluate(() => !!window.trustedTypes))) {
       t.skip('no Trusted Types in this engine');
@@ -484,7 +484,7 @@ test('Trusted Types enforced: the banner renders, marked scripts run after conse
 });
 
 test('Trusted Types with keksi\'s policy refused by the CSP: the page\'s own trusted script URLs still load, a held one is released with the page\'s own value', { timeout: 30_000 }, async (t) => {
-  const p = await open('/fixtures/autoblock/trusted-types-page-only.html');
+  const p = await open('/fixtures/autoblock/trusted-types.html?csp=tt-page-only');
   try {
     if (!(await p.page.evaluate(() => !!window.trustedTypes))) {
       t.skip('no Trusted Types in this engine');

@@ -19,6 +19,7 @@
 //                             keksi's WebAssembly cannot compile; third-party https scripts
 //                             stay allowed so that only keksi's own fail-closed hold stops them)
 //                     wasm    the same plus 'wasm-unsafe-eval' (control: keksi works under CSP)
+//                     tt, tt-page-only  Trusted Types enforced, with keksi's policy allowed or not
 //
 // Env KEKSI_JS=/path/to/file serves that file at /keksi.js instead of www/keksi.js
 // (to run the suite against another build, e.g. a debug one).
@@ -64,6 +65,10 @@ const TYPES = {
 export const CSP_PRESETS = {
   nowasm: "script-src 'self' 'unsafe-inline' https:",
   wasm: "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval' https:",
+  // Trusted Types enforced, keksi's policy allowed by name next to the page's own …
+  tt: "require-trusted-types-for 'script'; trusted-types keksi app",
+  // … or only the page's own: keksi's is refused.
+  'tt-page-only': "require-trusted-types-for 'script'; trusted-types app",
 };
 
 const KEKSI_TAG = /[ \t]*<script\b[^>]*\bsrc=["']?\/keksi\.js["']?[^>]*>\s*<\/script>[ \t]*\r?\n?/gi;
