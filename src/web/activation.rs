@@ -16,7 +16,7 @@ use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, Muta
 
 use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
 use super::{dom, placeholder, state, trusted};
-use crate::core::hooks::{CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
+use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
 
 /// Elements keksi governs (a macro, for `WATCHED`).
@@ -69,12 +69,24 @@ pub fn install() {
     let Some(doc) = dom::document() else { return };
     let cb = Closure::wrap(Box::new(|records: js_sys::Array| {
         let mut watched = Vec::new();
+        let parked = placeholder::any();
         for r in records.iter() {
             // A MutationObserver hands over MutationRecords only.
-            let nodes = r.unchecked_into::<MutationRecord>().added_nodes();
+            let r = r.unchecked_into::<MutationRecord>();
+            let nodes = r.added_nodes();
             for i in 0..nodes.length() {
                 if let Some(n) = nodes.item(i).filter(|n| n.node_type() == Node::ELEMENT_NODE) {
                     watched.extend(dom::self_and_below(n.unchecked_ref::<Element>(), WATCHED));
+                }
+            }
+            // A held iframe the page took away (a framework unmounting it) takes its
+            // placeholder with it.
+            let gone = if parked { r.removed_nodes() } else { continue };
+            for i in 0..gone.length() {
+                if let Some(n) = gone.item(i).filter(|n| n.node_type() == Node::ELEMENT_NODE) {
+                    for f in dom::self_and_below(n.unchecked_ref::<Element>(), placeholder::PARKED) {
+                        placeholder::forget(&f);
+                    }
                 }
             }
         }
@@ -345,9 +357,4 @@ fn clone_script(el: &Element) -> Option<Element> {
         );
     }
     Some(script)
-}
-
-/// Whether an element sits inside one of keksi's placeholders.
-pub fn in_placeholder(el: &Element) -> bool {
-    el.parent_element().map(|p| p.has_attribute(PLACEHOLDER_ATTR)).unwrap_or(false)
 }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CssStyleSheet, Document, Element, EventTarget, ShadowRoot};
+use web_sys::{CssStyleSheet, Document, Element, EventTarget, Node};
 
 /// The window's document, if there is one.
 pub fn document() -> Option<Document> {
@@ -95,21 +95,31 @@ pub fn set_html(node: &JsValue, html: &str) {
     let _ = js_sys::Reflect::set(node, &"innerHTML".into(), &super::trusted::make(super::trusted::HTML, html));
 }
 
-/// Adopt a constructed stylesheet into a shadow root. Constructed sheets are not
-/// subject to a CSP's `style-src`, unlike `<style>` elements and `style` attributes.
-pub fn adopt_css(root: &ShadowRoot, css: &str) {
+/// Adopt a constructed stylesheet into a shadow root or the document. Constructed
+/// sheets are not subject to a CSP's `style-src`, unlike `<style>` elements and `style`
+/// attributes.
+pub fn adopt_css(root: &Node, css: &str) {
+    let key = JsValue::from_str("adoptedStyleSheets");
+    let list = js_sys::Reflect::get(root, &key).ok().filter(js_sys::Array::is_array);
     let adopted = CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(css).map(|_| sheet));
-    match adopted {
-        Ok(sheet) => {
-            let list = root.adopted_style_sheets();
+    match (adopted, list) {
+        (Ok(sheet), Some(list)) => {
+            // A copy: some engines hand out a frozen array.
+            let list = js_sys::Array::from(&list);
             list.push(&sheet);
-            root.set_adopted_style_sheets(&list);
+            let _ = js_sys::Reflect::set(root, &key, &list);
         }
         // Older engines: fall back to a <style> element.
-        Err(_) => {
-            if let Some(style) = root.owner_document().and_then(|d| d.create_element("style").ok()) {
+        _ => {
+            let Some(doc) = document() else { return };
+            if let Ok(style) = doc.create_element("style") {
                 style.set_text_content(Some(css));
-                let _ = root.append_child(&style);
+                let parent: Node = if root.node_type() == Node::DOCUMENT_NODE {
+                    doc.document_element().map(Node::from).unwrap_or_else(|| root.clone())
+                } else {
+                    root.clone()
+                };
+                let _ = parent.append_child(&style);
             }
         }
     }
@@ -186,34 +196,4 @@ extern "C" {
     type Queryable;
     #[wasm_bindgen(method, catch, js_name = querySelectorAll)]
     fn query_selector_all(this: &Queryable, selectors: &str) -> Result<web_sys::NodeList, JsValue>;
-
-    /// An element, for `moveBefore` (not in web-sys yet).
-    #[wasm_bindgen(extends = Element)]
-    type Parent;
-    /// `parent.moveBefore(node, before)` (Chromium 133+, Firefox ESR 153 has it); throws elsewhere,
-    /// and for a node not in the same document tree as `parent`.
-    #[wasm_bindgen(method, catch, js_name = moveBefore)]
-    fn move_before(this: &Parent, node: &Element, before: Option<&Element>) -> Result<(), JsValue>;
-}
-
-/// Move `el` to the end of `parent`'s children. Where the browser can, without taking it
-/// out of the document: an iframe taken out and put back builds a new browsing context
-/// (~10 ms each in Chromium), `moveBefore` keeps it (~0.1 ms).
-pub fn move_into(parent: &Element, el: &Element) {
-    if parent.unchecked_ref::<Parent>().move_before(el, None).is_err() {
-        let _ = parent.append_child(el);
-    }
-}
-
-/// Put `el` where `old` is and take `old` out, without taking `el` out of the document
-/// where the browser can (see `move_into`).
-pub fn move_over(old: &Element, el: &Element) {
-    let moved = old
-        .parent_element()
-        .is_some_and(|p| p.unchecked_ref::<Parent>().move_before(el, Some(old)).is_ok());
-    if moved {
-        old.remove();
-    } else {
-        let _ = old.replace_with_with_node_1(el);
-    }
 }

@@ -1,8 +1,9 @@
 //! The placeholder shown in place of a blocked iframe: says what it is and offers to
 //! allow it.
 //!
-//! The held iframe is moved inside the placeholder element, whose shadow root has no
-//! slot: it stays in the document (page code still finds it) but is not rendered.
+//! The placeholder goes in just before the iframe, which stays where it is, under its own
+//! parent (a framework that rendered it still finds it there to update or remove), hidden
+//! by keksi's document stylesheet while it carries `data-keksi-parked`.
 #[allow(unused_imports)]
 use crate::prelude::*;
 
@@ -10,34 +11,65 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
-use super::{activation, api, dom, interceptor, state};
-use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR};
+use super::patch::get;
+use super::{api, dom, interceptor, state};
+use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PARKED_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR};
 use crate::core::markup;
 
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/placeholder.css"));
 
-/// Move a blocked iframe into an empty placeholder (or find the one it is in), before
-/// anything else is done: a frame the parser inserted is already loading, and in another
-/// process its document runs as soon as it arrives. `loaded`: the frame may hold or be
-/// fetching a document, which only taking it out of the document stops; it loses its
-/// `src` while out, or going back in would load it again.
+/// Selector of a held iframe behind its placeholder.
+pub const PARKED: &str = "iframe[data-keksi-parked]";
+
+/// Whether any iframe was ever put behind a placeholder on this page.
+pub fn any() -> bool {
+    HIDDEN.with(|h| h.get())
+}
+
+/// The iframe's property pointing at its placeholder.
+const PH: &str = "__keksiPlaceholder";
+
+/// The hidden state's rule, adopted by the document once.
+const HIDE: &str = "iframe[data-keksi-parked]{display:none!important}"; // PARKED
+
+/// The placeholder standing before `iframe`, while it does.
+fn placeholder_of(iframe: &Element) -> Option<Element> {
+    get(iframe, PH).dyn_into::<Element>().ok().filter(|ph| ph.is_connected())
+}
+
+/// Hide a blocked iframe behind an empty placeholder put just before it (or find the one
+/// there), before anything else is done: a frame the parser inserted is already loading,
+/// and in another process its document runs as soon as it arrives. `loaded`: the frame may
+/// hold or be fetching a document, which only taking it out of the document stops: it is
+/// taken out and put back in the same place at once, without its `src`.
 pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
-    if activation::in_placeholder(iframe) {
-        return iframe.parent_element();
+    if let Some(ph) = placeholder_of(iframe) {
+        return Some(ph);
     }
-    let ph = dom::document()?.create_element("div").ok()?;
+    let doc = dom::document()?;
+    HIDDEN.with(|done| {
+        if !done.replace(true) {
+            dom::adopt_css(&doc, HIDE);
+        }
+    });
+    let parent = iframe.parent_node()?;
+    let ph = doc.create_element("div").ok()?;
     let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
-    let _ = iframe.before_with_node_1(&ph);
+    let _ = iframe.set_attribute(PARKED_ATTR, "");
+    let _ = parent.insert_before(&ph, Some(iframe));
+    let _ = js_sys::Reflect::set(iframe, &PH.into(), &ph);
     if loaded {
-        // Out by a method keksi does not wrap (no checks on the way), and back in only
-        // without its `src`.
+        // Out by a method keksi does not wrap (no checks on the way), back in at once.
+        let next = iframe.next_sibling();
         iframe.remove();
         interceptor::native_remove(iframe, "src");
-        let _ = ph.append_child(iframe);
-    } else {
-        dom::move_into(&ph, iframe);
+        let _ = parent.insert_before(iframe, next.as_ref());
     }
     Some(ph)
+}
+
+crate::single::local! {
+    static HIDDEN: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
 /// Put a blocked iframe behind a placeholder that says what it is and offers to allow it
@@ -89,12 +121,20 @@ pub fn hold(iframe: &Element, loaded: bool) {
     click.forget();
 }
 
-/// Take an iframe out of its placeholder, back into its place.
+/// Show a released iframe again and take its placeholder away.
 pub fn release(el: &Element) {
-    if !activation::in_placeholder(el) {
-        return;
+    if let Some(ph) = placeholder_of(el) {
+        ph.remove();
     }
-    if let Some(ph) = el.parent_element() {
-        dom::move_over(&ph, el);
+    let _ = js_sys::Reflect::set(el, &PH.into(), &JsValue::UNDEFINED);
+    let _ = el.remove_attribute(PARKED_ATTR);
+}
+
+/// A held iframe the page took out of the document: its placeholder goes too.
+pub fn forget(el: &Element) {
+    if !el.is_connected() {
+        if let Some(ph) = placeholder_of(el) {
+            ph.remove();
+        }
     }
 }

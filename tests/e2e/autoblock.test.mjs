@@ -532,6 +532,35 @@ test('trackers inside a web component\'s shadow root: held before consent, relea
   }
 });
 
+test('a held iframe stays under the parent that inserted it: a framework can insert next to it and remove it, and its placeholder goes with it', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const r = await p.page.evaluate(async () => {
+      const out = {};
+      // What a framework does: render into its container, keep a reference, update, unmount.
+      const container = document.createElement('div');
+      document.getElementById('slot').appendChild(container);
+      const frame = TP.iframe('fw-frame');
+      container.appendChild(frame);
+      await new Promise((r) => setTimeout(r, 50)); // the observer's turn
+      out.parentKept = frame.parentNode === container;
+      out.placeholderBefore = !!frame.previousElementSibling?.hasAttribute('data-keksi-placeholder');
+      out.hidden = getComputedStyle(frame).display === 'none';
+      try { container.insertBefore(document.createElement('p'), frame); out.insert = 'ok'; } catch (e) { out.insert = e.name; }
+      try { container.removeChild(frame); out.remove = 'ok'; } catch (e) { out.remove = e.name; }
+      await new Promise((r) => setTimeout(r, 50));
+      out.placeholdersLeft = document.querySelectorAll('[data-keksi-placeholder]').length;
+      return out;
+    });
+    assert.deepEqual(r, { parentKept: true, placeholderBefore: true, hidden: true, insert: 'ok', remove: 'ok', placeholdersLeft: 0 });
+    assert.deepEqual(await frames(p.page), []);
+    assertNotRequested(p, ['fw-frame']);
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 /** img + iframe put in with an HTML string by `fn` (ids <prefix>-img, <prefix>-frame). */
 async function htmlStringTest(prefix, fn) {
   const p = await open(PATHS);
