@@ -177,7 +177,9 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
             native_remove(el, "srcset");
         }
     }
-    if !in_document(el) {
+    // Listed once, however often the page sets its URL again (a pixel reused).
+    if !in_document(el) && get(el, LISTED).is_undefined() {
+        let _ = Reflect::set(el, &LISTED.into(), &JsValue::TRUE);
         DETACHED.with(|d| d.borrow_mut().push(el.clone()));
     }
     debug("held", el, url);
@@ -313,6 +315,7 @@ pub fn release_detached() {
     for el in list {
         // Released meanwhile, or now in the document, where the observer governs it.
         if el.get_attribute(AUTO_ATTR).is_none() || in_document(&el) {
+            let _ = Reflect::set(&el, &LISTED.into(), &JsValue::UNDEFINED);
             continue;
         }
         let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
@@ -325,6 +328,9 @@ pub fn release_detached() {
     }
     DETACHED.with(|d| d.borrow_mut().extend(kept));
 }
+
+/// The property marking an element as in `DETACHED`.
+const LISTED: &str = "__keksiListed";
 
 /// In the document's own tree: connected and not inside a shadow root, which the
 /// document's observer does not see into. Elements outside it (detached, or in a web
