@@ -140,16 +140,18 @@ pub fn match_host(s: &Settings, host: &str) -> Option<TrackerMatch> {
     })
 }
 
-/// Whether `text` (a string of HTML, any case) might name a tracker host: true when one
+/// Whether `text` (a string of HTML, lower case) might name a tracker host: true when one
 /// of its host-like words (letters, digits, `.`, `-`, `_`, with tabs and line breaks
 /// removed as the URL parser removes them) is a tracker of the config or the knowledge, and
-/// whenever the text could hide a host from a plain reading (`&` entities, `%` escapes,
-/// `\`, anything not ASCII, which IDNA may map onto ASCII), and for a config tracker
-/// host without a dot or with a `:` (an IPv6 address), which words with a dot do not
-/// cover. False means no URL in it can reach a tracker, so it needs no parsing to find one.
+/// whenever a `src`/`srcset`/`href` value could hide a host from a plain reading (`&`
+/// entities, `%` escapes, `\`, anything not ASCII, which IDNA may map onto ASCII), and for
+/// a config tracker host without a dot or with a `:` (an IPv6 address), which words with a
+/// dot do not cover. False means no URL in it can reach a tracker, so it needs no parsing
+/// to find one. (Text outside those values, such as "café" or `&amp;`, does not count:
+/// most of the world's markup has some.)
 pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
     let odd_config = s.trackers.iter().any(|t| !t.host.contains('.') || t.host.contains(':'));
-    if odd_config || !text.is_ascii() || text.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\')) {
+    if odd_config || odd_url_value(text) {
         return true;
     }
     let mut word = String::new();
@@ -162,6 +164,46 @@ pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
             return true;
         }
         word.clear();
+    }
+    false
+}
+
+/// Whether a `src`, `srcset` or `href` attribute value in `html` (lower case) has a
+/// character that could hide a host from a plain reading.
+fn odd_url_value(html: &str) -> bool {
+    let b = html.as_bytes();
+    let skip = |mut j: usize, f: fn(&u8) -> bool| {
+        while b.get(j).is_some_and(f) {
+            j += 1;
+        }
+        j
+    };
+    for i in 0..b.len() {
+        let rest = &b[i..];
+        let name = if rest.starts_with(b"src") {
+            3
+        } else if rest.starts_with(b"href") {
+            4
+        } else {
+            continue;
+        };
+        // `srcset` too, then spaces, `=`, spaces, the value (quoted, or up to a space or `>`).
+        let j = skip(skip(i + name, u8::is_ascii_alphabetic), u8::is_ascii_whitespace);
+        if b.get(j) != Some(&b'=') {
+            continue;
+        }
+        let mut j = skip(j + 1, u8::is_ascii_whitespace);
+        let quote = b.get(j).copied().filter(|q| *q == b'"' || *q == b'\'');
+        if quote.is_some() {
+            j += 1;
+        }
+        let mut value = b[j.min(b.len())..].iter().take_while(|&&c| match quote {
+            Some(q) => c != q,
+            None => !c.is_ascii_whitespace() && c != b'>',
+        });
+        if value.any(|&c| c >= 0x80 || matches!(c, b'&' | b'%' | b'\\')) {
+            return true;
+        }
     }
     false
 }
@@ -189,6 +231,8 @@ mod tests {
             "<img src=\"data:image/gif;base64,R0lGODlh///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\">",
             "google-analytics is a word; google-analytics.com.example.org is another host",
             "<a href=\"https://notgoogle-analytics.com/\">look-alike</a>",
+            "<p>caf\u{E9} &amp; cr\u{E8}me, 50% off</p><img src=\"/img/a.png\" alt=\"caf\u{E9}\">",
+            "<p>the src is here, href=nothing</p>",
         ] {
             assert!(!may_name_tracker(&s, quiet), "{quiet}");
         }
@@ -218,7 +262,9 @@ mod tests {
             "<img src=\"https://www.google%2Danalytics.com/x\">",
             "<img src=\"https:\\\\www.google-analytics.com\\x\">",
             "<img src=\"https://www\u{FF0E}google-analytics\u{FF0E}com/x\">",
-            "<p>caf\u{E9}</p>",
+            "<img src = 'https://www&#46;google-analytics&#46;com/x'>",
+            "<img srcset=https://www&#46;google-analytics&#46;com/x>",
+            "<p>caf\u{E9}</p><a href=\"https://caf\u{E9}.example/\">x</a>",
         ] {
             assert!(may_name_tracker(&s, named), "{named}");
         }
