@@ -37,8 +37,8 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
     let mut parts = text.split(';');
     let pair = parts.next().unwrap_or("");
     let (name, value) = match pair.split_once('=') {
-        Some((n, v)) => (n.trim(), v.trim()),
-        None => ("", pair.trim()),
+        Some((n, v)) => (trim(n), trim(v)),
+        None => ("", trim(pair)),
     };
     let mut w = CookieWrite {
         name,
@@ -53,14 +53,17 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
     };
     for raw in parts {
         let (key, val) = match raw.split_once('=') {
-            Some((k, v)) => (k.trim(), v.trim()),
-            None => (raw.trim(), ""),
+            Some((k, v)) => (trim(k), trim(v)),
+            None => (trim(raw), ""),
         };
         let max_age = key.eq_ignore_ascii_case("max-age");
         if max_age || key.eq_ignore_ascii_case("expires") {
             w.lifetime_attrs = w.lifetime_attrs.saturating_add(1);
             // The last valid one wins; invalid ones are ignored (RFC 6265 §5.2).
-            let read = if max_age {
+            // Browsers ignore an attribute value over 1024 bytes; read as they read it.
+            let read = if val.len() > MAX_ATTR_VALUE {
+                None
+            } else if max_age {
                 parse_max_age(val).map(|v| w.max_age = Some(v))
             } else {
                 parse_date(val).map(|ms| w.expires_ms = Some(ms))
@@ -76,10 +79,19 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
             w.path = Some(val);
         }
         if !key.is_empty() {
-            w.other_attrs.push(raw.trim());
+            w.other_attrs.push(trim(raw));
         }
     }
     w
+}
+
+/// The longest attribute value browsers read (RFC 6265bis).
+const MAX_ATTR_VALUE: usize = 1024;
+
+/// Trimmed as browsers trim a cookie's parts: spaces and tabs only (not other Unicode
+/// white space, which would change a name or value keksi writes back).
+fn trim(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
 }
 
 /// `Max-Age` per RFC 6265 §5.2.2: an optional `-` then digits; anything else ignored.

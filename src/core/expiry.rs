@@ -165,4 +165,14 @@ mod tests {
         assert_eq!(capped("a=1; Max-Age=60; Secure"), None);
         assert_eq!(capped("a=1; expires=Thu, 31 Dec 2026 23:59:59 GMT"), None);
     }
+
+    #[test]
+    fn padded_and_unicode_writes() {
+        // A value browsers ignore (over 1024 bytes) is no deletion: written out as a session cookie.
+        let padded = format!("_ga=X; Max-Age={}", "0".repeat(1100));
+        assert_eq!(lifetime(&parse(&padded), NOW), Lifetime::Session);
+        assert_eq!(capped(&padded).as_deref(), Some("_ga=X"));
+        // Only spaces and tabs are trimmed: a value ending in U+00A0 keeps it when rewritten.
+        assert_eq!(capped("a=1\u{A0}; Max-Age=5; Max-Age=6").as_deref(), Some("a=1\u{A0}; Max-Age=6"));
+    }
 }

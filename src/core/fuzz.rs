@@ -95,8 +95,8 @@ fn cookie_writes_never_panic_and_keep_invariants() {
     for _ in 0..runs() {
         let text = rng.input(COOKIE_PIECES);
         let w = parse(&text);
-        assert_eq!(w.name, w.name.trim(), "{text:?}");
-        assert_eq!(w.value, w.value.trim(), "{text:?}");
+        assert_eq!(w.name, w.name.trim_matches([' ', '\t']), "{text:?}");
+        assert_eq!(w.value, w.value.trim_matches([' ', '\t']), "{text:?}");
         if let Some(rewritten) = expiry::cap(&text, &w, now) {
             // A rewritten write reads back as keksi read the original, within the rule,
             // and with one readable lifetime at most: rewriting it again changes nothing.

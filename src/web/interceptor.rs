@@ -140,6 +140,8 @@ fn debug(what: &str, el: &Element, url: &str) {
 /// Turn an element into its held, declarative form. `how` is [`IN_PLACE`] or [`PARSER`].
 fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     let tag = el.tag_name();
+    // Held for this URL now: a value kept from an earlier setter is not its own.
+    let _ = Reflect::set(el, &GIVEN.into(), &JsValue::UNDEFINED);
     if tag == "IFRAME" && how == PARSER && el.is_connected() {
         // Stop the frame before anything else (see `placeholder::park`).
         super::placeholder::park(el, true);
@@ -322,6 +324,7 @@ pub fn release_detached() {
         let svc = el.get_attribute(SERVICE_ATTR);
         if state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false) {
             release_in_place(&el);
+            let _ = Reflect::set(&el, &LISTED.into(), &JsValue::UNDEFINED);
         } else {
             kept.push(el);
         }
@@ -468,6 +471,9 @@ fn guard_insertion() {
     wrap_method("Element", "insertAdjacentElement", |target, this, args| {
         scan_then_call(target, this, args, Some(1))
     });
+    wrap_method("Range", "insertNode", |target, this, args| {
+        scan_then_call(target, this, args, Some(0))
+    });
     // Every node kind that has them: text and comments take `before`/`after` too, and a
     // shadow root is a document fragment.
     for (ctors, names) in [
@@ -493,7 +499,12 @@ fn guard_insertion() {
 /// subtree scanned again at each level): scripts and frames load only once connected, and
 /// that insertion scans the whole tree.
 fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>) -> Result<JsValue, JsValue> {
-    if this.dyn_ref::<Node>().is_some_and(|n| !n.is_connected()) {
+    // A shadow root outside the document is scanned all the same: the connecting insertion
+    // of its host does not look into it (a component fills its shadow root when made).
+    if this
+        .dyn_ref::<Node>()
+        .is_some_and(|n| !n.is_connected() && get(&n.get_root_node(), "host").is_undefined())
+    {
         return call(&target, &this, &args);
     }
     let nodes: Vec<JsValue> = match at {
@@ -664,9 +675,8 @@ fn guard_beacons() {
         let url = text(&args.get(1));
         if blocked(&url).is_some() {
             beacon_debug("XMLHttpRequest", &url);
-            if let Some(dead) = dead_url() {
-                args.set(1, JsValue::from_str(&dead));
-            }
+            // Never the tracker: without a blob: URL, an empty data: URL (no network either).
+            args.set(1, JsValue::from_str(&dead_url().unwrap_or_else(|| "data:,".into())));
         }
         call(&target, &this, &args)
     });

@@ -29,6 +29,14 @@ pub fn any() -> bool {
 /// The iframe's property pointing at its placeholder.
 const PH: &str = "__keksiPlaceholder";
 
+/// The iframe's property keeping its own inline `display` while keksi hides it.
+const OLD_DISPLAY: &str = "__keksiDisplay";
+
+/// An iframe's inline style (an iframe is an HTML element: no type check).
+fn style_of(iframe: &Element) -> web_sys::CssStyleDeclaration {
+    iframe.unchecked_ref::<web_sys::HtmlElement>().style()
+}
+
 /// The hidden state's rule, adopted by the document once.
 const HIDE: &str = "iframe[data-keksi-parked]{display:none!important}"; // PARKED
 
@@ -44,6 +52,10 @@ fn placeholder_of(iframe: &Element) -> Option<Element> {
 /// taken out and put back in the same place at once, without its `src`.
 pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     if let Some(ph) = placeholder_of(iframe) {
+        // The page moved the iframe: its placeholder follows.
+        if iframe.previous_element_sibling().as_ref() != Some(&ph) {
+            let _ = iframe.before_with_node_1(&ph);
+        }
         return Some(ph);
     }
     let doc = dom::document()?;
@@ -56,6 +68,12 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     let ph = doc.create_element("div").ok()?;
     let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
     let _ = iframe.set_attribute(PARKED_ATTR, "");
+    // Also inline (the CSS object model, which no CSP restricts): the page's own rules or
+    // a replaced `document.adoptedStyleSheets` must not show a blank frame.
+    let style = style_of(iframe);
+    let old = style.get_property_value("display").unwrap_or_default();
+    let _ = js_sys::Reflect::set(iframe, &OLD_DISPLAY.into(), &JsValue::from_str(&old));
+    let _ = style.set_property_with_priority("display", "none", "important");
     let _ = parent.insert_before(&ph, Some(iframe));
     let _ = js_sys::Reflect::set(iframe, &PH.into(), &ph);
     if loaded {
@@ -127,7 +145,14 @@ pub fn release(el: &Element) {
         ph.remove();
     }
     let _ = js_sys::Reflect::set(el, &PH.into(), &JsValue::UNDEFINED);
-    let _ = el.remove_attribute(PARKED_ATTR);
+    if el.has_attribute(PARKED_ATTR) {
+        let style = style_of(el);
+        let _ = match get(el, OLD_DISPLAY).as_string().filter(|v| !v.is_empty()) {
+            Some(old) => style.set_property("display", &old),
+            None => style.remove_property("display").map(|_| ()),
+        };
+        let _ = el.remove_attribute(PARKED_ATTR);
+    }
 }
 
 /// A held iframe the page took out of the document: its placeholder goes too.

@@ -518,14 +518,25 @@ test('trackers inside a web component\'s shadow root: held before consent, relea
       const root = host.attachShadow({ mode: 'open' });
       root.appendChild(TP.img('sh-img'));
       root.appendChild(TP.iframe('sh-frame'));
+      // A component that fills its shadow root when made, before it is in the page; the
+      // script's URL set as an attribute node, which only the insertion can catch.
+      const made = document.createElement('div');
+      made.attachShadow({ mode: 'open' }).appendChild(TP.script('sh-made', 'attrnode'));
+      document.getElementById('slot').appendChild(made);
+      // Range.insertNode puts a node in too.
+      const r = document.createRange();
+      r.selectNodeContents(document.getElementById('slot'));
+      r.insertNode(TP.script('range-insert', 'attrnode'));
     });
     await settle();
     assert.deepEqual(await frames(p.page), []);
-    assertNotRequested(p, ['sh-img', 'sh-frame']);
+    assert.deepEqual(await ran(p.page), []);
+    assertNotRequested(p, ['sh-img', 'sh-frame', 'sh-made', 'range-insert']);
     const check = await setMarker(p.page);
     await acceptAll(p.page);
-    assert.ok(await until(async () => p.net.ran('sh-img').length >= 1 && (await frames(p.page)).includes('sh-frame')),
-      `after acceptAll: img requests=${p.net.ran('sh-img').length}, frames=${JSON.stringify(await frames(p.page))}`);
+    assert.ok(await until(async () => p.net.ran('sh-img').length >= 1 && (await frames(p.page)).includes('sh-frame') && (await ran(p.page)).length >= 2),
+      `after acceptAll: img requests=${p.net.ran('sh-img').length}, frames=${JSON.stringify(await frames(p.page))}, ran=${JSON.stringify(await ran(p.page))}`);
+    assert.deepEqual(sorted(await ran(p.page)), ['range-insert', 'sh-made']);
     await assertNoReload(check);
   } finally {
     await p.close();
@@ -540,6 +551,10 @@ test('a held iframe stays under the parent that inserted it: a framework can ins
       // What a framework does: render into its container, keep a reference, update, unmount.
       const container = document.createElement('div');
       document.getElementById('slot').appendChild(container);
+      // The page's own rule for its iframes must not show the held one.
+      const rule = document.createElement('style');
+      rule.textContent = '#slot iframe { display: block !important; }';
+      document.head.appendChild(rule);
       const frame = TP.iframe('fw-frame');
       container.appendChild(frame);
       await new Promise((r) => setTimeout(r, 50)); // the observer's turn
@@ -547,12 +562,15 @@ test('a held iframe stays under the parent that inserted it: a framework can ins
       out.placeholderBefore = !!frame.previousElementSibling?.hasAttribute('data-keksi-placeholder');
       out.hidden = getComputedStyle(frame).display === 'none';
       try { container.insertBefore(document.createElement('p'), frame); out.insert = 'ok'; } catch (e) { out.insert = e.name; }
+      container.prepend(frame); // moved: its placeholder follows
+      await new Promise((r) => setTimeout(r, 50));
+      out.followed = !!frame.previousElementSibling?.hasAttribute('data-keksi-placeholder') && container.querySelectorAll('[data-keksi-placeholder]').length === 1;
       try { container.removeChild(frame); out.remove = 'ok'; } catch (e) { out.remove = e.name; }
       await new Promise((r) => setTimeout(r, 50));
       out.placeholdersLeft = document.querySelectorAll('[data-keksi-placeholder]').length;
       return out;
     });
-    assert.deepEqual(r, { parentKept: true, placeholderBefore: true, hidden: true, insert: 'ok', remove: 'ok', placeholdersLeft: 0 });
+    assert.deepEqual(r, { parentKept: true, placeholderBefore: true, hidden: true, insert: 'ok', followed: true, remove: 'ok', placeholdersLeft: 0 });
     assert.deepEqual(await frames(p.page), []);
     assertNotRequested(p, ['fw-frame']);
     assert.deepEqual(p.unexpectedErrors(), []);
