@@ -20,8 +20,8 @@ pub const OPEN_ATTR: &str = "data-keksi-open";
 pub const STATE_ATTR: &str = "data-keksi-state";
 /// Attribute on the placeholder keksi puts before a blocked iframe.
 pub const PLACEHOLDER_ATTR: &str = "data-keksi-placeholder";
-/// Attribute on a blocked iframe while its placeholder stands before it: keksi's
-/// document stylesheet hides it (`display: none`), in its own place under its own parent.
+/// Attribute on a blocked iframe while its placeholder stands before it: keksi hides it
+/// (inline `display: none !important`), in its own place under its own parent.
 pub const PARKED_ATTR: &str = "data-keksi-parked";
 /// Attribute identifying a UI part (`banner`, `preferences`).
 pub const PART_ATTR: &str = "data-keksi";

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CssStyleSheet, Document, Element, EventTarget, Node};
+use web_sys::{CssStyleSheet, Document, Element, EventTarget, ShadowRoot};
 
 /// The window's document, if there is one.
 pub fn document() -> Option<Document> {
@@ -95,31 +95,22 @@ pub fn set_html(node: &JsValue, html: &str) {
     let _ = js_sys::Reflect::set(node, &"innerHTML".into(), &super::trusted::make(super::trusted::HTML, html));
 }
 
-/// Adopt a constructed stylesheet into a shadow root or the document. Constructed
-/// sheets are not subject to a CSP's `style-src`, unlike `<style>` elements and `style`
-/// attributes.
-pub fn adopt_css(root: &Node, css: &str) {
-    let key = JsValue::from_str("adoptedStyleSheets");
-    let list = js_sys::Reflect::get(root, &key).ok().filter(js_sys::Array::is_array);
+/// Adopt a constructed stylesheet into a shadow root. Constructed sheets are not
+/// subject to a CSP's `style-src`, unlike `<style>` elements and `style` attributes.
+pub fn adopt_css(root: &ShadowRoot, css: &str) {
     let adopted = CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(css).map(|_| sheet));
-    match (adopted, list) {
-        (Ok(sheet), Some(list)) => {
+    match adopted {
+        Ok(sheet) => {
             // A copy: some engines hand out a frozen array.
-            let list = js_sys::Array::from(&list);
+            let list = js_sys::Array::from(&root.adopted_style_sheets());
             list.push(&sheet);
-            let _ = js_sys::Reflect::set(root, &key, &list);
+            root.set_adopted_style_sheets(&list);
         }
         // Older engines: fall back to a <style> element.
-        _ => {
-            let Some(doc) = document() else { return };
-            if let Ok(style) = doc.create_element("style") {
+        Err(_) => {
+            if let Some(style) = root.owner_document().and_then(|d| d.create_element("style").ok()) {
                 style.set_text_content(Some(css));
-                let parent: Node = if root.node_type() == Node::DOCUMENT_NODE {
-                    doc.document_element().map(Node::from).unwrap_or_else(|| root.clone())
-                } else {
-                    root.clone()
-                };
-                let _ = parent.append_child(&style);
+                let _ = root.append_child(&style);
             }
         }
     }

@@ -3,7 +3,7 @@
 //!
 //! The placeholder goes in just before the iframe, which stays where it is, under its own
 //! parent (a framework that rendered it still finds it there to update or remove), hidden
-//! by keksi's document stylesheet while it carries `data-keksi-parked`.
+//! inline (`display: none !important`) while it carries `data-keksi-parked`.
 #[allow(unused_imports)]
 use crate::prelude::*;
 
@@ -23,7 +23,7 @@ pub const PARKED: &str = "iframe[data-keksi-parked]";
 
 /// Whether any iframe was ever put behind a placeholder on this page.
 pub fn any() -> bool {
-    HIDDEN.with(|h| h.get())
+    PARKED_ANY.with(|h| h.get())
 }
 
 /// The iframe's property pointing at its placeholder.
@@ -36,9 +36,6 @@ const OLD_DISPLAY: &str = "__keksiDisplay";
 fn style_of(iframe: &Element) -> web_sys::CssStyleDeclaration {
     iframe.unchecked_ref::<web_sys::HtmlElement>().style()
 }
-
-/// The hidden state's rule, adopted by the document once.
-const HIDE: &str = "iframe[data-keksi-parked]{display:none!important}"; // PARKED
 
 /// The placeholder standing before `iframe`, while it does.
 fn placeholder_of(iframe: &Element) -> Option<Element> {
@@ -59,17 +56,13 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
         return Some(ph);
     }
     let doc = dom::document()?;
-    HIDDEN.with(|done| {
-        if !done.replace(true) {
-            dom::adopt_css(&doc, HIDE);
-        }
-    });
+    PARKED_ANY.with(|p| p.set(true));
     let parent = iframe.parent_node()?;
     let ph = doc.create_element("div").ok()?;
     let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
     let _ = iframe.set_attribute(PARKED_ATTR, "");
-    // Also inline (the CSS object model, which no CSP restricts): the page's own rules or
-    // a replaced `document.adoptedStyleSheets` must not show a blank frame.
+    // Hidden inline, `!important`, through the CSS object model (which no CSP restricts):
+    // no rule of the page's can show a blank frame.
     let style = style_of(iframe);
     let old = style.get_property_value("display").unwrap_or_default();
     let _ = js_sys::Reflect::set(iframe, &OLD_DISPLAY.into(), &JsValue::from_str(&old));
@@ -87,7 +80,7 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
 }
 
 crate::single::local! {
-    static HIDDEN: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    static PARKED_ANY: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
 /// Put a blocked iframe behind a placeholder that says what it is and offers to allow it
