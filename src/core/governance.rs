@@ -79,6 +79,11 @@ pub fn classify<'a>(s: &'a Settings, name: &str) -> Classified<'a> {
     }
 }
 
+/// Whether the cookie `name` may exist now (its category's answer).
+pub fn name_allowed(s: &Settings, choice: Option<&Choice>, name: &str) -> bool {
+    cookie_allowed(s, choice, classify(s, name).category)
+}
+
 /// Whether a cookie of this category may exist now.
 pub fn cookie_allowed(s: &Settings, choice: Option<&Choice>, category: &str) -> bool {
     if category == UNKNOWN {
@@ -168,7 +173,7 @@ pub fn judge_store_set(s: &Settings, choice: Option<&Choice>, name: &str, expire
             return StoreVerdict::Pass;
         }
     }
-    if !cookie_allowed(s, choice, classify(s, name).category) {
+    if !name_allowed(s, choice, name) {
         return StoreVerdict::Drop;
     }
     match expires_ms {

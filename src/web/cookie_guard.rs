@@ -178,7 +178,7 @@ pub fn sweep() {
         crate::core::cookie::parse_jar(&jar)
             .into_iter()
             .map(|(n, _)| n)
-            .filter(|n| !governance::cookie_allowed(&s.settings, s.choice(), governance::classify(&s.settings, n).category))
+            .filter(|n| !governance::name_allowed(&s.settings, s.choice(), n))
             .map(String::from)
             .collect()
     })
@@ -253,7 +253,7 @@ fn recap_list(list: &JsValue) {
         note(&name, life);
         let Some(t) = expires else { continue };
         // A refused cookie is deleted, never written again with a shorter life.
-        let allowed = state::judge(|s, c| governance::cookie_allowed(s, c, governance::classify(s, &name).category));
+        let allowed = state::judge(|s, c| governance::name_allowed(s, c, &name));
         if !allowed || !crate::core::expiry::too_long(t, now) {
             continue;
         }
@@ -299,10 +299,7 @@ pub fn watch_changes() {
         let denied: Vec<String> = Array::from(&changed)
             .iter()
             .map(|i| get(&i, "name").as_string().unwrap_or_default())
-            .filter(|n| {
-                !state::read(|s| governance::cookie_allowed(&s.settings, s.choice(), governance::classify(&s.settings, n).category))
-                    .unwrap_or(false)
-            })
+            .filter(|n| !state::read(|s| governance::name_allowed(&s.settings, s.choice(), n)).unwrap_or(false))
             .collect();
         for n in denied {
             super::store::delete(&n);
