@@ -146,11 +146,14 @@ function shortImportNames(bytes, js) {
         // renames them); a property access other than `wasm.name`, or a quoted name, stops.
         // An export the glue never names (e.g. `__wbindgen_free` with no String return) is
         // renamed in the module only.
-        const uses = js.match(new RegExp(`.?${name}`, "g")) ?? [];
-        const access = js.split(`.${name}`).length - 1, quoted = /["'`]/.test(uses.map((m) => m[0]).join(""));
-        const dotted = js.split(`wasm.${name}`).length - 1;
+        // Whole names only: `…_1` is a prefix of `…_14`.
+        const whole = (prefix) => new RegExp(`${prefix}${name}(?![\\w$])`, "g");
+        const count = (prefix) => (js.match(whole(prefix)) ?? []).length;
+        const uses = js.match(whole(".?")) ?? [];
+        const access = count("\\."), quoted = /["'`]/.test(uses.map((m) => m[0]).join(""));
+        const dotted = count("wasm\\.");
         if ((uses.length && !dotted) || access !== dotted || quoted) throw new Error(`export ${name}: used other than as wasm.${name}`);
-        js = js.replaceAll(`wasm.${name}`, `wasm.${short}`);
+        js = js.replace(whole("wasm\\."), `wasm.${short}`);
         name = short;
       }
       body.push(...str(name), ...section.subarray(descStart, j));

@@ -23,6 +23,12 @@ pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
+/// Whether `needle` (lowercase ASCII) occurs in `hay` in any ASCII case.
+pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.is_empty() || hay.as_bytes().windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// `hay` with every `from` (non-empty) replaced by `to`, left to right.
 pub fn replace(hay: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(hay.len());
@@ -51,6 +57,15 @@ pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_ignore_case_finds_any_ascii_case() {
+        assert!(contains_ignore_case("<IFrame src=x>", "<iframe"));
+        assert!(contains_ignore_case("a<iframe", "<iframe"));
+        assert!(!contains_ignore_case("<ifram", "<iframe"));
+        assert!(!contains_ignore_case("<ıframe", "<iframe"));
+        assert!(contains_ignore_case("", ""));
+    }
 
     #[test]
     fn join_agrees_with_std() {

@@ -136,6 +136,16 @@ pub fn refresh() {
     for el in dom::query_all(&doc, MARKED) {
         handle(&el);
     }
+    // Same-origin frames' documents: what they hold is released when allowed (held
+    // frames in them get no placeholder: its stylesheet belongs to the page's document).
+    // Elements listed as detached are released by `release_detached`.
+    for d in super::frames::documents() {
+        for el in dom::query_all(&d, MARKED) {
+            if !interceptor::listed(&el) && matches!(verdict(&el), Verdict::Allowed) {
+                handle(&el);
+            }
+        }
+    }
     interceptor::release_detached();
     pump();
 }

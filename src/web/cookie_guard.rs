@@ -53,8 +53,8 @@ pub fn native_write(text: &str) -> bool {
 }
 
 /// Wrap `document.cookie`'s setter, keeping the getter.
-fn guard_document_cookie() {
-    let native = wrap_setter("Document", "cookie", |target, this, args| {
+fn guard_document_cookie(realm: &JsValue) {
+    let native = wrap_setter(realm, "Document", "cookie", |target, this, args| {
         let text = text(&args.get(0));
         let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
         let pass = match j.verdict {
@@ -69,8 +69,9 @@ fn guard_document_cookie() {
         note(&j.name, j.lifetime);
         Ok(JsValue::UNDEFINED)
     });
+    // The page's own setter (its realm comes first) writes keksi's own cookies.
     if let Some((set, _)) = native {
-        NATIVE_SET.with(|n| *n.borrow_mut() = Some(set));
+        NATIVE_SET.with(|n| n.borrow_mut().get_or_insert(set).clone());
     }
 }
 
@@ -79,8 +80,8 @@ fn debug_drop(kind: &str, name: &str) {
 }
 
 /// Wrap `cookieStore.set` (both call forms) where the browser has it.
-fn guard_cookie_store() {
-    wrap_method("CookieStore", "set", |target, this, args| {
+fn guard_cookie_store(realm: &JsValue) {
+    wrap_method(realm, "CookieStore", "set", |target, this, args| {
         let first = args.get(0);
         let is_options = first.is_object();
         let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
@@ -119,8 +120,8 @@ fn guard_cookie_store() {
 
 /// Wrap `cookieStore.delete`: deletions always pass (removing data needs no consent);
 /// keksi only forgets the lifetime it noted.
-fn guard_cookie_store_delete() {
-    wrap_method("CookieStore", "delete", |target, this, args| {
+fn guard_cookie_store_delete(realm: &JsValue) {
+    wrap_method(realm, "CookieStore", "delete", |target, this, args| {
         let first = args.get(0);
         let name = if first.is_object() {
             text(&get(&first, "name"))
@@ -134,8 +135,8 @@ fn guard_cookie_store_delete() {
 
 /// Wrap `Storage.prototype.setItem`: writes of a category not allowed are held and
 /// replayed when it is.
-fn guard_storage() {
-    wrap_method("Storage", "setItem", |target, this, args| {
+fn guard_storage(realm: &JsValue) {
+    wrap_method(realm, "Storage", "setItem", |target, this, args| {
         let key = text(&args.get(0));
         let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
         if ok {
@@ -143,8 +144,8 @@ fn guard_storage() {
         }
         let local = dom::window()
             .and_then(|w| w.local_storage().ok().flatten())
-            .map(|l| JsValue::from(l) == this)
-            .unwrap_or(false);
+            .is_some_and(|l| JsValue::from(l) == this)
+            || super::frames::is_local_storage(&this);
         // Turned into a string before the borrow: a page's `toString` may throw.
         let value = text(&args.get(1));
         HELD_STORAGE.with(|h| {
@@ -163,10 +164,15 @@ pub fn install() {
     if DONE.with(|d| d.replace(true)) {
         return;
     }
-    guard_document_cookie();
-    guard_cookie_store();
-    guard_cookie_store_delete();
-    guard_storage();
+    install_in(&js_sys::global());
+}
+
+/// Install the write guards in `realm` (the page's window, or a same-origin frame's).
+pub fn install_in(realm: &JsValue) {
+    guard_document_cookie(realm);
+    guard_cookie_store(realm);
+    guard_cookie_store_delete(realm);
+    guard_storage(realm);
 }
 
 /// Delete every visible cookie and governed storage key that consent does not cover,

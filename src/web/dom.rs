@@ -18,6 +18,42 @@ pub fn window() -> Option<web_sys::Window> {
     Some(js_sys::global().unchecked_into())
 }
 
+crate::single::local! {
+    /// The browser's own `Node.prototype.nodeType` getter, kept before any page script.
+    static NODE_TYPE: crate::single::Shared<Option<js_sys::Function>> = const { crate::single::Shared::new(None) };
+}
+
+/// Keep the browser's own `nodeType` getter for [`node_type`]. Called at start-up.
+pub fn keep_node_type() {
+    let getter = super::patch::prototype_of(&js_sys::global(), "Node")
+        .map(|p| js_sys::Object::get_own_property_descriptor(&p, &"nodeType".into()))
+        .map(|d| super::patch::get(&d, "get"))
+        .and_then(|g| g.dyn_into::<js_sys::Function>().ok());
+    NODE_TYPE.with(|n| *n.borrow_mut() = getter);
+}
+
+/// `v`'s `nodeType` when it is a node, of this realm or a same-origin frame's (whose
+/// nodes fail `instanceof Node`: their `Node` is the frame's); 0 for anything else. The
+/// browser's own getter accepts any node and throws for anything else, whatever the
+/// page made `v` look like.
+pub fn node_type(v: &JsValue) -> u32 {
+    if !v.is_object() {
+        return 0;
+    }
+    let getter = NODE_TYPE.with(|n| n.borrow().clone());
+    getter.and_then(|f| f.call0(v).ok()).and_then(|t| t.as_f64()).unwrap_or(0.0) as u32
+}
+
+/// `v` as a node of any realm (see [`node_type`]).
+pub fn as_node(v: &JsValue) -> Option<&web_sys::Node> {
+    (node_type(v) != 0).then(|| v.unchecked_ref())
+}
+
+/// `v` as an element of any realm (see [`node_type`]).
+pub fn as_element(v: &JsValue) -> Option<&Element> {
+    (node_type(v) == 1).then(|| v.unchecked_ref())
+}
+
 /// `console.error` with one message.
 pub fn error(msg: &str) {
     web_sys::console::error_1(&JsValue::from_str(msg));

@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
 use super::patch::{call, get, prototype_of, proxy, text, wrap_method, wrap_setter};
-use super::{dom, state, trusted};
+use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, TYPE_ATTR};
 use crate::core::strings;
 use crate::core::trackers::{self, TrackerMatch};
@@ -38,10 +38,11 @@ pub const INERT_ATTR: &str = "data-keksi-inert";
 const MEDIA_ATTR: &str = "data-keksi-media";
 /// The `srcset` a held image had.
 const SRCSET_ATTR: &str = "data-keksi-srcset";
-/// Elements with a URL that may be held (a macro, for `activation::WATCHED`).
+/// Elements with a URL that may be held, and iframes (whose realm may need patching: see
+/// `frames`). A macro, for `activation::WATCHED`.
 macro_rules! live_urls {
     () => {
-        "script[src],iframe[src],img[src],img[srcset],link[href]"
+        "script[src],iframe,img[src],img[srcset],link[href]"
     };
 }
 pub(crate) use live_urls;
@@ -201,8 +202,8 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
 
 /// Hold every element with a live tracker URL in `node` and below it.
 pub fn scan(node: &Node, how: &str) {
-    let Some(el) = node.dyn_ref::<Element>() else {
-        if node.node_type() == Node::DOCUMENT_FRAGMENT_NODE {
+    let Some(el) = dom::as_element(node) else {
+        if dom::node_type(node) == u32::from(Node::DOCUMENT_FRAGMENT_NODE) {
             for e in dom::query_all(node, LIVE_URLS) {
                 scan_one(&e, how);
             }
@@ -220,6 +221,10 @@ pub fn scan_one(el: &Element, how: &str) {
     if tag == "SCRIPT" && el.has_attribute(INERT_ATTR) {
         return;
     }
+    if tag == "IFRAME" {
+        clean_srcdoc(el);
+        frames::pending(el);
+    }
     if let Some(attr) = url_attr(&tag) {
         if let Some(url) = el.get_attribute(attr) {
             if check(el, &url, how) {
@@ -232,6 +237,17 @@ pub fn scan_one(el: &Element, how: &str) {
             check_srcset(el, &set, how);
         }
     }
+}
+
+/// Hold the trackers in an iframe's `srcdoc` (parsed as the page's own HTML, scripts
+/// and all). Whether there were any.
+fn clean_srcdoc(el: &Element) -> bool {
+    let Some(clean) = el.get_attribute("srcdoc").and_then(|html| sanitize(&html, true)) else {
+        return false;
+    };
+    // The browser accepted the page's srcdoc once: keksi's policy may vouch for less of it.
+    native_set_value(el, "srcdoc", &trusted::make(trusted::HTML, &clean));
+    true
 }
 
 /// Hold an image whose `srcset` names a blocked tracker (any of its candidates).
@@ -335,6 +351,11 @@ pub fn release_detached() {
 /// The property marking an element as in `DETACHED`.
 const LISTED: &str = "__keksiListed";
 
+/// Whether `el` is listed as held outside the document (released by [`release_detached`]).
+pub fn listed(el: &Element) -> bool {
+    !get(el, LISTED).is_undefined()
+}
+
 /// In the document's own tree: connected and not inside a shadow root, which the
 /// document's observer does not see into. Elements outside it (detached, or in a web
 /// component's shadow root) are released from `DETACHED` instead.
@@ -345,7 +366,7 @@ fn in_document(el: &Element) -> bool {
 /// A URL setter's trap (`srcset`'s when `srcset`): hold the element when the URL is a
 /// blocked tracker; else set it.
 fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Result<JsValue, JsValue> {
-    let Some(el) = this.dyn_ref::<Element>() else {
+    let Some(el) = dom::as_element(&this) else {
         return call(&target, &this, &args);
     };
     let v = args.get(0);
@@ -376,7 +397,7 @@ fn once(v: JsValue, value: String) -> JsValue {
 /// `setAttribute(name, value)` (or `setAttributeNS(null, name, value)`: `at` 1): a
 /// tracker URL is held, a held script keeps `text/plain`; anything else goes on.
 fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Result<JsValue, JsValue> {
-    let Some(el) = this.dyn_ref::<Element>() else {
+    let Some(el) = dom::as_element(&this) else {
         return call(&target, &this, &args);
     };
     let raw = text(&args.get(at));
@@ -387,7 +408,14 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     let is_url = url_attr(&tag) == Some(name.as_str()) || (name == "srcset" && tag == "IMG");
     let is_type = name == "type" && tag == "SCRIPT";
     // Without a value the browser throws, as it should.
-    if (!is_url && !is_type) || args.length() < at + 2 {
+    if args.length() < at + 2 {
+        return call(&target, &this, &args);
+    }
+    if name == "srcdoc" && tag == "IFRAME" {
+        sanitize_arg(&args, at + 1, true)?;
+        return call(&target, &this, &args);
+    }
+    if !is_url && !is_type {
         return call(&target, &this, &args);
     }
     let v = args.get(at + 1);
@@ -410,17 +438,17 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     call(&target, &this, &args)
 }
 
-fn guard_setters() {
+fn guard_setters(realm: &JsValue) {
     // GTM-style code sets `src`, then resets `type`: a held script keeps `text/plain`,
     // the type asked for is kept for its release.
-    wrap_setter("HTMLScriptElement", "type", |target, this, args| {
-        if let Some(el) = this.dyn_ref::<Element>().filter(|e| e.has_attribute(AUTO_ATTR)) {
+    wrap_setter(realm, "HTMLScriptElement", "type", |target, this, args| {
+        if let Some(el) = dom::as_element(&this).filter(|e| e.has_attribute(AUTO_ATTR)) {
             native_set(el, TYPE_ATTR, &text(&args.get(0)));
             return Ok(JsValue::UNDEFINED);
         }
         call(&target, &this, &args)
     });
-    wrap_setter("HTMLImageElement", "srcset", |target, this, args| {
+    wrap_setter(realm, "HTMLImageElement", "srcset", |target, this, args| {
         hold_or_set(target, this, args, true)
     });
     for (ctor, prop) in [
@@ -429,21 +457,27 @@ fn guard_setters() {
         ("HTMLImageElement", "src"),
         ("HTMLLinkElement", "href"),
     ] {
-        wrap_setter(ctor, prop, |target, this, args| hold_or_set(target, this, args, false));
+        wrap_setter(realm, ctor, prop, |target, this, args| hold_or_set(target, this, args, false));
     }
-    let original = wrap_method("Element", "setAttribute", |target, this, args| set_attribute(target, this, args, 0));
+    let original = wrap_method(realm, "Element", "setAttribute", |target, this, args| {
+        set_attribute(target, this, args, 0)
+    });
     // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
-    wrap_method("Element", "setAttributeNS", |target, this, args| {
+    wrap_method(realm, "Element", "setAttributeNS", |target, this, args| {
         let ns = args.get(0);
         if ns.is_null() || ns.is_undefined() || ns.as_string().is_some_and(|s| s.is_empty()) {
             return set_attribute(target, this, args, 1);
         }
         call(&target, &this, &args)
     });
-    let remove = prototype_of("Element")
+    // The page's own realm comes first: its functions serve keksi in every realm.
+    if NATIVE.with(|n| n.borrow().is_some()) {
+        return;
+    }
+    let remove = prototype_of(realm, "Element")
         .map(|p| get(&p, "removeAttribute"))
         .and_then(|f| f.dyn_into::<Function>().ok());
-    let html = prototype_of("Element").and_then(|p| {
+    let html = prototype_of(realm, "Element").and_then(|p| {
         Object::get_own_property_descriptor(&p, &"innerHTML".into())
             .dyn_into::<Object>()
             .ok()
@@ -464,14 +498,14 @@ fn guard_setters() {
 
 /// Wrap node insertion: nodes carrying a live tracker URL are held before they go in;
 /// held ones whose category became allowed are released as they go in.
-fn guard_insertion() {
+fn guard_insertion(realm: &JsValue) {
     for (ctor, name) in [("Node", "appendChild"), ("Node", "insertBefore"), ("Node", "replaceChild")] {
-        wrap_method(ctor, name, |target, this, args| scan_then_call(target, this, args, Some(0)));
+        wrap_method(realm, ctor, name, |target, this, args| scan_then_call(target, this, args, Some(0)));
     }
-    wrap_method("Element", "insertAdjacentElement", |target, this, args| {
+    wrap_method(realm, "Element", "insertAdjacentElement", |target, this, args| {
         scan_then_call(target, this, args, Some(1))
     });
-    wrap_method("Range", "insertNode", |target, this, args| {
+    wrap_method(realm, "Range", "insertNode", |target, this, args| {
         scan_then_call(target, this, args, Some(0))
     });
     // Every node kind that has them: text and comments take `before`/`after` too, and a
@@ -488,7 +522,7 @@ fn guard_insertion() {
     ] {
         for ctor in ctors {
             for name in names {
-                wrap_method(ctor, name, |target, this, args| scan_then_call(target, this, args, None));
+                wrap_method(realm, ctor, name, |target, this, args| scan_then_call(target, this, args, None));
             }
         }
     }
@@ -501,10 +535,7 @@ fn guard_insertion() {
 fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>) -> Result<JsValue, JsValue> {
     // A shadow root outside the document is scanned all the same: the connecting insertion
     // of its host does not look into it (a component fills its shadow root when made).
-    if this
-        .dyn_ref::<Node>()
-        .is_some_and(|n| !n.is_connected() && get(&n.get_root_node(), "host").is_undefined())
-    {
+    if dom::as_node(&this).is_some_and(|n| !n.is_connected() && get(&n.get_root_node(), "host").is_undefined()) {
         return call(&target, &this, &args);
     }
     let nodes: Vec<JsValue> = match at {
@@ -512,11 +543,14 @@ fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>)
         None => args.iter().collect(),
     };
     for n in nodes {
-        if let Some(node) = n.dyn_ref::<Node>() {
+        if let Some(node) = dom::as_node(&n) {
             scan(node, IN_PLACE);
         }
     }
-    call(&target, &this, &args)
+    let r = call(&target, &this, &args);
+    // Iframes that went in: their realms, before the page's next line can reach them.
+    frames::adopt_pending();
+    r
 }
 
 /// Parse an HTML string inertly (a `<template>`), hold the trackers in it, and give back
@@ -551,6 +585,9 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     let content = tpl.unchecked_ref::<web_sys::HtmlTemplateElement>().content();
     let mut held = false;
     for el in dom::query_all(&content, LIVE_URLS) {
+        if el.tag_name() == "IFRAME" {
+            held |= clean_srcdoc(&el);
+        }
         if !scripts_run && el.tag_name() == "SCRIPT" {
             // Never runs where it lands; mark it so the observer leaves it inert too.
             if !el.has_attribute(INERT_ATTR) && blocked(&el.get_attribute("src").unwrap_or_default()).is_some() {
@@ -572,48 +609,66 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     Some(get_html.call0(&tpl).ok().and_then(|v| v.as_string()).unwrap_or_default())
 }
 
-fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<(), JsValue> {
+/// Sanitize argument `i`; whether its text names an iframe (see [`html_then_call`]).
+fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<bool, JsValue> {
     let v = args.get(i);
-    if v.is_string() || v.is_object() {
-        if let Some(clean) = sanitize(&text(&v), scripts_run) {
-            args.set(i, trusted::html_like(trusted::is_trusted(&v), &clean));
-        }
+    if !v.is_string() && !v.is_object() {
+        return Ok(false);
     }
-    Ok(())
+    let html = text(&v);
+    if let Some(clean) = sanitize(&html, scripts_run) {
+        args.set(i, trusted::html_like(trusted::is_trusted(&v), &clean));
+    }
+    Ok(strings::contains_ignore_case(&html, "<iframe"))
+}
+
+/// An HTML-string API's trap: the string at `at` sanitized, then the call; the iframes
+/// it made are adopted before the page's next line can reach them (`frames`).
+fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, scripts_run: bool) -> Result<JsValue, JsValue> {
+    let frames = sanitize_arg(&args, at, scripts_run)?;
+    let r = call(&target, &this, &args);
+    if frames {
+        frames::adopt_all(&this);
+    }
+    r
 }
 
 /// Wrap the APIs that take HTML strings.
-fn guard_html_strings() {
+fn guard_html_strings(realm: &JsValue) {
     for (ctor, prop) in [("Element", "innerHTML"), ("Element", "outerHTML"), ("ShadowRoot", "innerHTML")] {
-        wrap_setter(ctor, prop, |target, this, args| {
-            sanitize_arg(&args, 0, false)?;
-            call(&target, &this, &args)
-        });
+        wrap_setter(realm, ctor, prop, |target, this, args| html_then_call(target, this, args, 0, false));
     }
     for ctor in ["Element", "ShadowRoot"] {
-        wrap_method(ctor, "setHTMLUnsafe", |target, this, args| {
-            sanitize_arg(&args, 0, false)?;
-            call(&target, &this, &args)
+        wrap_method(realm, ctor, "setHTMLUnsafe", |target, this, args| {
+            html_then_call(target, this, args, 0, false)
         });
     }
-    wrap_method("Element", "insertAdjacentHTML", |target, this, args| {
-        sanitize_arg(&args, 1, false)?;
+    wrap_method(realm, "Element", "insertAdjacentHTML", |target, this, args| {
+        html_then_call(target, this, args, 1, false)
+    });
+    wrap_method(realm, "Range", "createContextualFragment", |target, this, args| {
+        sanitize_arg(&args, 0, true)?;
         call(&target, &this, &args)
     });
-    wrap_method("Range", "createContextualFragment", |target, this, args| {
+    // A srcdoc document is parsed as the page's own HTML: its scripts run.
+    wrap_setter(realm, "HTMLIFrameElement", "srcdoc", |target, this, args| {
         sanitize_arg(&args, 0, true)?;
         call(&target, &this, &args)
     });
     for name in ["write", "writeln"] {
-        wrap_method("Document", name, |target, this, args| {
+        wrap_method(realm, "Document", name, |target, this, args| {
             let joined = args.iter().map(|a| text(&a)).collect::<String>();
-            match sanitize(&joined, true) {
+            let r = match sanitize(&joined, true) {
                 Some(clean) => {
                     let all_trusted = args.iter().all(|a| trusted::is_trusted(&a));
                     call(&target, &this, &Array::of1(&trusted::html_like(all_trusted, &clean)))
                 }
                 None => call(&target, &this, &args),
+            };
+            if strings::contains_ignore_case(&joined, "<iframe") {
+                frames::adopt_all(&this);
             }
+            r
         });
     }
 }
@@ -642,8 +697,8 @@ fn beacon_debug(kind: &str, url: &str) {
 }
 
 /// Refuse beacons to trackers that are not allowed: nothing is sent.
-fn guard_beacons() {
-    wrap_method("Navigator", "sendBeacon", |target, this, args| {
+fn guard_beacons(realm: &JsValue) {
+    wrap_method(realm, "Navigator", "sendBeacon", |target, this, args| {
         let url = text(&args.get(0));
         if blocked(&url).is_some() {
             beacon_debug("sendBeacon", &url);
@@ -651,27 +706,24 @@ fn guard_beacons() {
         }
         call(&target, &this, &args)
     });
-    if let Some(w) = dom::window() {
-        let w: JsValue = w.into();
-        if let Ok(fetch) = get(&w, "fetch").dyn_into::<Function>() {
-            let p = proxy(&fetch, |target, this, args| {
-                let url = url_of_request(&args.get(0));
-                if blocked(&url).is_some() {
-                    beacon_debug("fetch", &url);
-                    let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
-                    return Ok(Promise::reject(&e).into());
-                }
-                call(&target, &this, &args)
-            });
-            if let Some(p) = p {
-                let _ = Reflect::set(&w, &"fetch".into(), &p);
+    if let Ok(fetch) = get(realm, "fetch").dyn_into::<Function>() {
+        let p = proxy(&fetch, |target, this, args| {
+            let url = url_of_request(&args.get(0));
+            if blocked(&url).is_some() {
+                beacon_debug("fetch", &url);
+                let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
+                return Ok(Promise::reject(&e).into());
             }
+            call(&target, &this, &args)
+        });
+        if let Some(p) = p {
+            let _ = Reflect::set(realm, &"fetch".into(), &p);
         }
     }
     // A blocked request is opened on a revoked `blob:` URL instead: nothing is sent, and
     // the browser fails it as a network error (status 0, `error`, `loadend`), so the
     // page's callbacks and promises settle as they would offline.
-    wrap_method("XMLHttpRequest", "open", |target, this, args| {
+    wrap_method(realm, "XMLHttpRequest", "open", |target, this, args| {
         let url = text(&args.get(1));
         if blocked(&url).is_some() {
             beacon_debug("XMLHttpRequest", &url);
@@ -688,8 +740,16 @@ pub fn install() {
     if DONE.with(|d| d.replace(true)) {
         return;
     }
-    guard_setters();
-    guard_insertion();
-    guard_html_strings();
-    guard_beacons();
+    dom::keep_node_type();
+    let page = js_sys::global().into();
+    install_in(&page);
+    frames::install(&page);
+}
+
+/// Install every interception in `realm` (the page's window, or a same-origin frame's).
+pub fn install_in(realm: &JsValue) {
+    guard_setters(realm);
+    guard_insertion(realm);
+    guard_html_strings(realm);
+    guard_beacons(realm);
 }

@@ -7,6 +7,7 @@ pub mod activation;
 pub mod api;
 pub mod cookie_guard;
 pub mod dom;
+mod frames;
 pub mod interceptor;
 pub mod patch;
 mod placeholder;

@@ -47,10 +47,16 @@ fn dispatch(i: u32, target: Function, this: JsValue, args: Array) -> Result<JsVa
 /// as the page (the proxy replaces a built-in for good). One closure serves every
 /// proxy, bound to each trap's index: a closure per trap costs ~1 KB of keksi.js.
 pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
+    // Each frame's realm is patched with the same traps: one index per trap.
     let i = TRAPS.with(|t| {
         let mut t = t.try_borrow_mut().ok()?;
-        t.push(trap);
-        Some(t.len() - 1)
+        Some(match t.iter().position(|&f| f as usize == trap as usize) {
+            Some(i) => i,
+            None => {
+                t.push(trap);
+                t.len() - 1
+            }
+        })
     })?;
     let apply = DISPATCH.with(|d| {
         let mut d = d.try_borrow_mut().ok()?;
@@ -70,10 +76,12 @@ pub fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `window[ctor].prototype`.
-pub fn prototype_of(ctor: &str) -> Option<Object> {
-    let w: JsValue = crate::web::dom::window()?.into();
-    get(&get(&w, ctor), "prototype").dyn_into::<Object>().ok()
+/// `realm[ctor].prototype`. A realm is a window: the page's own, or a same-origin
+/// frame's, which has its own built-ins (`frames::adopt`).
+pub fn prototype_of(realm: &JsValue, ctor: &str) -> Option<Object> {
+    // Not `dyn_into`: a frame's objects fail `instanceof Object`, whose `Object` is ours.
+    let p = get(&get(realm, ctor), "prototype");
+    p.is_object().then(|| p.unchecked_into())
 }
 
 /// Call the original with the same `this` and arguments; what it throws, the trap throws.
@@ -81,28 +89,35 @@ pub fn call(target: &Function, this: &JsValue, args: &Array) -> Result<JsValue, 
     Reflect::apply(target, this, args)
 }
 
-/// Replace `window[ctor].prototype[name]` with a proxy; returns the original.
-pub fn wrap_method(ctor: &str, name: &str, trap: Trap) -> Option<Function> {
-    let proto = prototype_of(ctor)?;
+/// Replace `realm[ctor].prototype[name]` with a proxy; returns the original.
+pub fn wrap_method(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Option<Function> {
+    let proto = prototype_of(realm, ctor)?;
     let original = get(&proto, name).dyn_into::<Function>().ok()?;
     let p = proxy(&original, trap)?;
     Reflect::set(&proto, &JsValue::from_str(name), &p).ok()?;
     Some(original)
 }
 
-/// Replace the setter of accessor `name` on `window[ctor].prototype` with a proxy,
+/// Replace the setter of accessor `name` on `realm[ctor].prototype` with a proxy,
 /// keeping the getter; returns the original (setter, getter).
-pub fn wrap_setter(ctor: &str, name: &str, trap: Trap) -> Option<(Function, Option<Function>)> {
-    let proto = prototype_of(ctor)?;
+pub fn wrap_setter(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Option<(Function, Option<Function>)> {
+    let (set, get) = wrap_accessor(realm, ctor, name, "set", trap)?;
+    Some((set, get.dyn_into::<Function>().ok()))
+}
+
+/// Replace accessor `name`'s `which` half (`"get"` or `"set"`) on
+/// `realm[ctor].prototype` with a proxy; returns the original half and the other one.
+pub fn wrap_accessor(realm: &JsValue, ctor: &str, name: &str, which: &str, trap: Trap) -> Option<(Function, JsValue)> {
+    let proto = prototype_of(realm, ctor)?;
     let desc = Object::get_own_property_descriptor(&proto, &JsValue::from_str(name))
         .dyn_into::<Object>()
         .ok()?;
-    let setter = get(&desc, "set").dyn_into::<Function>().ok()?;
-    let getter = get(&desc, "get").dyn_into::<Function>().ok();
-    let p = proxy(&setter, trap)?;
-    Reflect::set(&desc, &"set".into(), &p).ok()?;
+    let original = get(&desc, which).dyn_into::<Function>().ok()?;
+    let other = get(&desc, if which == "set" { "get" } else { "set" });
+    let p = proxy(&original, trap)?;
+    Reflect::set(&desc, &JsValue::from_str(which), &p).ok()?;
     Object::define_property(&proto, &JsValue::from_str(name), &desc);
-    Some((setter, getter))
+    Some((original, other))
 }
 
 #[wasm_bindgen]

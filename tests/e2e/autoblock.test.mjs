@@ -840,6 +840,79 @@ test('path: XMLHttpRequest', { timeout: 30_000 }, async () => {
   }
 });
 
+test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XMLHttpRequest, insertions, HTML strings, document.write, srcdoc, cookies and storage; released after consent', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    // A "friendly" about:blank frame, the way ad and analytics code gets unpatched built-ins.
+    const pre = await p.page.evaluate(async () => {
+      const out = {};
+      const f = document.createElement('iframe');
+      document.body.appendChild(f);
+      const w = f.contentWindow;
+      const d = f.contentDocument;
+      try {
+        await w.fetch(TP.GA + '/g/collect?run=frame-fetch');
+        out.fetch = 'sent';
+      } catch (e) {
+        out.fetch = e.name;
+      }
+      out.beacon = w.navigator.sendBeacon(TP.GA + '/g/collect?run=frame-beacon', 'x');
+      out.xhr = await new Promise((resolve) => {
+        const x = new w.XMLHttpRequest();
+        x.open('GET', TP.GA + '/g/collect?run=frame-xhr');
+        x.onloadend = () => resolve(x.status);
+        x.send();
+      });
+      const s = d.createElement('script');
+      s.src = TP.js('frame-script');
+      d.head.appendChild(s);
+      const i = d.createElement('img');
+      i.src = TP.pixel('frame-img');
+      d.body.appendChild(i);
+      d.body.insertAdjacentHTML('beforeend', '<img id="fh" src="' + TP.pixel('frame-html') + '">');
+      d.cookie = '_ga=GA1.1.frame; path=/';
+      w.localStorage.setItem('_hjid', 'frame');
+      // frames[0] reached without contentWindow, after an insertion
+      const g = document.createElement('iframe');
+      document.body.appendChild(g);
+      const gw = window.frames[window.frames.length - 1];
+      out.beacon2 = gw.navigator.sendBeacon(TP.GA + '/g/collect?run=frame-beacon2', 'x');
+      gw.document.write('<script src="' + TP.js('frame-write') + '"><\/script>');
+      gw.document.close();
+      const h = document.createElement('iframe');
+      h.srcdoc = '<script src="' + TP.js('frame-srcdoc') + '"><\/script>';
+      document.body.appendChild(h);
+      const k = document.createElement('iframe');
+      k.setAttribute('srcdoc', '<img src="' + TP.pixel('frame-srcdoc-attr') + '">');
+      document.body.appendChild(k);
+      const m = document.createElement('div');
+      m.innerHTML = '<iframe srcdoc="&lt;img src=&quot;' + TP.pixel('frame-srcdoc-html') + '&quot;&gt;"></iframe>';
+      document.body.appendChild(m);
+      window.__friendly = f;
+      return out;
+    });
+    assert.deepEqual(pre, { fetch: 'TypeError', beacon: false, xhr: 0, beacon2: false }, 'the frame\'s beacons before consent');
+    await settle(600);
+    assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-beacon2', 'frame-xhr', 'frame-script', 'frame-img', 'frame-html',
+      'frame-write', 'frame-srcdoc', 'frame-srcdoc-attr', 'frame-srcdoc-html']);
+    const jar = await p.page.evaluate(() => ({ cookie: document.cookie, stored: localStorage.getItem('_hjid') }));
+    assert.ok(!/(^|; )_ga=/.test(jar.cookie), `the frame wrote _ga before consent: ${jar.cookie}`);
+    assert.equal(jar.stored, null, 'the frame stored _hjid before consent');
+
+    await acceptAll(p.page);
+    assert.ok(await until(() => p.net.ran('frame-script').length === 1 && p.net.ran('frame-img').length === 1),
+      `held elements of the frame not released: ${JSON.stringify(p.net.log.map((e) => e.run))}`);
+    assert.ok(await until(async () => (await p.page.evaluate(() => localStorage.getItem('_hjid'))) === 'frame'),
+      'the frame\'s held storage write was not replayed into localStorage');
+    const post = await p.page.evaluate(() => window.__friendly.contentWindow.navigator.sendBeacon(TP.GA + '/g/collect?run=frame-beacon-post', 'x'));
+    assert.equal(post, true, 'the frame\'s sendBeacon after consent');
+    assert.ok(await until(() => p.net.ran('frame-beacon-post').length === 1), 'the frame\'s beacon after consent not sent');
+    assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-xhr'], 'ever');
+  } finally {
+    await p.close();
+  }
+});
+
 test('path: new Image().src pixel', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {

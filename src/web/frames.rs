@@ -1,0 +1,149 @@
+//! Same-origin frames. An iframe without a URL (or with `srcdoc`) shares the page's origin
+//! and cookie jar but has its own realm: its own `fetch`, `Element.prototype` and
+//! `document.cookie`, which ad and analytics code uses to get built-ins nobody patched.
+//! keksi patches such a realm as it patches the page's, as soon as the page can reach it:
+//! when a patched method puts the iframe in, when the page reads its `contentWindow` or
+//! `contentDocument`, when the parser inserts it, and when it loads a new document.
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+use super::patch::{call, get, wrap_accessor};
+use super::{cookie_guard, dom, interceptor};
+use crate::single::Shared;
+
+/// The property marking a window whose realm keksi has patched.
+const MARK: &str = "__keksiRealm";
+
+crate::single::local! {
+    /// Iframes a patched method is about to insert: adopted once they are in.
+    static PENDING: Shared<Vec<Element>> = const { Shared::new(Vec::new()) };
+    /// The frames' windows patched (closed ones dropped), whose documents hold elements
+    /// to release on consent.
+    static REALMS: Shared<Vec<JsValue>> = const { Shared::new(Vec::new()) };
+    /// The one `load` listener every patched document gets.
+    static ON_LOAD: Shared<Option<Function>> = const { Shared::new(None) };
+}
+
+/// Mark the page's own window (patched at start-up) and watch its frames.
+pub fn install(page: &JsValue) {
+    let _ = Reflect::set(page, &MARK.into(), &JsValue::TRUE);
+    watch(page);
+}
+
+/// Patch `w`'s realm if it is a same-origin window keksi has not patched yet.
+pub fn adopt_window(w: &JsValue) {
+    if !w.is_object() {
+        return;
+    }
+    // A cross-origin window throws on reading any other property: it has nothing this
+    // page can reach, and its own origin's cookies are not this site's.
+    match Reflect::get(w, &MARK.into()) {
+        Ok(v) if v.is_undefined() => {}
+        _ => return,
+    }
+    if Reflect::set(w, &MARK.into(), &JsValue::TRUE) != Ok(true) {
+        return;
+    }
+    cookie_guard::install_in(w);
+    interceptor::install_in(w);
+    watch(w);
+    REALMS.with(|r| {
+        let mut r = r.borrow_mut();
+        r.retain(|w| !get(w, "closed").is_truthy());
+        r.push(w.clone());
+    });
+}
+
+/// Patch the realm of an iframe element's window, if it has one now.
+pub fn adopt(frame: &Element) {
+    if frame.tag_name() == "IFRAME" {
+        adopt_window(&get(frame, "contentWindow"));
+    }
+}
+
+/// Remember an iframe about to go in (see [`adopt_pending`]).
+pub fn pending(frame: &Element) {
+    if frame.is_connected() {
+        adopt(frame);
+    } else {
+        PENDING.with(|p| p.borrow_mut().push(frame.clone()));
+    }
+}
+
+/// Adopt the iframes remembered by [`pending`], now that the insertion is done.
+pub fn adopt_pending() {
+    let list = PENDING.with(|p| core::mem::take(&mut *p.borrow_mut()));
+    for f in list.iter().filter(|f| f.is_connected()) {
+        adopt(f);
+    }
+}
+
+/// Adopt every iframe of the document `node` is in (after an HTML string made some).
+pub fn adopt_all(node: &JsValue) {
+    let doc = if dom::node_type(node) == 9 {
+        node.clone()
+    } else {
+        get(node, "ownerDocument")
+    };
+    if let Some(d) = dom::as_node(&doc) {
+        for f in dom::query_all(d, "iframe") {
+            adopt(&f);
+        }
+    }
+}
+
+/// The documents of the frames keksi patched that are still there.
+pub fn documents() -> Vec<web_sys::Node> {
+    REALMS.with(|r| {
+        let mut r = r.borrow_mut();
+        r.retain(|w| !get(w, "closed").is_truthy());
+        r.iter()
+            .map(|w| get(w, "document"))
+            .filter(|d| dom::node_type(d) == 9)
+            .map(JsCast::unchecked_into)
+            .collect()
+    })
+}
+
+/// Whether `storage` is the `localStorage` of a patched frame (the same storage as the
+/// page's, through another object).
+pub fn is_local_storage(storage: &JsValue) -> bool {
+    REALMS.with(|r| r.borrow().iter().any(|w| get(w, "localStorage") == *storage))
+}
+
+/// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out,
+/// and the iframes that load a document.
+fn watch(w: &JsValue) {
+    wrap_accessor(w, "HTMLIFrameElement", "contentWindow", "get", |target, this, args| {
+        let v = call(&target, &this, &args)?;
+        adopt_window(&v);
+        Ok(v)
+    });
+    wrap_accessor(w, "HTMLIFrameElement", "contentDocument", "get", |target, this, args| {
+        let v = call(&target, &this, &args)?;
+        adopt_window(&get(&v, "defaultView"));
+        Ok(v)
+    });
+    let on_load = ON_LOAD.with(|l| {
+        l.borrow_mut()
+            .get_or_insert_with(|| {
+                let cb: Box<dyn Fn(web_sys::Event)> = Box::new(|e| {
+                    if let Some(el) = e.target().as_ref().and_then(|t| dom::as_element(t)) {
+                        adopt(el);
+                    }
+                });
+                Closure::wrap(cb).into_js_value().unchecked_into()
+            })
+            .clone()
+    });
+    // `load` does not reach the window from an element: listened for on the document.
+    let doc = get(w, "document");
+    if let Some(d) = dom::as_node(&doc) {
+        let _ = d.add_event_listener_with_callback_and_bool("load", &on_load, true);
+    }
+}
