@@ -133,15 +133,14 @@ fn handle_watched(el: &Element) {
 /// the scripts that became allowed.
 pub fn refresh() {
     let Some(doc) = dom::document() else { return };
-    for el in dom::query_all(&doc, MARKED) {
-        handle(&el);
-    }
-    // Same-origin frames' documents: what they hold is released when allowed (held
-    // frames in them get no placeholder: its stylesheet belongs to the page's document).
-    // Elements listed as detached are released by `release_detached`.
-    for d in super::frames::documents() {
-        for el in dom::query_all(&d, MARKED) {
-            if !interceptor::listed(&el) && matches!(verdict(&el), Verdict::Allowed) {
+    // Then same-origin frames' documents: what they hold is released when allowed (held
+    // frames in them get no placeholder: its stylesheet belongs to the page's document),
+    // except elements listed as detached, which `release_detached` releases.
+    let mut docs = super::frames::documents();
+    docs.insert(0, doc.into());
+    for (i, d) in docs.iter().enumerate() {
+        for el in dom::query_all(d, MARKED) {
+            if i == 0 || (!interceptor::listed(&el) && matches!(verdict(&el), Verdict::Allowed)) {
                 handle(&el);
             }
         }

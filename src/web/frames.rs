@@ -7,12 +7,12 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Function, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use super::patch::{call, get, wrap_accessor};
+use super::patch::{call, callback, get, wrap_accessor};
 use super::{cookie_guard, dom, interceptor};
 use crate::single::Shared;
 
@@ -26,7 +26,7 @@ crate::single::local! {
     /// to release on consent.
     static REALMS: Shared<Vec<JsValue>> = const { Shared::new(Vec::new()) };
     /// The one `load` listener every patched document gets.
-    static ON_LOAD: Shared<Option<Function>> = const { Shared::new(None) };
+    static ON_LOAD: Shared<Option<JsValue>> = const { Shared::new(None) };
 }
 
 /// Mark the page's own window (patched at start-up) and watch its frames.
@@ -119,31 +119,32 @@ pub fn is_local_storage(storage: &JsValue) -> bool {
 /// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out,
 /// and the iframes that load a document.
 fn watch(w: &JsValue) {
-    wrap_accessor(w, "HTMLIFrameElement", "contentWindow", "get", |target, this, args| {
-        let v = call(&target, &this, &args)?;
-        adopt_window(&v);
-        Ok(v)
-    });
-    wrap_accessor(w, "HTMLIFrameElement", "contentDocument", "get", |target, this, args| {
-        let v = call(&target, &this, &args)?;
-        adopt_window(&get(&v, "defaultView"));
-        Ok(v)
-    });
+    for name in ["contentWindow", "contentDocument"] {
+        wrap_accessor(w, "HTMLIFrameElement", name, "get", |target, this, args| {
+            let v = call(&target, &this, &args)?;
+            adopt_window(&if dom::node_type(&v) == 9 {
+                get(&v, "defaultView")
+            } else {
+                v.clone()
+            });
+            Ok(v)
+        });
+    }
     let on_load = ON_LOAD.with(|l| {
-        l.borrow_mut()
-            .get_or_insert_with(|| {
-                let cb: Box<dyn Fn(web_sys::Event)> = Box::new(|e| {
-                    if let Some(el) = e.target().as_ref().and_then(|t| dom::as_element(t)) {
-                        adopt(el);
-                    }
-                });
-                Closure::wrap(cb).into_js_value().unchecked_into()
-            })
-            .clone()
+        let mut l = l.borrow_mut();
+        if l.is_none() {
+            *l = callback(|_, _, args| {
+                if let Some(el) = dom::as_element(&get(&args.get(0), "target")) {
+                    adopt(el);
+                }
+                Ok(JsValue::UNDEFINED)
+            });
+        }
+        l.clone()
     });
     // `load` does not reach the window from an element: listened for on the document.
     let doc = get(w, "document");
-    if let Some(d) = dom::as_node(&doc) {
-        let _ = d.add_event_listener_with_callback_and_bool("load", &on_load, true);
+    if let (Some(d), Some(f)) = (dom::as_node(&doc), on_load) {
+        let _ = d.add_event_listener_with_callback_and_bool("load", f.unchecked_ref(), true);
     }
 }

@@ -71,6 +71,13 @@ pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
     Some(Proxy::new(original, &handler).into())
 }
 
+/// A function that runs `trap` (its `original` is `Function.prototype`, which does
+/// nothing): an event listener through the one dispatcher, without a closure of its own.
+pub fn callback(trap: Trap) -> Option<JsValue> {
+    let noop = get(&get(&js_sys::global(), "Function"), "prototype").dyn_into::<Function>().ok()?;
+    proxy(&noop, trap)
+}
+
 /// `o[key]`, `undefined` when it cannot be read.
 pub fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
