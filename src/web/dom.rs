@@ -35,13 +35,16 @@ pub fn keep_node_type() {
 /// `v`'s `nodeType` when it is a node, of this realm or a same-origin frame's (whose
 /// nodes fail `instanceof Node`: their `Node` is the frame's); 0 for anything else. The
 /// browser's own getter accepts any node and throws for anything else, whatever the
-/// page made `v` look like.
+/// page made `v` look like (`instanceof` believes a prototype the page set).
 pub fn node_type(v: &JsValue) -> u32 {
     if !v.is_object() {
         return 0;
     }
-    let getter = NODE_TYPE.with(|n| n.borrow().clone());
-    getter.and_then(|f| f.call0(v).ok()).and_then(|t| t.as_f64()).unwrap_or(0.0) as u32
+    // Borrowed while it runs: the browser's own getter runs nothing of the page's.
+    NODE_TYPE
+        .with(|n| n.borrow().as_ref().and_then(|f| f.call0(v).ok()))
+        .and_then(|t| t.as_f64())
+        .unwrap_or(0.0) as u32
 }
 
 /// `v` as a node of any realm (see [`node_type`]).

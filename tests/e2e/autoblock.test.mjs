@@ -888,12 +888,19 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
       const m = document.createElement('div');
       m.innerHTML = '<iframe srcdoc="&lt;img src=&quot;' + TP.pixel('frame-srcdoc-html') + '&quot;&gt;"></iframe>';
       document.body.appendChild(m);
+      // made by an HTML string in the page, reached through frames[] at once
+      document.body.insertAdjacentHTML('beforeend', '<iframe></iframe>');
+      out.beacon3 = window.frames[window.frames.length - 1].navigator.sendBeacon(TP.GA + '/g/collect?run=frame-beacon3', 'x');
+      // a frame inside the friendly frame
+      const n = d.createElement('iframe');
+      d.body.appendChild(n);
+      out.beacon4 = n.contentWindow.navigator.sendBeacon(TP.GA + '/g/collect?run=frame-beacon4', 'x');
       window.__friendly = f;
       return out;
     });
-    assert.deepEqual(pre, { fetch: 'TypeError', beacon: false, xhr: 0, beacon2: false }, 'the frame\'s beacons before consent');
+    assert.deepEqual(pre, { fetch: 'TypeError', beacon: false, xhr: 0, beacon2: false, beacon3: false, beacon4: false }, 'the frame\'s beacons before consent');
     await settle(600);
-    assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-beacon2', 'frame-xhr', 'frame-script', 'frame-img', 'frame-html',
+    assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-beacon2', 'frame-beacon3', 'frame-beacon4', 'frame-xhr', 'frame-script', 'frame-img', 'frame-html',
       'frame-write', 'frame-srcdoc', 'frame-srcdoc-attr', 'frame-srcdoc-html']);
     const jar = await p.page.evaluate(() => ({ cookie: document.cookie, stored: localStorage.getItem('_hjid') }));
     assert.ok(!/(^|; )_ga=/.test(jar.cookie), `the frame wrote _ga before consent: ${jar.cookie}`);
