@@ -42,7 +42,11 @@ function check(what, file, ceiling, hint) {
 // → 86.2 KB: the last review's fixes (shadow roots filled while detached, Range.insertNode,
 // held iframes hidden inline too and followed by their placeholder, cookie values trimmed
 // and read as browsers do), +0.6 KB.
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 86.2 * KB,
+// → 87.7 KB (sixth session, on purpose): same-origin frames' realms patched like the page's
+// (src/web/frames.rs: a friendly about:blank iframe's own fetch, sendBeacon, XHR, DOM
+// methods, document.cookie and storage were a way past the blocker and the cookie guard;
+// srcdoc cleaned like document.write), +1.5 KB.
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 87.7 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],

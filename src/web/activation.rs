@@ -102,12 +102,21 @@ pub fn install() {
     let Ok(obs) = MutationObserver::new(cb.as_ref().unchecked_ref()) else {
         return;
     };
+    OBSERVER.with(|o| *o.borrow_mut() = Some((obs, cb)));
+    observe(&doc);
+}
+
+/// Watch `doc` too (the page's document, or a same-origin frame's, where only iframes
+/// are looked at: see `handle_watched`).
+pub fn observe(doc: &Node) {
     let opts = MutationObserverInit::new();
     opts.set_child_list(true);
     opts.set_subtree(true);
-    if obs.observe_with_options(&doc, &opts).is_ok() {
-        OBSERVER.with(|o| *o.borrow_mut() = Some((obs, cb)));
-    }
+    OBSERVER.with(|o| {
+        if let Some((obs, _)) = o.borrow().as_ref() {
+            let _ = obs.observe_with_options(doc, &opts);
+        }
+    });
 }
 
 /// Stop watching and drop queued scripts.
@@ -122,6 +131,14 @@ pub fn uninstall() {
 }
 
 fn handle_watched(el: &Element) {
+    // In a same-origin frame's document, only the realms of the iframes its parser puts
+    // in: what else the frame holds comes through its patched methods.
+    if el.owner_document() != dom::document() {
+        if el.tag_name() == "IFRAME" {
+            super::frames::adopt(el);
+        }
+        return;
+    }
     // A tracker the parser (or anything unpatched) put in is held first, which marks it.
     interceptor::scan_one(el, PARSER);
     if el.matches(MARKED).unwrap_or(false) {

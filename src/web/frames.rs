@@ -29,13 +29,17 @@ crate::single::local! {
     static ON_LOAD: Shared<Option<JsValue>> = const { Shared::new(None) };
 }
 
-/// Mark the page's own window (patched at start-up) and watch its frames.
+/// Mark the page's own window and document (patched and observed at start-up) and
+/// watch its frames.
 pub fn install(page: &JsValue) {
     let _ = Reflect::set(page, &MARK.into(), &JsValue::TRUE);
+    let _ = Reflect::set(&get(page, "document"), &MARK.into(), &JsValue::TRUE);
     watch(page);
+    listen(&get(page, "document"));
 }
 
-/// Patch `w`'s realm if it is a same-origin window keksi has not patched yet.
+/// Patch `w`'s realm if it is a same-origin window keksi has not patched yet, and watch
+/// its document if that is new.
 pub fn adopt_window(w: &JsValue) {
     if !w.is_object() {
         return;
@@ -43,26 +47,47 @@ pub fn adopt_window(w: &JsValue) {
     // A cross-origin window throws on reading any other property: it has nothing this
     // page can reach, and its own origin's cookies are not this site's.
     match Reflect::get(w, &MARK.into()) {
-        Ok(v) if v.is_undefined() => {}
-        _ => return,
+        Ok(v) if v.is_undefined() => {
+            if Reflect::set(w, &MARK.into(), &JsValue::TRUE) != Ok(true) {
+                return;
+            }
+            cookie_guard::install_in(w);
+            interceptor::install_in(w);
+            watch(w);
+            REALMS.with(|r| {
+                let mut r = r.borrow_mut();
+                if !r.contains(w) {
+                    r.push(w.clone());
+                }
+            });
+        }
+        Ok(_) => {}
+        Err(_) => return,
     }
-    if Reflect::set(w, &MARK.into(), &JsValue::TRUE) != Ok(true) {
-        return;
+    // A window keeps its realm through its first same-origin navigation, with a new
+    // document: each document is watched once.
+    let doc = get(w, "document");
+    if dom::node_type(&doc) == 9 && get(&doc, MARK).is_undefined() {
+        let _ = Reflect::set(&doc, &MARK.into(), &JsValue::TRUE);
+        listen(&doc);
+        super::activation::observe(doc.unchecked_ref());
+        // Seen after its parser ran (a srcdoc loaded): its iframes so far.
+        adopt_all(&doc);
     }
-    cookie_guard::install_in(w);
-    interceptor::install_in(w);
-    watch(w);
-    REALMS.with(|r| {
-        let mut r = r.borrow_mut();
-        r.retain(|w| !get(w, "closed").is_truthy());
-        r.push(w.clone());
-    });
 }
 
-/// Patch the realm of an iframe element's window, if it has one now.
+/// Patch the realm of an iframe element's window, if it is same-origin and there now.
 pub fn adopt(frame: &Element) {
     if frame.tag_name() == "IFRAME" {
-        adopt_window(&get(frame, "contentWindow"));
+        adopt_document(&get(frame, "contentDocument"));
+    }
+}
+
+/// Adopt the window of a frame's document (`null` for a cross-origin frame, whose
+/// window would throw at every look).
+fn adopt_document(doc: &JsValue) {
+    if doc.is_object() {
+        adopt_window(&get(doc, "defaultView"));
     }
 }
 
@@ -97,39 +122,46 @@ pub fn adopt_all(node: &JsValue) {
     }
 }
 
+/// The frames' windows keksi patched that are still there and same-origin (the list
+/// pruned of the others). Nothing is borrowed while the windows are read.
+fn live() -> Vec<JsValue> {
+    let list = REALMS.with(|r| r.borrow().clone());
+    let kept: Vec<JsValue> = list
+        .into_iter()
+        .filter(|w| !get(w, "closed").is_truthy() && dom::node_type(&get(w, "document")) == 9)
+        .collect();
+    REALMS.with(|r| r.borrow_mut().retain(|w| kept.contains(w)));
+    kept
+}
+
 /// The documents of the frames keksi patched that are still there.
 pub fn documents() -> Vec<web_sys::Node> {
-    REALMS.with(|r| {
-        let mut r = r.borrow_mut();
-        r.retain(|w| !get(w, "closed").is_truthy());
-        r.iter()
-            .map(|w| get(w, "document"))
-            .filter(|d| dom::node_type(d) == 9)
-            .map(JsCast::unchecked_into)
-            .collect()
-    })
+    live().iter().map(|w| get(w, "document").unchecked_into()).collect()
 }
 
 /// Whether `storage` is the `localStorage` of a patched frame (the same storage as the
 /// page's, through another object).
 pub fn is_local_storage(storage: &JsValue) -> bool {
-    REALMS.with(|r| r.borrow().iter().any(|w| get(w, "localStorage") == *storage))
+    live().iter().any(|w| get(w, "localStorage") == *storage)
 }
 
-/// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out,
-/// and the iframes that load a document.
+/// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out.
 fn watch(w: &JsValue) {
-    for name in ["contentWindow", "contentDocument"] {
-        wrap_accessor(w, "HTMLIFrameElement", name, "get", |target, this, args| {
-            let v = call(&target, &this, &args)?;
-            adopt_window(&if dom::node_type(&v) == 9 {
-                get(&v, "defaultView")
-            } else {
-                v.clone()
-            });
-            Ok(v)
-        });
-    }
+    // The window through the document: a cross-origin frame's is `null`, without the
+    // exception its window would throw.
+    wrap_accessor(w, "HTMLIFrameElement", "contentWindow", "get", |target, this, args| {
+        adopt_document(&get(&this, "contentDocument"));
+        call(&target, &this, &args)
+    });
+    wrap_accessor(w, "HTMLIFrameElement", "contentDocument", "get", |target, this, args| {
+        let v = call(&target, &this, &args)?;
+        adopt_document(&v);
+        Ok(v)
+    });
+}
+
+/// Adopt the iframes that load a document in `doc`.
+fn listen(doc: &JsValue) {
     let on_load = ON_LOAD.with(|l| {
         let mut l = l.borrow_mut();
         if l.is_none() {
@@ -143,8 +175,7 @@ fn watch(w: &JsValue) {
         l.clone()
     });
     // `load` does not reach the window from an element: listened for on the document.
-    let doc = get(w, "document");
-    if let (Some(d), Some(f)) = (dom::as_node(&doc), on_load) {
+    if let (Some(d), Some(f)) = (dom::as_node(doc), on_load) {
         let _ = d.add_event_listener_with_callback_and_bool("load", f.unchecked_ref(), true);
     }
 }

@@ -20,7 +20,7 @@ use web_sys::{Element, Node};
 
 use super::patch::{call, get, prototype_of, proxy, text, wrap_method, wrap_setter};
 use super::{dom, frames, state, trusted};
-use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, TYPE_ATTR};
+use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
 use crate::core::trackers::{self, TrackerMatch};
 
@@ -183,7 +183,12 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     // Listed once, however often the page sets its URL again (a pixel reused).
     if !in_document(el) && get(el, LISTED).is_undefined() {
         let _ = Reflect::set(el, &LISTED.into(), &JsValue::TRUE);
-        DETACHED.with(|d| d.borrow_mut().push(el.clone()));
+        DETACHED.with(|d| {
+            let mut d = d.borrow_mut();
+            // Not the elements of a frame taken away: they would keep its document alive.
+            d.retain(|e| e.owner_document().is_some_and(|doc| doc.default_view().is_some()));
+            d.push(el.clone());
+        });
     }
     debug("held", el, url);
 }
@@ -225,17 +230,21 @@ pub fn scan_one(el: &Element, how: &str) {
         clean_srcdoc(el);
         frames::pending(el);
     }
-    if let Some(attr) = url_attr(&tag) {
-        if let Some(url) = el.get_attribute(attr) {
-            if check(el, &url, how) {
-                return;
-            }
+    check_el(el, how);
+}
+
+/// Hold `el` if its URL or a `srcset` candidate names a tracker not allowed; whether
+/// it did.
+fn check_el(el: &Element, how: &str) -> bool {
+    let tag = el.tag_name();
+    if let Some(url) = url_attr(&tag).and_then(|a| el.get_attribute(a)) {
+        if check(el, &url, how) {
+            return true;
         }
     }
-    if tag == "IMG" {
-        if let Some(set) = el.get_attribute("srcset") {
-            check_srcset(el, &set, how);
-        }
+    match el.get_attribute("srcset") {
+        Some(set) if tag == "IMG" => check_srcset(el, &set, how),
+        _ => false,
     }
 }
 
@@ -306,6 +315,8 @@ pub fn release_in_place(el: &Element) -> bool {
         }
     }
     restore(el);
+    // Released: a refresh (or the observer, once it is inserted) must not load it again.
+    native_set(el, STATE_ATTR, "on");
     let Some(attr) = url_attr(&tag) else { return false };
     if tag == "SCRIPT" {
         // A URL that was in the document (parsed, or set as an attribute before it was
@@ -578,17 +589,42 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
         .unwrap_or((None, None));
     let (set, get_html) = (set?, get_html?);
     // Inert (a template's content never runs): keksi's policy may vouch for it.
-    if set.call1(&tpl, &trusted::make(trusted::HTML, html)).is_err() {
+    let mut marked = String::from(html);
+    marked.push_str(OPEN_END);
+    if set.call1(&tpl, &trusted::make(trusted::HTML, &marked)).is_err() {
         return None;
     }
     // Made as a <template> above.
     let content = tpl.unchecked_ref::<web_sys::HtmlTemplateElement>().content();
+    if !hold_parsed(&content, scripts_run) {
+        return None;
+    }
+    // Elements parsed from a string are not the ones that will live in the page.
+    DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
+    let out = get_html.call0(&tpl).ok().and_then(|v| v.as_string())?;
+    // What follows the marker is the end tags of the elements the string leaves open.
+    Some(match strings::find(&out, OPEN_END) {
+        Some(at) => out.get(..at).unwrap_or_default().into(),
+        None => out,
+    })
+}
+
+/// Appended to a string before it is parsed: it lands inside the elements the string
+/// leaves open, so that keksi writes the string without closing them (a `document.write`
+/// of `<div><img …>` before one of `</div>`). A `<template>` goes in where it stands,
+/// even in a table, whose other misplaced elements the parser moves before it.
+const OPEN_END: &str = "<template id=\"keksi-open-end\"></template>";
+
+/// Hold the trackers of a parsed HTML string; whether there were any. `scripts_run` as
+/// for [`sanitize`].
+fn hold_parsed(content: &Node, scripts_run: bool) -> bool {
     let mut held = false;
-    for el in dom::query_all(&content, LIVE_URLS) {
-        if el.tag_name() == "IFRAME" {
+    for el in dom::query_all(content, LIVE_URLS) {
+        let tag = el.tag_name();
+        if tag == "IFRAME" {
             held |= clean_srcdoc(&el);
         }
-        if !scripts_run && el.tag_name() == "SCRIPT" {
+        if !scripts_run && tag == "SCRIPT" {
             // Never runs where it lands; mark it so the observer leaves it inert too.
             if !el.has_attribute(INERT_ATTR) && blocked(&el.get_attribute("src").unwrap_or_default()).is_some() {
                 native_set(&el, INERT_ATTR, "");
@@ -596,17 +632,9 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
             }
             continue;
         }
-        let attr = url_attr(&el.tag_name()).unwrap_or("src");
-        if let Some(url) = el.get_attribute(attr) {
-            held |= check(&el, &url, PARSER);
-        }
+        held |= check_el(&el, PARSER);
     }
-    if !held {
-        return None;
-    }
-    // Elements parsed from a string are not the ones that will live in the page.
-    DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
-    Some(get_html.call0(&tpl).ok().and_then(|v| v.as_string()).unwrap_or_default())
+    held
 }
 
 /// Sanitize argument `i`; whether its text names an iframe (see [`html_then_call`]).

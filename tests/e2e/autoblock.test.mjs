@@ -626,6 +626,25 @@ test('path: insertAdjacentHTML (img, iframe)', { timeout: 30_000 }, () =>
     document.getElementById('slot').insertAdjacentHTML('beforeend', `<iframe id="${x}-frame" src="${TP.embed(`${x}-frame`)}"></iframe>`);
   }));
 
+test('path: an <img srcset> naming a tracker in innerHTML is held, then released', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(() => {
+      const d = document.createElement('div');
+      document.body.appendChild(d);
+      d.innerHTML = '<img id="ss" srcset="' + TP.pixel('ih-srcset') + ' 1x, ' + TP.pixel('ih-srcset2') + ' 2x">';
+      TP.track(document.getElementById('ss'), 'ih-srcset');
+    });
+    await settle();
+    assertNotRequested(p, ['ih-srcset', 'ih-srcset2']);
+    assert.equal(await p.page.evaluate(() => document.getElementById('ss').getAttribute('data-consent')), 'advertising');
+    await acceptAll(p.page);
+    assert.ok(await until(() => p.net.ran('ih-srcset').length + p.net.ran('ih-srcset2').length === 1), 'the srcset image did not load after consent');
+  } finally {
+    await p.close();
+  }
+});
+
 test('path: innerHTML <script src> never runs, not even after consent (as without keksi)', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
@@ -677,12 +696,25 @@ test('path: document.write / writeln during parsing (script, img, iframe)', { ti
     await settle();
     assert.deepEqual(await ran(p.page), ['dw-inline'], 'only the written inline (first-party) script may run before consent');
     assert.deepEqual(await frames(p.page), []);
-    assertNotRequested(p, ['dw-a', 'dw-b', 'dw-img', 'dw-frame']);
+    assertNotRequested(p, ['dw-a', 'dw-b', 'dw-img', 'dw-img2', 'dw-frame']);
     assertHeld(await describe(p.page, 'dw-a'), 'dw-a', { category: 'advertising', script: true });
     assertHeld(await describe(p.page, 'dw-b'), 'dw-b', { category: 'analytics', script: true });
     assertHeld(await describe(p.page, 'dw-img'), 'dw-img', { category: 'advertising' });
     assertHeld(await describe(p.page, 'dw-frame'), 'dw-frame', { category: 'functional' });
+    assertHeld(await describe(p.page, 'dw-img2'), 'dw-img2', { category: 'advertising' });
     assert.match(await p.page.locator('#content').textContent(), /Content after/);
+    // The page's own text is written, not a serialised copy that would close the <div> it
+    // leaves open for the next write.
+    assert.deepEqual(await p.page.evaluate(() => {
+      const ad = document.getElementById('dw-ad');
+      return {
+        inside: !!document.getElementById('dw-inside').closest('#dw-ad'),
+        img: document.getElementById('dw-img2').parentElement === ad,
+        title: ad.title,
+        alt: document.getElementById('dw-img2').alt,
+        after: document.getElementById('content').parentElement.id,
+      };
+    }), { inside: true, img: true, title: 'a & b', alt: 'x > y', after: 'main' });
 
     const check = await setMarker(p.page);
     await acceptAll(p.page);
@@ -869,6 +901,9 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
       const i = d.createElement('img');
       i.src = TP.pixel('frame-img');
       d.body.appendChild(i);
+      const yt = d.createElement('iframe');
+      yt.src = TP.embed('frame-yt');
+      d.body.appendChild(yt);
       d.body.insertAdjacentHTML('beforeend', '<img id="fh" src="' + TP.pixel('frame-html') + '">');
       d.cookie = '_ga=GA1.1.frame; path=/';
       w.localStorage.setItem('_hjid', 'frame');
@@ -895,19 +930,30 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
       const n = d.createElement('iframe');
       d.body.appendChild(n);
       out.beacon4 = n.contentWindow.navigator.sendBeacon(TP.GA + '/g/collect?run=frame-beacon4', 'x');
+      // an iframe that a srcdoc document's own parser makes, reached after it loaded
+      const q = document.createElement('iframe');
+      q.srcdoc = '<p>nested</p><iframe></iframe>';
+      window.__nestedLoaded = new Promise((resolve) => q.addEventListener('load', resolve));
+      document.body.appendChild(q);
+      window.__nested = q;
       window.__friendly = f;
       return out;
     });
+    const nested = await p.page.evaluate(async () => {
+      await window.__nestedLoaded;
+      return window.__nested.contentWindow.frames[0].navigator.sendBeacon(TP.GA + '/g/collect?run=frame-beacon5', 'x');
+    });
+    assert.equal(nested, false, 'a frame made by a srcdoc document\'s parser: sendBeacon before consent');
     assert.deepEqual(pre, { fetch: 'TypeError', beacon: false, xhr: 0, beacon2: false, beacon3: false, beacon4: false }, 'the frame\'s beacons before consent');
     await settle(600);
-    assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-beacon2', 'frame-beacon3', 'frame-beacon4', 'frame-xhr', 'frame-script', 'frame-img', 'frame-html',
+    assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-beacon2', 'frame-beacon3', 'frame-beacon4', 'frame-beacon5', 'frame-xhr', 'frame-script', 'frame-img', 'frame-yt', 'frame-html',
       'frame-write', 'frame-srcdoc', 'frame-srcdoc-attr', 'frame-srcdoc-html']);
     const jar = await p.page.evaluate(() => ({ cookie: document.cookie, stored: localStorage.getItem('_hjid') }));
     assert.ok(!/(^|; )_ga=/.test(jar.cookie), `the frame wrote _ga before consent: ${jar.cookie}`);
     assert.equal(jar.stored, null, 'the frame stored _hjid before consent');
 
     await acceptAll(p.page);
-    assert.ok(await until(() => p.net.ran('frame-script').length === 1 && p.net.ran('frame-img').length === 1),
+    assert.ok(await until(() => p.net.ran('frame-script').length === 1 && p.net.ran('frame-img').length === 1 && p.net.ran('frame-yt').length === 1),
       `held elements of the frame not released: ${JSON.stringify(p.net.log.map((e) => e.run))}`);
     assert.ok(await until(async () => (await p.page.evaluate(() => localStorage.getItem('_hjid'))) === 'frame'),
       'the frame\'s held storage write was not replayed into localStorage');
@@ -915,6 +961,12 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
     assert.equal(post, true, 'the frame\'s sendBeacon after consent');
     assert.ok(await until(() => p.net.ran('frame-beacon-post').length === 1), 'the frame\'s beacon after consent not sent');
     assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-xhr'], 'ever');
+    // Released once: a later change of choice does not load the frame's elements again.
+    await p.page.evaluate(() => window.keksi.accept(['analytics', 'advertising', 'functional']));
+    await settle(400);
+    assert.equal(p.net.ran('frame-yt').length, 1, 'the frame\'s released iframe loaded again');
+    assert.equal(p.net.ran('frame-img').length, 1, 'the frame\'s released pixel was requested again');
+    assert.equal(p.net.ran('frame-script').length, 1, 'the frame\'s released script was requested again');
   } finally {
     await p.close();
   }
