@@ -580,33 +580,78 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     if own_base && !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true) {
         return None;
     }
-    let doc = dom::document()?;
-    let Ok(tpl) = doc.create_element("template") else {
-        return None;
-    };
     let (set, get_html) = NATIVE
         .with(|n| n.borrow().as_ref().map(|n| (n.inner_html_set.clone(), n.inner_html_get.clone())))
         .unwrap_or((None, None));
     let (set, get_html) = (set?, get_html?);
-    // Inert (a template's content never runs): keksi's policy may vouch for it.
     let mut marked = String::from(html);
     marked.push_str(OPEN_END);
-    if set.call1(&tpl, &trusted::make(trusted::HTML, &marked)).is_err() {
-        return None;
-    }
-    // Made as a <template> above.
-    let content = tpl.unchecked_ref::<web_sys::HtmlTemplateElement>().content();
-    if !hold_parsed(&content, scripts_run) {
+    // Inert (a template's content never runs, nor does a DOMParser's document): keksi's
+    // policy may vouch for it.
+    let marked = trusted::make(trusted::HTML, &marked);
+    // A whole document (a frame's `document.write` after `open()`, a `srcdoc`) keeps its
+    // doctype and its <html>, <head> and <body> with their attributes, which a fragment's
+    // parse drops (an editor's frame would fall into quirks mode): parsed as a document.
+    let whole = ["<!doctype", "<html", "<body"].iter().any(|t| strings::contains(&lower, t));
+    let tpl = dom::document()?.create_element("template").ok()?;
+    let root: Node = if whole {
+        DomParser::new().ok()?.parse(&marked, "text/html").ok()?.into()
+    } else {
+        set.call1(&tpl, &marked).ok()?;
+        // Made as a <template> above.
+        tpl.unchecked_ref::<web_sys::HtmlTemplateElement>().content().into()
+    };
+    if !hold_parsed(&root, scripts_run) {
         return None;
     }
     // Elements parsed from a string are not the ones that will live in the page.
-    DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
-    let out = get_html.call0(&tpl).ok().and_then(|v| v.as_string())?;
+    DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !root.contains(Some(e))));
+    let out = if whole {
+        serialise_document(root.unchecked_ref())?
+    } else {
+        get_html.call0(&tpl).ok().and_then(|v| v.as_string())?
+    };
     // What follows the marker is the end tags of the elements the string leaves open.
     Some(match strings::find(&out, OPEN_END) {
         Some(at) => out.get(..at).unwrap_or_default().into(),
         None => out,
     })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's `DOMParser`: a document parsed inertly (no scripts, no loads).
+    #[wasm_bindgen(js_name = DOMParser)]
+    type DomParser;
+    #[wasm_bindgen(constructor, js_class = DOMParser, catch)]
+    fn new() -> Result<DomParser, JsValue>;
+    /// `parseFromString`, with a string or a trusted HTML value.
+    #[wasm_bindgen(method, js_class = DOMParser, js_name = parseFromString, catch)]
+    fn parse(this: &DomParser, html: &JsValue, kind: &str) -> Result<web_sys::Document, JsValue>;
+}
+
+/// A parsed document as text: its doctype as written (public and system ids decide
+/// quirks mode), then its `<html>` element.
+fn serialise_document(d: &web_sys::Document) -> Option<String> {
+    let mut out = String::new();
+    if let Some(t) = d.doctype() {
+        out.push_str("<!DOCTYPE ");
+        out.push_str(&t.name());
+        let (public, system) = (t.public_id(), t.system_id());
+        if !public.is_empty() {
+            out.push_str(" PUBLIC \"");
+            out.push_str(&public);
+            out.push('"');
+        }
+        if !system.is_empty() {
+            out.push_str(if public.is_empty() { " SYSTEM \"" } else { " \"" });
+            out.push_str(&system);
+            out.push('"');
+        }
+        out.push('>');
+    }
+    out.push_str(&d.document_element()?.outer_html());
+    Some(out)
 }
 
 /// Appended to a string before it is parsed: it lands inside the elements the string

@@ -972,6 +972,43 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
   }
 });
 
+test('a whole document written into a frame (an editor\'s, with a video embed) or given as srcdoc keeps its doctype, <html> and <body> attributes; the embed is held', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const got = await p.page.evaluate(async () => {
+      const f = document.createElement('iframe');
+      document.body.appendChild(f);
+      const d = f.contentDocument;
+      d.open();
+      d.write('<!DOCTYPE html><html dir="ltr" lang="fi"><head><title>editor</title></head>' +
+        '<body class="cke_editable" id="eb" spellcheck="false"><p id="para">text</p><iframe id="yt" src="' + TP.embed('ed-yt') + '"></iframe>');
+      d.write('<p id="later">later</p></body></html>');
+      d.close();
+      const s = document.createElement('iframe');
+      s.srcdoc = '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd"><html lang="sv"><body class="sd"><img src="' + TP.pixel('sd-img') + '"></body></html>';
+      const loaded = new Promise((r) => s.addEventListener('load', r));
+      document.body.appendChild(s);
+      await loaded;
+      const sd = s.contentDocument;
+      return {
+        mode: d.compatMode, lang: d.documentElement.lang, dir: d.documentElement.dir, bodyClass: d.body.className,
+        bodyId: d.body.id, para: !!d.getElementById('para'), later: d.getElementById('later')?.parentElement === d.body,
+        ytHeld: d.getElementById('yt').getAttribute('data-consent'),
+        srcdocMode: sd.compatMode, srcdocLang: sd.documentElement.lang, srcdocBody: sd.body.className,
+        srcdocDoctype: sd.doctype && sd.doctype.publicId,
+      };
+    });
+    assert.deepEqual(got, {
+      mode: 'CSS1Compat', lang: 'fi', dir: 'ltr', bodyClass: 'cke_editable', bodyId: 'eb', para: true, later: true,
+      ytHeld: 'functional', srcdocMode: 'CSS1Compat', srcdocLang: 'sv', srcdocBody: 'sd', srcdocDoctype: '-//W3C//DTD HTML 4.01//EN',
+    });
+    await settle();
+    assertNotRequested(p, ['ed-yt', 'sd-img']);
+  } finally {
+    await p.close();
+  }
+});
+
 test('path: new Image().src pixel', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
