@@ -71,8 +71,19 @@ pub fn adopt_window(w: &JsValue) {
         let _ = Reflect::set(&doc, &MARK.into(), &JsValue::TRUE);
         listen(&doc);
         super::activation::observe(doc.unchecked_ref());
-        // Seen after its parser ran (a srcdoc loaded): its iframes so far.
+        // Seen after its parser ran (a srcdoc loaded): its iframes so far, and what it
+        // holds, released if allowed already (a srcdoc cleaned before consent, loaded
+        // again after it: a moved frame reloads).
         adopt_all(&doc);
+        if doc
+            .unchecked_ref::<web_sys::Document>()
+            .query_selector(interceptor::AUTO_SELECTOR)
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            dom::when_parsed(super::activation::refresh);
+        }
     }
 }
 

@@ -26,6 +26,8 @@ use crate::core::trackers::{self, TrackerMatch};
 
 /// Marks an element keksi holds automatically; the value says how to release it.
 pub const AUTO_ATTR: &str = "data-keksi-auto";
+/// Elements keksi holds automatically.
+pub const AUTO_SELECTOR: &str = "[data-keksi-auto]";
 /// Released by setting the URL on the same element (it was created by script).
 pub const IN_PLACE: &str = "in-place";
 /// Released by a live copy (the parser inserted it).

@@ -920,6 +920,7 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
       const k = document.createElement('iframe');
       k.setAttribute('srcdoc', '<img src="' + TP.pixel('frame-srcdoc-attr') + '">');
       document.body.appendChild(k);
+      window.__srcdocFrame = k;
       const m = document.createElement('div');
       m.innerHTML = '<iframe srcdoc="&lt;img src=&quot;' + TP.pixel('frame-srcdoc-html') + '&quot;&gt;"></iframe>';
       document.body.appendChild(m);
@@ -961,6 +962,11 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
     assert.equal(post, true, 'the frame\'s sendBeacon after consent');
     assert.ok(await until(() => p.net.ran('frame-beacon-post').length === 1), 'the frame\'s beacon after consent not sent');
     assertNotRequested(p, ['frame-fetch', 'frame-beacon', 'frame-xhr'], 'ever');
+    // What a srcdoc document held is released too, and again when the frame reloads it
+    // (a moved frame reloads; its cleaned srcdoc still holds the pixel).
+    assert.ok(await until(() => p.net.ran('frame-srcdoc-attr').length === 1), 'the srcdoc frame\'s pixel was not released');
+    await p.page.evaluate(() => document.body.prepend(window.__srcdocFrame));
+    assert.ok(await until(() => p.net.ran('frame-srcdoc-attr').length === 2), 'the reloaded srcdoc frame\'s pixel was not released');
     // Released once: a later change of choice does not load the frame's elements again.
     await p.page.evaluate(() => window.keksi.accept(['analytics', 'advertising', 'functional']));
     await settle(400);
