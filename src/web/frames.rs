@@ -38,9 +38,9 @@ pub fn install(page: &JsValue) {
     listen(&get(page, "document"));
 }
 
-/// Patch `w`'s realm if it is a same-origin window keksi has not patched yet, and watch
-/// its document if that is new.
-pub fn adopt_window(w: &JsValue) {
+/// Patch `w`'s realm if it is a same-origin window keksi has not patched yet, and (with
+/// `new_document`) watch its document if that is new.
+fn adopt_window(w: &JsValue, new_document: bool) {
     if !w.is_object() {
         return;
     }
@@ -61,11 +61,13 @@ pub fn adopt_window(w: &JsValue) {
                 }
             });
         }
+        Ok(_) if !new_document => return,
         Ok(_) => {}
         Err(_) => return,
     }
     // A window keeps its realm through its first same-origin navigation, with a new
-    // document: each document is watched once.
+    // document: each document is watched once. (Looked for when a frame is inserted or
+    // loads, not on every read of `contentWindow`, which editors do often.)
     let doc = get(w, "document");
     if dom::node_type(&doc) == 9 && get(&doc, MARK).is_undefined() {
         let _ = Reflect::set(&doc, &MARK.into(), &JsValue::TRUE);
@@ -90,15 +92,15 @@ pub fn adopt_window(w: &JsValue) {
 /// Patch the realm of an iframe element's window, if it is same-origin and there now.
 pub fn adopt(frame: &Element) {
     if frame.tag_name() == "IFRAME" {
-        adopt_document(&get(frame, "contentDocument"));
+        adopt_document(&get(frame, "contentDocument"), true);
     }
 }
 
 /// Adopt the window of a frame's document (`null` for a cross-origin frame, whose
 /// window would throw at every look).
-fn adopt_document(doc: &JsValue) {
+fn adopt_document(doc: &JsValue, new_document: bool) {
     if doc.is_object() {
-        adopt_window(&get(doc, "defaultView"));
+        adopt_window(&get(doc, "defaultView"), new_document);
     }
 }
 
@@ -161,12 +163,12 @@ fn watch(w: &JsValue) {
     // The window through the document: a cross-origin frame's is `null`, without the
     // exception its window would throw.
     wrap_accessor(w, "HTMLIFrameElement", "contentWindow", "get", |target, this, args| {
-        adopt_document(&get(&this, "contentDocument"));
+        adopt_document(&get(&this, "contentDocument"), false);
         call(&target, &this, &args)
     });
     wrap_accessor(w, "HTMLIFrameElement", "contentDocument", "get", |target, this, args| {
         let v = call(&target, &this, &args)?;
-        adopt_document(&v);
+        adopt_document(&v, false);
         Ok(v)
     });
 }
