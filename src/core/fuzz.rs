@@ -216,3 +216,24 @@ fn urls_never_panic() {
         let _ = match_url(&s, &text);
     }
 }
+
+#[test]
+fn start_tags_never_panic_and_lie_within_the_text() {
+    let pieces = [
+        "<", ">", "/", "!--", "--", "-", "!", "?", "img", "IMG", "script", "</script", "textarea", " ", "=", "\"", "'", "src", "ä", "x",
+    ];
+    let mut rng = Rng(0x7a65_7461_6773_0001);
+    for _ in 0..runs() {
+        let text = rng.input(&pieces);
+        let mut last = 0;
+        for t in super::tags::start_tags(&text) {
+            assert!(t.start >= last && t.start < t.end && t.end <= text.len(), "{text:?}: {t:?}");
+            assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end), "{text:?}: {t:?}");
+            assert!(
+                text[t.start..t.end].starts_with('<') && text[t.start..t.end].ends_with('>'),
+                "{text:?}: {t:?}"
+            );
+            last = t.end;
+        }
+    }
+}

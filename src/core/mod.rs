@@ -24,6 +24,7 @@ pub mod pattern;
 pub mod receipt;
 pub mod sha256;
 pub mod strings;
+pub mod tags;
 pub mod texts;
 pub mod time;
 pub mod trackers;

@@ -22,6 +22,7 @@ use super::patch::{call, get, prototype_of, proxy, text, wrap_method, wrap_sette
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
+use crate::core::tags::{is_raw_text, start_tags, Tag};
 use crate::core::trackers::{self, TrackerMatch};
 
 /// Marks an element keksi holds automatically; the value says how to release it.
@@ -582,91 +583,52 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     if own_base && !state::read(|s| trackers::may_name_tracker(&s.settings, &lower)).unwrap_or(true) {
         return None;
     }
-    let (set, get_html) = NATIVE
-        .with(|n| n.borrow().as_ref().map(|n| (n.inner_html_set.clone(), n.inner_html_get.clone())))
-        .unwrap_or((None, None));
-    let (set, get_html) = (set?, get_html?);
-    let mut marked = String::from(html);
-    marked.push_str(OPEN_END);
-    // Inert (a template's content never runs, nor does a DOMParser's document): keksi's
-    // policy may vouch for it.
-    let marked = trusted::make(trusted::HTML, &marked);
-    // A whole document (a frame's `document.write` after `open()`, a `srcdoc`) keeps its
-    // doctype and its <html>, <head> and <body> with their attributes, which a fragment's
-    // parse drops (an editor's frame would fall into quirks mode): parsed as a document.
-    let whole = ["<!doctype", "<html", "<body"].iter().any(|t| strings::contains(&lower, t));
-    let tpl = dom::document()?.create_element("template").ok()?;
-    let root: Node = if whole {
-        DomParser::new().ok()?.parse(&marked, "text/html").ok()?.into()
-    } else {
-        set.call1(&tpl, &marked).ok()?;
-        // Made as a <template> above.
-        tpl.unchecked_ref::<web_sys::HtmlTemplateElement>().content().into()
-    };
-    if !hold_parsed(&root, scripts_run) {
+    let tpl = parse_inert(html)?;
+    let content: Node = tpl.content().into();
+    if !hold_parsed(&content, scripts_run) {
         return None;
     }
     // Elements parsed from a string are not the ones that will live in the page.
-    DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !root.contains(Some(e))));
-    let out = if whole {
-        serialise_document(root.unchecked_ref())?
-    } else {
-        get_html.call0(&tpl).ok().and_then(|v| v.as_string())?
-    };
-    // What follows the marker is the end tags of the elements the string leaves open.
-    Some(match strings::find(&out, OPEN_END) {
-        Some(at) => out.get(..at).unwrap_or_default().into(),
-        None => out,
+    DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
+    in_place(html, &content, scripts_run).or_else(|| {
+        let get_html = NATIVE.with(|n| n.borrow().as_ref().and_then(|n| n.inner_html_get.clone()))?;
+        get_html.call0(&tpl).ok()?.as_string()
     })
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The browser's `DOMParser`: a document parsed inertly (no scripts, no loads).
-    #[wasm_bindgen(js_name = DOMParser)]
-    type DomParser;
-    #[wasm_bindgen(constructor, js_class = DOMParser, catch)]
-    fn new() -> Result<DomParser, JsValue>;
-    /// `parseFromString`, with a string or a trusted HTML value.
-    #[wasm_bindgen(method, js_class = DOMParser, js_name = parseFromString, catch)]
-    fn parse(this: &DomParser, html: &JsValue, kind: &str) -> Result<web_sys::Document, JsValue>;
+/// An HTML string parsed inertly into a fresh `<template>` (nothing in its content loads
+/// or runs; keksi's Trusted Types policy may vouch for it).
+fn parse_inert(html: &str) -> Option<web_sys::HtmlTemplateElement> {
+    let set = NATIVE.with(|n| n.borrow().as_ref().and_then(|n| n.inner_html_set.clone()))?;
+    let tpl = dom::document()?.create_element("template").ok()?;
+    set.call1(&tpl, &trusted::make(trusted::HTML, html)).ok()?;
+    // Made as a <template> above.
+    Some(tpl.unchecked_into())
 }
 
-/// A parsed document as text: its doctype as written (public and system ids decide
-/// quirks mode), then its `<html>` element.
-fn serialise_document(d: &web_sys::Document) -> Option<String> {
-    let mut out = String::new();
-    if let Some(t) = d.doctype() {
-        out.push_str("<!DOCTYPE ");
-        out.push_str(&t.name());
-        let (public, system) = (t.public_id(), t.system_id());
-        if !public.is_empty() {
-            out.push_str(" PUBLIC \"");
-            out.push_str(&public);
-            out.push('"');
+/// Elements a template holds, and the templates in it, in document order.
+const IN_STRINGS: &str = "script,iframe,img,link,template";
+
+/// The script, iframe, img and link elements of a parsed string, in the order of their
+/// start tags, those in templates (declarative shadow roots) included.
+fn parsed_elements(root: &Node, out: &mut Vec<Element>) {
+    for el in dom::query_all(root, IN_STRINGS) {
+        if el.tag_name() == "TEMPLATE" {
+            parsed_elements(&el.unchecked_into::<web_sys::HtmlTemplateElement>().content(), out);
+        } else {
+            out.push(el);
         }
-        if !system.is_empty() {
-            out.push_str(if public.is_empty() { " SYSTEM \"" } else { " \"" });
-            out.push_str(&system);
-            out.push('"');
-        }
-        out.push('>');
     }
-    out.push_str(&d.document_element()?.outer_html());
-    Some(out)
 }
 
-/// Appended to a string before it is parsed: it lands inside the elements the string
-/// leaves open, so that keksi writes the string without closing them (a `document.write`
-/// of `<div><img …>` before one of `</div>`). A `<template>` goes in where it stands,
-/// even in a table, whose other misplaced elements the parser moves before it.
-const OPEN_END: &str = "<template id=\"keksi-open-end\"></template>";
-
-/// Hold the trackers of a parsed HTML string; whether there were any. `scripts_run` as
-/// for [`sanitize`].
+/// Hold the trackers of a parsed HTML string, templates' contents included (a
+/// declarative shadow root becomes one where the string lands); whether there were any.
+/// `scripts_run` as for [`sanitize`].
 fn hold_parsed(content: &Node, scripts_run: bool) -> bool {
+    let mut all = Vec::new();
+    parsed_elements(content, &mut all);
     let mut held = false;
-    for el in dom::query_all(content, LIVE_URLS) {
+    for el in all {
         let tag = el.tag_name();
         if tag == "IFRAME" {
             held |= clean_srcdoc(&el);
@@ -682,6 +644,51 @@ fn hold_parsed(content: &Node, scripts_run: bool) -> bool {
         held |= check_el(&el, PARSER);
     }
     held
+}
+
+/// The page's own `html` with only the start tags of the elements keksi changed in its
+/// parse (`content`) written anew (see `core::tags`). `None` when the text and the parse
+/// cannot be matched tag for tag (an `<svg>`, `<image>`), or when the result, parsed
+/// again, would still let a tracker through: the parse is serialised instead.
+fn in_place(html: &str, content: &Node, scripts_run: bool) -> Option<String> {
+    let mut els = Vec::new();
+    parsed_elements(content, &mut els);
+    let tags: Vec<Tag> = start_tags(html)
+        .into_iter()
+        .filter(|t| matches!(t.name.as_str(), "script" | "iframe" | "img" | "link"))
+        .collect();
+    if els.len() != tags.len() {
+        return None;
+    }
+    let mut out = String::new();
+    let mut at = 0;
+    for (el, t) in els.iter().zip(&tags) {
+        if el.local_name() != t.name {
+            return None;
+        }
+        if el.has_attribute(AUTO_ATTR) || el.has_attribute(INERT_ATTR) || el.has_attribute("srcdoc") {
+            out.push_str(html.get(at..t.start)?);
+            push_start_tag(&mut out, el);
+            at = t.end;
+        }
+    }
+    out.push_str(html.get(at..)?);
+    (!hold_parsed(&parse_inert(&out)?.content(), scripts_run)).then_some(out)
+}
+
+/// `<name a="v" …>` of an element's attributes as they are now.
+fn push_start_tag(out: &mut String, el: &Element) {
+    out.push('<');
+    out.push_str(&el.local_name());
+    let attrs = el.attributes();
+    for a in (0..attrs.length()).filter_map(|i| attrs.item(i)) {
+        out.push(' ');
+        out.push_str(&a.name());
+        out.push_str("=\"");
+        out.push_str(&crate::core::html::escape(&a.value()));
+        out.push('"');
+    }
+    out.push('>');
 }
 
 /// Sanitize argument `i`; whether its text names an iframe (see [`html_then_call`]).
@@ -700,6 +707,12 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<bool, JsValue
 /// An HTML-string API's trap: the string at `at` sanitized, then the call; the iframes
 /// it made are adopted before the page's next line can reach them (`frames`).
 fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, scripts_run: bool) -> Result<JsValue, JsValue> {
+    // Markup given into a raw-text element (`script.innerHTML`, a textarea's) is its
+    // text, never elements: left as it is.
+    let inside = at == 0 || matches!(text(&args.get(0)).to_ascii_lowercase().as_str(), "afterbegin" | "beforeend");
+    if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&e.local_name())) {
+        return call(&target, &this, &args);
+    }
     let frames = sanitize_arg(&args, at, scripts_run)?;
     let r = call(&target, &this, &args);
     if frames {
@@ -710,9 +723,20 @@ fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, scripts
 
 /// Wrap the APIs that take HTML strings.
 fn guard_html_strings(realm: &JsValue) {
-    for (ctor, prop) in [("Element", "innerHTML"), ("Element", "outerHTML"), ("ShadowRoot", "innerHTML")] {
-        wrap_setter(realm, ctor, prop, |target, this, args| html_then_call(target, this, args, 0, false));
+    for ctor in ["Element", "ShadowRoot"] {
+        wrap_setter(realm, ctor, "innerHTML", |target, this, args| {
+            html_then_call(target, this, args, 0, false)
+        });
     }
+    // Parsed in the context of the parent, even for a raw-text element.
+    wrap_setter(realm, "Element", "outerHTML", |target, this, args| {
+        let frames = sanitize_arg(&args, 0, false)?;
+        let r = call(&target, &this, &args);
+        if frames {
+            frames::adopt_all(&this);
+        }
+        r
+    });
     for ctor in ["Element", "ShadowRoot"] {
         wrap_method(realm, ctor, "setHTMLUnsafe", |target, this, args| {
             html_then_call(target, this, args, 0, false)

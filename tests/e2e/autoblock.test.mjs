@@ -696,7 +696,7 @@ test('path: document.write / writeln during parsing (script, img, iframe)', { ti
     await settle();
     assert.deepEqual(await ran(p.page), ['dw-inline'], 'only the written inline (first-party) script may run before consent');
     assert.deepEqual(await frames(p.page), []);
-    assertNotRequested(p, ['dw-a', 'dw-b', 'dw-img', 'dw-img2', 'dw-frame']);
+    assertNotRequested(p, ['dw-a', 'dw-b', 'dw-img', 'dw-img2', 'dw-img3', 'dw-frame']);
     assertHeld(await describe(p.page, 'dw-a'), 'dw-a', { category: 'advertising', script: true });
     assertHeld(await describe(p.page, 'dw-b'), 'dw-b', { category: 'analytics', script: true });
     assertHeld(await describe(p.page, 'dw-img'), 'dw-img', { category: 'advertising' });
@@ -713,8 +713,10 @@ test('path: document.write / writeln during parsing (script, img, iframe)', { ti
         title: ad.title,
         alt: document.getElementById('dw-img2').alt,
         after: document.getElementById('content').parentElement.id,
+        nextOutside: document.getElementById('dw-next').parentElement.id,
+        img3In: document.getElementById('dw-img3').parentElement.id,
       };
-    }), { inside: true, img: true, title: 'a & b', alt: 'x > y', after: 'main' });
+    }), { inside: true, img: true, title: 'a & b', alt: 'x > y', after: 'main', nextOutside: 'main', img3In: 'dw-open' });
 
     const check = await setMarker(p.page);
     await acceptAll(p.page);
@@ -1010,6 +1012,65 @@ test('a whole document written into a frame (an editor\'s, with a video embed) o
     });
     await settle();
     assertNotRequested(p, ['ed-yt', 'sd-img']);
+  } finally {
+    await p.close();
+  }
+});
+
+test('HTML strings: only the held tags change, the rest stays as the page wrote it (tables, declarative shadow roots, script text, a frame head\'s <noscript>)', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const got = await p.page.evaluate(async () => {
+      const out = {};
+      // "<body" inside an attribute must not turn a table row string into a document.
+      const t = document.createElement('table');
+      const tb = t.createTBody();
+      document.body.appendChild(t);
+      tb.innerHTML = '<tr data-tip="<body>"><td>1</td><td><img id="tbl-img" src="' + TP.pixel('tbl-img') + '"></td></tr><tr><td>2</td></tr>';
+      out.rows = tb.rows.length;
+      out.cells = tb.rows[0].cells.length;
+      // A declarative shadow root: its tracker held too.
+      const host = document.createElement('div');
+      document.body.appendChild(host);
+      host.setHTMLUnsafe('<div id="dsd"><template shadowrootmode="open"><img id="dsd-img" src="' + TP.pixel('dsd-img') + '"></template></div>');
+      const root = document.getElementById('dsd').shadowRoot;
+      out.dsd = root ? root.getElementById('dsd-img').getAttribute('data-consent') : 'no shadow root';
+      // Markup given to a script is its code.
+      const s = document.createElement('script');
+      s.innerHTML = "window.__x = '<img src=\\'" + TP.pixel('script-text') + "\\'>'; if (1 && 2 > 1) window.__scriptRan = 1;";
+      document.head.appendChild(s);
+      out.scriptRan = window.__scriptRan === 1;
+      // Meta Pixel's snippet in the head of a document written into a frame.
+      const f = document.createElement('iframe');
+      document.body.appendChild(f);
+      const d = f.contentDocument;
+      d.open();
+      d.write('<!DOCTYPE html><html><head><title>T</title><script src="' + TP.js('head-fb', { host: TP.FB }) + '"><\/script>' +
+        '<noscript><img height="1" width="1" src="' + TP.pixel('head-noscript') + '&noscript=1"></noscript><meta name="m" content="c"></head><body><p>x</p></body></html>');
+      d.close();
+      out.title = d.title;
+      out.metaInHead = !!d.head.querySelector('meta[name=m]');
+      // A write that ends inside a textarea, finished by the next one.
+      const g = document.createElement('iframe');
+      document.body.appendChild(g);
+      const e = g.contentDocument;
+      e.open();
+      e.write('<img src="' + TP.pixel('ta-img') + '"><textarea id="ta">abc');
+      e.write('def</textarea><p id="after-ta">after</p>');
+      e.close();
+      out.textarea = e.getElementById('ta').value;
+      out.afterTa = !!e.getElementById('after-ta');
+      window.__nsFrame = f;
+      return out;
+    });
+    assert.deepEqual(got, { rows: 2, cells: 2, dsd: 'advertising', scriptRan: true, title: 'T', metaInHead: true, textarea: 'abcdef', afterTa: true });
+    await settle();
+    assertNotRequested(p, ['tbl-img', 'dsd-img', 'script-text', 'head-fb', 'head-noscript', 'ta-img']);
+    await acceptAll(p.page);
+    assert.ok(await until(() => p.net.ran('tbl-img').length === 1), 'the table image was not released');
+    await settle(500);
+    // With scripts on, a <noscript>'s content is text: never requested, before or after.
+    assertNotRequested(p, ['head-noscript', 'script-text'], 'ever');
   } finally {
     await p.close();
   }
