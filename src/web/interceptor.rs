@@ -189,7 +189,10 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
         DETACHED.with(|d| {
             let mut d = d.borrow_mut();
             // Not the elements of a frame taken away: they would keep its document alive.
-            d.retain(|e| e.owner_document().is_some_and(|doc| doc.default_view().is_some()));
+            // Looked for as the list doubles, so that holding stays O(1) amortised.
+            if d.len() >= 32 && d.len().is_power_of_two() {
+                d.retain(|e| e.owner_document().is_some_and(|doc| doc.default_view().is_some()));
+            }
             d.push(el.clone());
         });
     }
