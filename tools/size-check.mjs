@@ -45,8 +45,12 @@ function check(what, file, ceiling, hint) {
 // → 87.7 KB (sixth session, on purpose): same-origin frames' realms patched like the page's
 // (src/web/frames.rs: a friendly about:blank iframe's own fetch, sendBeacon, XHR, DOM
 // methods, document.cookie and storage were a way past the blocker and the cookie guard;
-// srcdoc cleaned like document.write), +1.5 KB.
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 87.7 * KB,
+// srcdoc cleaned like document.write), +1.5 KB; → 89.2 KB: HTML strings written as the page
+// wrote them with only the held trackers' start tags rewritten (core::tags), which a review
+// showed the serialised parse breaking (editor frames in quirks mode, tables, a head's
+// noscript pixel sent after consent, writes left open), trackers in declarative shadow
+// roots held, the frames review's fixes, +1.8 KB; wasm-opt --low-memory-unused, -0.25 KB.
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 89.2 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],
