@@ -54,6 +54,8 @@ fn adopt_window(w: &JsValue, new_document: bool) {
             cookie_guard::install_in(w);
             interceptor::install_in(w);
             watch(w);
+            // Pruned of removed frames first: a page making many keeps none alive.
+            live();
             REALMS.with(|r| {
                 let mut r = r.borrow_mut();
                 if !r.contains(w) {
