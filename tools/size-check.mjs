@@ -49,8 +49,9 @@ function check(what, file, ceiling, hint) {
 // wrote them with only the held trackers' start tags rewritten (core::tags), which a review
 // showed the serialised parse breaking (editor frames in quirks mode, tables, a head's
 // noscript pixel sent after consent, writes left open), trackers in declarative shadow
-// roots held, the frames review's fixes, +1.8 KB; wasm-opt --low-memory-unused, -0.25 KB.
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 89.2 * KB,
+// roots held, the frames review's fixes, +1.8 KB; wasm-opt --low-memory-unused, -0.25 KB;
+// → 89.3 KB: <object>/<frame> documents and windows opened on about:blank patched too, +0.1 KB.
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 89.3 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],

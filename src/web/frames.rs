@@ -93,7 +93,7 @@ fn adopt_window(w: &JsValue, new_document: bool) {
 
 /// Patch the realm of an iframe element's window, if it is same-origin and there now.
 pub fn adopt(frame: &Element) {
-    if frame.tag_name() == "IFRAME" {
+    if matches!(frame.tag_name().as_str(), "IFRAME" | "OBJECT" | "FRAME") {
         adopt_document(&get(frame, "contentDocument"), true);
     }
 }
@@ -162,17 +162,33 @@ pub fn is_local_storage(storage: &JsValue) -> bool {
 
 /// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out.
 fn watch(w: &JsValue) {
-    // The window through the document: a cross-origin frame's is `null`, without the
-    // exception its window would throw.
-    wrap_accessor(w, "HTMLIFrameElement", "contentWindow", "get", |target, this, args| {
-        adopt_document(&get(&this, "contentDocument"), false);
-        call(&target, &this, &args)
-    });
-    wrap_accessor(w, "HTMLIFrameElement", "contentDocument", "get", |target, this, args| {
-        let v = call(&target, &this, &args)?;
-        adopt_document(&v, false);
-        Ok(v)
-    });
+    // `<object>` and `<frame>` documents are frames too.
+    for ctor in ["HTMLIFrameElement", "HTMLObjectElement", "HTMLFrameElement"] {
+        // The window through the document: a cross-origin frame's is `null`, without the
+        // exception its window would throw.
+        wrap_accessor(w, ctor, "contentWindow", "get", |target, this, args| {
+            adopt_document(&get(&this, "contentDocument"), false);
+            call(&target, &this, &args)
+        });
+        wrap_accessor(w, ctor, "contentDocument", "get", |target, this, args| {
+            let v = call(&target, &this, &args)?;
+            adopt_document(&v, false);
+            Ok(v)
+        });
+    }
+    // A window the page opens on `about:blank` (a pop-under written by script) shares
+    // the cookie jar as well.
+    // (On the window itself: a global object's operations are its own properties.)
+    if let Ok(open) = get(w, "open").dyn_into::<js_sys::Function>() {
+        let p = super::patch::proxy(&open, |target, this, args| {
+            let v = call(&target, &this, &args)?;
+            adopt_window(&v, true);
+            Ok(v)
+        });
+        if let Some(p) = p {
+            let _ = Reflect::set(w, &"open".into(), &p);
+        }
+    }
 }
 
 /// Adopt the iframes that load a document in `doc`.
