@@ -70,7 +70,7 @@ fn guard_document_cookie(realm: &JsValue) {
         Ok(JsValue::UNDEFINED)
     });
     // The page's own setter (its realm comes first) writes keksi's own cookies.
-    if let Some((set, _)) = native {
+    if let Some(set) = native {
         NATIVE_SET.with(|n| n.borrow_mut().get_or_insert(set).clone());
     }
 }

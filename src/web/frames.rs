@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use super::patch::{call, callback, get, wrap_accessor};
+use super::patch::{call, callback, get, wrap_accessor, wrap_own};
 use super::{cookie_guard, dom, interceptor};
 use crate::single::Shared;
 
@@ -179,16 +179,11 @@ fn watch(w: &JsValue) {
     // A window the page opens on `about:blank` (a pop-under written by script) shares
     // the cookie jar as well.
     // (On the window itself: a global object's operations are its own properties.)
-    if let Ok(open) = get(w, "open").dyn_into::<js_sys::Function>() {
-        let p = super::patch::proxy(&open, |target, this, args| {
-            let v = call(&target, &this, &args)?;
-            adopt_window(&v, true);
-            Ok(v)
-        });
-        if let Some(p) = p {
-            let _ = Reflect::set(w, &"open".into(), &p);
-        }
-    }
+    wrap_own(w, "open", |target, this, args| {
+        let v = call(&target, &this, &args)?;
+        adopt_window(&v, true);
+        Ok(v)
+    });
 }
 
 /// Adopt the iframes that load a document in `doc`.

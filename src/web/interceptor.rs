@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
-use super::patch::{call, get, prototype_of, proxy, text, wrap_method, wrap_setter};
+use super::patch::{call, get, prototype_of, text, wrap_method, wrap_own, wrap_setter};
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
@@ -588,12 +588,13 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     }
     let tpl = parse_inert(html)?;
     let content: Node = tpl.content().into();
-    if !hold_parsed(&content, scripts_run) {
+    let els = parsed_elements(&content);
+    if !hold_parsed(&els, scripts_run) {
         return None;
     }
     // Elements parsed from a string are not the ones that will live in the page.
     DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
-    in_place(html, &content, scripts_run).or_else(|| {
+    in_place(html, &els, scripts_run).or_else(|| {
         let get_html = NATIVE.with(|n| n.borrow().as_ref().and_then(|n| n.inner_html_get.clone()))?;
         get_html.call0(&tpl).ok()?.as_string()
     })
@@ -614,48 +615,46 @@ const IN_STRINGS: &str = "script,iframe,img,link,template";
 
 /// The script, iframe, img and link elements of a parsed string, in the order of their
 /// start tags, those in templates (declarative shadow roots) included.
-fn parsed_elements(root: &Node, out: &mut Vec<Element>) {
+fn parsed_elements(root: &Node) -> Vec<Element> {
+    let mut out = Vec::new();
     for el in dom::query_all(root, IN_STRINGS) {
         if el.tag_name() == "TEMPLATE" {
-            parsed_elements(&el.unchecked_into::<web_sys::HtmlTemplateElement>().content(), out);
+            out.extend(parsed_elements(&el.unchecked_into::<web_sys::HtmlTemplateElement>().content()));
         } else {
             out.push(el);
         }
     }
+    out
 }
 
 /// Hold the trackers of a parsed HTML string, templates' contents included (a
 /// declarative shadow root becomes one where the string lands); whether there were any.
 /// `scripts_run` as for [`sanitize`].
-fn hold_parsed(content: &Node, scripts_run: bool) -> bool {
-    let mut all = Vec::new();
-    parsed_elements(content, &mut all);
+fn hold_parsed(els: &[Element], scripts_run: bool) -> bool {
     let mut held = false;
-    for el in all {
+    for el in els {
         let tag = el.tag_name();
         if tag == "IFRAME" {
-            held |= clean_srcdoc(&el);
+            held |= clean_srcdoc(el);
         }
         if !scripts_run && tag == "SCRIPT" {
             // Never runs where it lands; mark it so the observer leaves it inert too.
             if !el.has_attribute(INERT_ATTR) && blocked(&el.get_attribute("src").unwrap_or_default()).is_some() {
-                native_set(&el, INERT_ATTR, "");
+                native_set(el, INERT_ATTR, "");
                 held = true;
             }
             continue;
         }
-        held |= check_el(&el, PARSER);
+        held |= check_el(el, PARSER);
     }
     held
 }
 
 /// The page's own `html` with only the start tags of the elements keksi changed in its
-/// parse (`content`) written anew (see `core::tags`). `None` when the text and the parse
+/// parse (`els`, from [`parsed_elements`]) written anew (see `core::tags`). `None` when the text and the parse
 /// cannot be matched tag for tag (an `<svg>`, `<image>`), or when the result, parsed
 /// again, would still let a tracker through: the parse is serialised instead.
-fn in_place(html: &str, content: &Node, scripts_run: bool) -> Option<String> {
-    let mut els = Vec::new();
-    parsed_elements(content, &mut els);
+fn in_place(html: &str, els: &[Element], scripts_run: bool) -> Option<String> {
     let tags: Vec<Tag> = start_tags(html)
         .into_iter()
         .filter(|t| matches!(t.name.as_str(), "script" | "iframe" | "img" | "link"))
@@ -676,7 +675,7 @@ fn in_place(html: &str, content: &Node, scripts_run: bool) -> Option<String> {
         }
     }
     out.push_str(html.get(at..)?);
-    (!hold_parsed(&parse_inert(&out)?.content(), scripts_run)).then_some(out)
+    (!hold_parsed(&parsed_elements(&parse_inert(&out)?.content()), scripts_run)).then_some(out)
 }
 
 /// `<name a="v" …>` of an element's attributes as they are now.
@@ -708,15 +707,16 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<bool, JsValue
 }
 
 /// An HTML-string API's trap: the string at `at` sanitized, then the call; the iframes
-/// it made are adopted before the page's next line can reach them (`frames`).
-fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, scripts_run: bool) -> Result<JsValue, JsValue> {
+/// it made are adopted before the page's next line can reach them (`frames`). `inside`:
+/// the string is parsed in `this` (not in its parent, as for `outerHTML`).
+fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, inside: bool) -> Result<JsValue, JsValue> {
     // Markup given into a raw-text element (`script.innerHTML`, a textarea's) is its
     // text, never elements: left as it is.
-    let inside = at == 0 || matches!(text(&args.get(0)).to_ascii_lowercase().as_str(), "afterbegin" | "beforeend");
+    let inside = inside && (at == 0 || matches!(text(&args.get(0)).to_ascii_lowercase().as_str(), "afterbegin" | "beforeend"));
     if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&e.local_name())) {
         return call(&target, &this, &args);
     }
-    let frames = sanitize_arg(&args, at, scripts_run)?;
+    let frames = sanitize_arg(&args, at, false)?;
     let r = call(&target, &this, &args);
     if frames {
         frames::adopt_all(&this);
@@ -724,39 +724,35 @@ fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, scripts
     r
 }
 
+/// The trap of an HTML string whose scripts run where it lands (a contextual fragment,
+/// a `srcdoc` document): the string sanitized as `document.write`'s, then the call.
+fn scripts_run_then_call(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    sanitize_arg(&args, 0, true)?;
+    call(&target, &this, &args)
+}
+
 /// Wrap the APIs that take HTML strings.
 fn guard_html_strings(realm: &JsValue) {
     for ctor in ["Element", "ShadowRoot"] {
         wrap_setter(realm, ctor, "innerHTML", |target, this, args| {
-            html_then_call(target, this, args, 0, false)
+            html_then_call(target, this, args, 0, true)
         });
     }
     // Parsed in the context of the parent, even for a raw-text element.
     wrap_setter(realm, "Element", "outerHTML", |target, this, args| {
-        let frames = sanitize_arg(&args, 0, false)?;
-        let r = call(&target, &this, &args);
-        if frames {
-            frames::adopt_all(&this);
-        }
-        r
+        html_then_call(target, this, args, 0, false)
     });
     for ctor in ["Element", "ShadowRoot"] {
         wrap_method(realm, ctor, "setHTMLUnsafe", |target, this, args| {
-            html_then_call(target, this, args, 0, false)
+            html_then_call(target, this, args, 0, true)
         });
     }
     wrap_method(realm, "Element", "insertAdjacentHTML", |target, this, args| {
-        html_then_call(target, this, args, 1, false)
+        html_then_call(target, this, args, 1, true)
     });
-    wrap_method(realm, "Range", "createContextualFragment", |target, this, args| {
-        sanitize_arg(&args, 0, true)?;
-        call(&target, &this, &args)
-    });
+    wrap_method(realm, "Range", "createContextualFragment", scripts_run_then_call);
     // A srcdoc document is parsed as the page's own HTML: its scripts run.
-    wrap_setter(realm, "HTMLIFrameElement", "srcdoc", |target, this, args| {
-        sanitize_arg(&args, 0, true)?;
-        call(&target, &this, &args)
-    });
+    wrap_setter(realm, "HTMLIFrameElement", "srcdoc", scripts_run_then_call);
     for name in ["write", "writeln"] {
         wrap_method(realm, "Document", name, |target, this, args| {
             let joined = args.iter().map(|a| text(&a)).collect::<String>();
@@ -808,20 +804,15 @@ fn guard_beacons(realm: &JsValue) {
         }
         call(&target, &this, &args)
     });
-    if let Ok(fetch) = get(realm, "fetch").dyn_into::<Function>() {
-        let p = proxy(&fetch, |target, this, args| {
-            let url = url_of_request(&args.get(0));
-            if blocked(&url).is_some() {
-                beacon_debug("fetch", &url);
-                let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
-                return Ok(Promise::reject(&e).into());
-            }
-            call(&target, &this, &args)
-        });
-        if let Some(p) = p {
-            let _ = Reflect::set(realm, &"fetch".into(), &p);
+    wrap_own(realm, "fetch", |target, this, args| {
+        let url = url_of_request(&args.get(0));
+        if blocked(&url).is_some() {
+            beacon_debug("fetch", &url);
+            let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
+            return Ok(Promise::reject(&e).into());
         }
-    }
+        call(&target, &this, &args)
+    });
     // A blocked request is opened on a revoked `blob:` URL instead: nothing is sent, and
     // the browser fails it as a network error (status 0, `error`, `loadend`), so the
     // page's callbacks and promises settle as they would offline.

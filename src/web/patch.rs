@@ -98,33 +98,37 @@ pub fn call(target: &Function, this: &JsValue, args: &Array) -> Result<JsValue, 
 
 /// Replace `realm[ctor].prototype[name]` with a proxy; returns the original.
 pub fn wrap_method(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Option<Function> {
-    let proto = prototype_of(realm, ctor)?;
-    let original = get(&proto, name).dyn_into::<Function>().ok()?;
+    let proto: JsValue = prototype_of(realm, ctor)?.into();
+    wrap_own(&proto, name, trap)
+}
+
+/// Replace the function `o[name]` with a proxy (a prototype's method, or one a window
+/// has as its own property, such as `fetch`); returns the original.
+pub fn wrap_own(o: &JsValue, name: &str, trap: Trap) -> Option<Function> {
+    let original = get(o, name).dyn_into::<Function>().ok()?;
     let p = proxy(&original, trap)?;
-    Reflect::set(&proto, &JsValue::from_str(name), &p).ok()?;
+    Reflect::set(o, &JsValue::from_str(name), &p).ok()?;
     Some(original)
 }
 
 /// Replace the setter of accessor `name` on `realm[ctor].prototype` with a proxy,
-/// keeping the getter; returns the original (setter, getter).
-pub fn wrap_setter(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Option<(Function, Option<Function>)> {
-    let (set, get) = wrap_accessor(realm, ctor, name, "set", trap)?;
-    Some((set, get.dyn_into::<Function>().ok()))
+/// keeping the getter; returns the original setter.
+pub fn wrap_setter(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Option<Function> {
+    wrap_accessor(realm, ctor, name, "set", trap)
 }
 
 /// Replace accessor `name`'s `which` half (`"get"` or `"set"`) on
-/// `realm[ctor].prototype` with a proxy; returns the original half and the other one.
-pub fn wrap_accessor(realm: &JsValue, ctor: &str, name: &str, which: &str, trap: Trap) -> Option<(Function, JsValue)> {
+/// `realm[ctor].prototype` with a proxy, keeping the other; returns the original half.
+pub fn wrap_accessor(realm: &JsValue, ctor: &str, name: &str, which: &str, trap: Trap) -> Option<Function> {
     let proto = prototype_of(realm, ctor)?;
     let desc = Object::get_own_property_descriptor(&proto, &JsValue::from_str(name))
         .dyn_into::<Object>()
         .ok()?;
     let original = get(&desc, which).dyn_into::<Function>().ok()?;
-    let other = get(&desc, if which == "set" { "get" } else { "set" });
     let p = proxy(&original, trap)?;
     Reflect::set(&desc, &JsValue::from_str(which), &p).ok()?;
     Object::define_property(&proto, &JsValue::from_str(name), &desc);
-    Some((original, other))
+    Some(original)
 }
 
 #[wasm_bindgen]
