@@ -246,28 +246,6 @@ impl Settings {
     }
 }
 
-/// Every top-level key, for the "unknown field" message.
-const KEYS: &[&str] = &[
-    "revision",
-    "policyUrl",
-    "language",
-    "categories",
-    "cookies",
-    "trackers",
-    "unknownCookies",
-    "googleConsentMode",
-    "honorDoNotTrack",
-    "consentLog",
-    "cookieName",
-    "cookieDomain",
-    "consentValidityDays",
-    "texts",
-    "reloadOnWithdraw",
-    "debug",
-    "layout",
-    "theme",
-];
-
 fn join(path: &str, key: &str) -> String {
     let mut p = String::from(path);
     if !p.is_empty() {
@@ -297,19 +275,53 @@ fn expected(path: &str, what: &str, found: &Json) -> Error {
     Error::field(path, p)
 }
 
-/// The members of an object whose keys are all in `known`.
-fn object<'a>(v: &'a Json, path: &str, known: &[&str]) -> Result<&'a [(String, Json)]> {
-    let Json::Obj(m) = v else {
-        return Err(expected(path, "an object", v));
-    };
-    if !known.is_empty() {
-        if let Some((k, _)) = m.iter().find(|(k, _)| !known.contains(&k.as_str())) {
-            let mut p = String::from("unknown field, expected one of: ");
-            p.push_str(&super::strings::join(known, ", "));
-            return Err(Error::field(join(path, k), p));
+/// Where a config field's value goes, and the type it must have. Every object of the
+/// config is read by one walk over a table of its fields ([`fields`]): the unknown-key
+/// check, the type checks and the field paths in messages are written once, not per
+/// object (the reader was keksi's largest function).
+enum Slot<'s, 'j> {
+    Str(&'s mut String),
+    /// A string, or `null` for none.
+    OptStr(&'s mut Option<String>),
+    Bool(&'s mut bool),
+    Whole(&'s mut u32),
+    Strings(&'s mut Vec<String>),
+    /// One of these names; the index of the one given.
+    OneOf(&'s mut usize, &'static [&'static str]),
+    /// Any value, checked afterwards by the field's own reader.
+    Later(&'s mut Option<&'j Json>),
+}
+
+/// Read an object's members into the slots their keys name; a key without a slot is an
+/// unknown field.
+fn fields<'j>(v: &'j Json, path: &str, slots: &mut [(&str, Slot<'_, 'j>)]) -> Result<()> {
+    for (k, value) in map(v, path)? {
+        let p = join(path, k);
+        let Some((_, slot)) = slots.iter_mut().find(|(name, _)| *name == k.as_str()) else {
+            let names: Vec<&str> = slots.iter().map(|(name, _)| *name).collect();
+            let mut m = String::from("unknown field, expected one of: ");
+            m.push_str(&super::strings::join(&names, ", "));
+            return Err(Error::field(p, m));
+        };
+        match slot {
+            Slot::Str(s) => **s = string(value, &p)?,
+            Slot::OptStr(s) => **s = opt_string(value, &p)?,
+            Slot::Bool(b) => **b = boolean(value, &p)?,
+            Slot::Whole(n) => **n = whole(value, &p)?,
+            Slot::Strings(l) => **l = strings(value, &p)?,
+            Slot::OneOf(i, names) => **i = one_of(value, &p, names)?,
+            Slot::Later(j) => **j = Some(value),
         }
     }
-    Ok(m)
+    Ok(())
+}
+
+/// An object whose keys the site chooses (categories, services, languages, mapping).
+fn map<'a>(v: &'a Json, path: &str) -> Result<&'a [(String, Json)]> {
+    match v {
+        Json::Obj(m) => Ok(m),
+        _ => Err(expected(path, "an object", v)),
+    }
 }
 
 fn string(v: &Json, path: &str) -> Result<String> {
@@ -347,6 +359,23 @@ fn strings(v: &Json, path: &str) -> Result<Vec<String>> {
     items.iter().enumerate().map(|(i, s)| string(s, &indexed(path, i, ""))).collect()
 }
 
+/// The index of the name given; the message lists them (`expected "a", "b" or "c"`).
+fn one_of(v: &Json, path: &str, names: &[&str]) -> Result<usize> {
+    if let Some(i) = v.as_str().and_then(|s| names.iter().position(|n| *n == s)) {
+        return Ok(i);
+    }
+    let mut m = String::from("expected ");
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            m.push_str(if i + 1 == names.len() { " or " } else { ", " });
+        }
+        m.push('"');
+        m.push_str(n);
+        m.push('"');
+    }
+    Err(Error::field(path, m))
+}
+
 fn list<'a>(v: &'a Json, path: &str) -> Result<&'a [Json]> {
     match v {
         Json::Arr(items) => Ok(items),
@@ -362,60 +391,60 @@ pub fn from_json_value(v: &Json) -> Result<Settings> {
         return Err(Error::ConfigSyntax(m));
     };
     let mut s = Settings::default();
-    for (key, value) in object(v, "", KEYS)? {
-        let k = key.as_str();
-        match k {
-            "revision" => s.revision = whole(value, k)?,
-            "policyUrl" => s.policy_url = opt_string(value, k)?,
-            "language" => s.language = check_language(opt_string(value, k)?)?,
-            "categories" => merge_categories(&mut s.categories, value)?,
-            "cookies" => {} // after categories: they name one
-            "trackers" => {}
-            "unknownCookies" => {
-                s.unknown_cookies = match value.as_str() {
-                    Some("allow") => UnknownCookies::Allow,
-                    Some("block") => UnknownCookies::Block,
-                    _ => return Err(Error::field(k, "expected \"allow\" or \"block\"")),
-                }
-            }
-            "googleConsentMode" => s.consent_mode = read_consent_mode(value)?,
-            "honorDoNotTrack" => s.honor_do_not_track = boolean(value, k)?,
-            "consentLog" => s.consent_log = opt_string(value, k)?,
-            "cookieName" => {
-                let name = string(value, k)?;
-                if !is_cookie_token(&name) {
-                    return Err(Error::field(k, "must be 1-64 of A-Z a-z 0-9 _ - ."));
-                }
-                s.cookie_name = name;
-            }
-            "cookieDomain" => s.cookie_domain = opt_string(value, k)?,
-            "consentValidityDays" => {
-                let d = whole(value, k)?;
-                if d == 0 || d > MAX_DAYS {
-                    return Err(Error::field(k, "must be between 1 and 365"));
-                }
-                s.consent_validity_days = d;
-            }
-            "texts" => s.texts = read_texts(value)?,
-            "reloadOnWithdraw" => s.reload_on_withdraw = boolean(value, k)?,
-            "layout" => {
-                s.layout = match value.as_str() {
-                    Some("bar") => Layout::Bar,
-                    Some("box") => Layout::Box,
-                    Some("modal") => Layout::Modal,
-                    _ => return Err(Error::field(k, "expected \"bar\", \"box\" or \"modal\"")),
-                }
-            }
-            "theme" => {
-                s.theme = match value.as_str() {
-                    Some("auto") => Theme::Auto,
-                    Some("light") => Theme::Light,
-                    Some("dark") => Theme::Dark,
-                    _ => return Err(Error::field(k, "expected \"auto\", \"light\" or \"dark\"")),
-                }
-            }
-            _ => s.debug = boolean(value, k)?,
-        }
+    let (mut unknown, mut layout, mut theme) = (0, 0, 0);
+    let (mut categories, mut cookies, mut trackers, mut consent_mode, mut texts) = (None, None, None, None, None);
+    fields(
+        v,
+        "",
+        &mut [
+            ("revision", Slot::Whole(&mut s.revision)),
+            ("policyUrl", Slot::OptStr(&mut s.policy_url)),
+            ("language", Slot::OptStr(&mut s.language)),
+            ("categories", Slot::Later(&mut categories)),
+            ("cookies", Slot::Later(&mut cookies)),
+            ("trackers", Slot::Later(&mut trackers)),
+            ("unknownCookies", Slot::OneOf(&mut unknown, &["allow", "block"])),
+            ("googleConsentMode", Slot::Later(&mut consent_mode)),
+            ("honorDoNotTrack", Slot::Bool(&mut s.honor_do_not_track)),
+            ("consentLog", Slot::OptStr(&mut s.consent_log)),
+            ("cookieName", Slot::Str(&mut s.cookie_name)),
+            ("cookieDomain", Slot::OptStr(&mut s.cookie_domain)),
+            ("consentValidityDays", Slot::Whole(&mut s.consent_validity_days)),
+            ("texts", Slot::Later(&mut texts)),
+            ("reloadOnWithdraw", Slot::Bool(&mut s.reload_on_withdraw)),
+            ("debug", Slot::Bool(&mut s.debug)),
+            ("layout", Slot::OneOf(&mut layout, &["bar", "box", "modal"])),
+            ("theme", Slot::OneOf(&mut theme, &["auto", "light", "dark"])),
+        ],
+    )?;
+    if unknown == 1 {
+        s.unknown_cookies = UnknownCookies::Block;
+    }
+    s.layout = match layout {
+        1 => Layout::Box,
+        2 => Layout::Modal,
+        _ => Layout::Bar,
+    };
+    s.theme = match theme {
+        1 => Theme::Light,
+        2 => Theme::Dark,
+        _ => Theme::Auto,
+    };
+    s.language = check_language(s.language.take())?;
+    if !is_cookie_token(&s.cookie_name) {
+        return Err(Error::field("cookieName", "must be 1-64 of A-Z a-z 0-9 _ - ."));
+    }
+    if s.consent_validity_days == 0 || s.consent_validity_days > MAX_DAYS {
+        return Err(Error::field("consentValidityDays", "must be between 1 and 365"));
+    }
+    if let Some(c) = categories {
+        merge_categories(&mut s.categories, c)?;
+    }
+    if let Some(c) = consent_mode {
+        s.consent_mode = read_consent_mode(c)?;
+    }
+    if let Some(t) = texts {
+        s.texts = read_texts(t)?;
     }
     check_services_unique(&s.categories)?;
     if let Some((cat, _)) = s.consent_mode.mapping.iter().find(|(c, _)| s.category(c).is_none()) {
@@ -424,10 +453,11 @@ pub fn from_json_value(v: &Json) -> Result<Settings> {
         m.push('`');
         return Err(Error::field("googleConsentMode.mapping", m));
     }
-    if let Some(c) = v.get("cookies") {
+    // After the categories: cookies and trackers name one.
+    if let Some(c) = cookies {
         s.cookies = read_cookies(&s, c)?;
     }
-    if let Some(t) = v.get("trackers") {
+    if let Some(t) = trackers {
         s.trackers = read_trackers(&s, t)?;
     }
     Ok(s)
@@ -440,36 +470,35 @@ fn read_consent_mode(v: &Json) -> Result<ConsentMode> {
         cm.enabled = *b;
         return Ok(cm);
     }
-    let keys = [
-        "enabled",
-        "region",
-        "waitForUpdate",
-        "adsDataRedaction",
-        "urlPassthrough",
-        "mapping",
-    ];
-    for (k, value) in object(v, K, &keys)? {
-        let p = join(K, k);
-        match k.as_str() {
-            "enabled" => cm.enabled = boolean(value, &p)?,
-            "region" => cm.region = strings(value, &p)?,
-            "waitForUpdate" => cm.wait_for_update = Some(whole(value, &p)?),
-            "adsDataRedaction" => cm.ads_data_redaction = boolean(value, &p)?,
-            "urlPassthrough" => cm.url_passthrough = boolean(value, &p)?,
-            _ => {
-                cm.mapping.clear();
-                for (cat, types) in object(value, &p, &[])? {
-                    let tp = join(&p, cat);
-                    let types = strings(types, &tp)?;
-                    if let Some(bad) = types.iter().find(|t| !CONSENT_TYPES.contains(&t.as_str())) {
-                        let mut m = String::from("unknown consent type `");
-                        m.push_str(bad);
-                        m.push('`');
-                        return Err(Error::field(tp, m));
-                    }
-                    cm.mapping.push((cat.clone(), types));
-                }
+    let (mut wait, mut mapping) = (None, None);
+    fields(
+        v,
+        K,
+        &mut [
+            ("enabled", Slot::Bool(&mut cm.enabled)),
+            ("region", Slot::Strings(&mut cm.region)),
+            ("waitForUpdate", Slot::Later(&mut wait)),
+            ("adsDataRedaction", Slot::Bool(&mut cm.ads_data_redaction)),
+            ("urlPassthrough", Slot::Bool(&mut cm.url_passthrough)),
+            ("mapping", Slot::Later(&mut mapping)),
+        ],
+    )?;
+    if let Some(w) = wait {
+        cm.wait_for_update = Some(whole(w, "googleConsentMode.waitForUpdate")?);
+    }
+    if let Some(m) = mapping {
+        let p = "googleConsentMode.mapping";
+        cm.mapping.clear();
+        for (cat, types) in map(m, p)? {
+            let tp = join(p, cat);
+            let types = strings(types, &tp)?;
+            if let Some(bad) = types.iter().find(|t| !CONSENT_TYPES.contains(&t.as_str())) {
+                let mut m = String::from("unknown consent type `");
+                m.push_str(bad);
+                m.push('`');
+                return Err(Error::field(tp, m));
             }
+            cm.mapping.push((cat.clone(), types));
         }
     }
     Ok(cm)
@@ -478,7 +507,6 @@ fn read_consent_mode(v: &Json) -> Result<ConsentMode> {
 fn read_cookies(s: &Settings, v: &Json) -> Result<Vec<CookieDecl>> {
     let mut out = Vec::new();
     for (i, item) in list(v, "cookies")?.iter().enumerate() {
-        let path = indexed("cookies", i, "");
         let mut d = CookieDecl {
             name: String::new(),
             category: String::new(),
@@ -486,16 +514,17 @@ fn read_cookies(s: &Settings, v: &Json) -> Result<Vec<CookieDecl>> {
             purpose: None,
             duration: None,
         };
-        for (k, value) in object(item, &path, &["name", "category", "provider", "purpose", "duration"])? {
-            let p = join(&path, k);
-            match k.as_str() {
-                "name" => d.name = string(value, &p)?,
-                "category" => d.category = string(value, &p)?,
-                "provider" => d.provider = opt_string(value, &p)?,
-                "purpose" => d.purpose = opt_string(value, &p)?,
-                _ => d.duration = opt_string(value, &p)?,
-            }
-        }
+        fields(
+            item,
+            &indexed("cookies", i, ""),
+            &mut [
+                ("name", Slot::Str(&mut d.name)),
+                ("category", Slot::Str(&mut d.category)),
+                ("provider", Slot::OptStr(&mut d.provider)),
+                ("purpose", Slot::OptStr(&mut d.purpose)),
+                ("duration", Slot::OptStr(&mut d.duration)),
+            ],
+        )?;
         check_declared(s, "cookies", i, &d.category, &d.name)?;
         out.push(d);
     }
@@ -505,22 +534,23 @@ fn read_cookies(s: &Settings, v: &Json) -> Result<Vec<CookieDecl>> {
 fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
     let mut out = Vec::new();
     for (i, item) in list(v, "trackers")?.iter().enumerate() {
-        let path = indexed("trackers", i, "");
         let mut t = TrackerDecl {
             host: String::new(),
             category: String::new(),
             service: None,
             vendor: None,
         };
-        for (k, value) in object(item, &path, &["host", "category", "service", "vendor"])? {
-            let p = join(&path, k);
-            match k.as_str() {
-                "host" => t.host = string(value, &p)?.to_ascii_lowercase(),
-                "category" => t.category = string(value, &p)?,
-                "service" => t.service = opt_string(value, &p)?,
-                _ => t.vendor = opt_string(value, &p)?,
-            }
-        }
+        fields(
+            item,
+            &indexed("trackers", i, ""),
+            &mut [
+                ("host", Slot::Str(&mut t.host)),
+                ("category", Slot::Str(&mut t.category)),
+                ("service", Slot::OptStr(&mut t.service)),
+                ("vendor", Slot::OptStr(&mut t.vendor)),
+            ],
+        )?;
+        t.host.make_ascii_lowercase();
         check_declared(s, "trackers", i, &t.category, &t.host)?;
         if let Some(svc) = &t.service {
             if s.category(&t.category).and_then(|c| c.service(svc)).is_none() {
@@ -562,7 +592,7 @@ fn check_language(lang: Option<String>) -> Result<Option<String>> {
 }
 
 fn merge_categories(cats: &mut Vec<Category>, v: &Json) -> Result<()> {
-    for (name, rc) in object(v, "categories", &[])? {
+    for (name, rc) in map(v, "categories")? {
         let path = join("categories", name);
         if !is_valid_name(name) {
             return Err(Error::field(path, "name must be 1-32 of a-z 0-9 _ -"));
@@ -574,23 +604,27 @@ fn merge_categories(cats: &mut Vec<Category>, v: &Json) -> Result<()> {
                 cats.len() - 1
             }
         };
-        let c = &mut cats[idx];
-        for (k, value) in object(rc, &path, &["title", "description", "services", "storage", "saleOrSharing"])? {
-            let p = join(&path, k);
-            match k.as_str() {
-                "title" => c.title = opt_string(value, &p)?,
-                "description" => c.description = opt_string(value, &p)?,
-                // CONTRACT §10: advertising always stays off under Global Privacy Control,
-                // whatever the config says (rejecting the config would drop the site's).
-                "saleOrSharing" => c.sale_or_sharing = boolean(value, &p)? || c.name == "advertising",
-                "storage" => {
-                    c.storage = strings(value, &p)?;
-                    if c.storage.iter().any(|k| k.is_empty()) {
-                        return Err(Error::field(p, "keys must not be empty"));
-                    }
-                }
-                _ => c.services = read_services(value, &p)?,
-            }
+        let Some(c) = cats.get_mut(idx) else { continue };
+        let mut services = None;
+        fields(
+            rc,
+            &path,
+            &mut [
+                ("title", Slot::OptStr(&mut c.title)),
+                ("description", Slot::OptStr(&mut c.description)),
+                ("services", Slot::Later(&mut services)),
+                ("storage", Slot::Strings(&mut c.storage)),
+                ("saleOrSharing", Slot::Bool(&mut c.sale_or_sharing)),
+            ],
+        )?;
+        // CONTRACT §10: advertising always stays off under Global Privacy Control,
+        // whatever the config says (rejecting the config would drop the site's).
+        c.sale_or_sharing |= c.name == "advertising";
+        if c.storage.iter().any(String::is_empty) {
+            return Err(Error::field(join(&path, "storage"), "keys must not be empty"));
+        }
+        if let Some(sv) = services {
+            c.services = read_services(sv, &join(&path, "services"))?;
         }
     }
     Ok(())
@@ -598,7 +632,7 @@ fn merge_categories(cats: &mut Vec<Category>, v: &Json) -> Result<()> {
 
 fn read_services(v: &Json, path: &str) -> Result<Vec<Service>> {
     let mut out = Vec::new();
-    for (name, sv) in object(v, path, &[])? {
+    for (name, sv) in map(v, path)? {
         let p = join(path, name);
         if !is_valid_name(name) {
             return Err(Error::field(p, "name must be 1-32 of a-z 0-9 _ -"));
@@ -608,14 +642,14 @@ fn read_services(v: &Json, path: &str) -> Result<Vec<Service>> {
             title: name.clone(),
             description: None,
         };
-        for (k, value) in object(sv, &p, &["title", "description"])? {
-            let fp = join(&p, k);
-            if k == "title" {
-                s.title = string(value, &fp)?;
-            } else {
-                s.description = opt_string(value, &fp)?;
-            }
-        }
+        fields(
+            sv,
+            &p,
+            &mut [
+                ("title", Slot::Str(&mut s.title)),
+                ("description", Slot::OptStr(&mut s.description)),
+            ],
+        )?;
         out.push(s);
     }
     Ok(out)
@@ -639,9 +673,9 @@ fn check_services_unique(cats: &[Category]) -> Result<()> {
 
 fn read_texts(v: &Json) -> Result<Vec<(String, String, String)>> {
     let mut out = Vec::new();
-    for (lang, entries) in object(v, "texts", &[])? {
+    for (lang, entries) in map(v, "texts")? {
         let lp = join("texts", lang);
-        for (key, text) in object(entries, &lp, &[])? {
+        for (key, text) in map(entries, &lp)? {
             let p = join(&lp, key);
             if !texts::is_key(key) {
                 return Err(Error::field(p, "unknown text key"));
@@ -832,6 +866,21 @@ mod tests {
         assert_eq!((s.layout, s.theme), (Layout::Modal, Theme::Dark));
         assert_eq!(field_of(err(r#"{"layout":"popup"}"#)), "layout");
         assert_eq!(field_of(err(r#"{"theme":1}"#)), "theme");
+        let m = err(r#"{"layout":"popup"}"#).message();
+        assert_eq!(m, r#"keksi: config field `layout`: expected "bar", "box" or "modal""#);
+        let m = err(r#"{"unknownCookies":true}"#).message();
+        assert_eq!(m, r#"keksi: config field `unknownCookies`: expected "allow" or "block""#);
+        let m = err(r#"{"cookies":[{"name":"a","category":"analytics","owner":"x"}]}"#).message();
+        assert_eq!(
+            m,
+            "keksi: config field `cookies[0].owner`: unknown field, expected one of: \
+             name, category, provider, purpose, duration"
+        );
+        let s = Settings::from_json(r#"{"unknownCookies":"block","layout":"box","theme":"light"}"#).unwrap();
+        assert_eq!(
+            (s.unknown_cookies, s.layout, s.theme),
+            (UnknownCookies::Block, Layout::Box, Theme::Light)
+        );
     }
 
     #[test]
