@@ -164,7 +164,9 @@ pub fn install() {
     if DONE.with(|d| d.replace(true)) {
         return;
     }
-    install_in(&js_sys::global());
+    let page = js_sys::global();
+    super::patch::install_in(&page);
+    install_in(&page);
 }
 
 /// Install the write guards in `realm` (the page's window, or a same-origin frame's).

@@ -51,6 +51,7 @@ fn adopt_window(w: &JsValue, new_document: bool) {
             if Reflect::set(w, &MARK.into(), &JsValue::TRUE) != Ok(true) {
                 return;
             }
+            super::patch::install_in(w);
             cookie_guard::install_in(w);
             interceptor::install_in(w);
             watch(w);

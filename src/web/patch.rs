@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Array, Function, Object, Proxy, Reflect};
+use js_sys::{Array, Function, Object, Proxy, Reflect, WeakMap};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -22,6 +22,8 @@ crate::single::local! {
     static TRAPS: Shared<Vec<Trap>> = const { Shared::new(Vec::new()) };
     /// The one closure every proxy's `apply` is bound from (with its trap's index).
     static DISPATCH: Shared<Option<Dispatch>> = const { Shared::new(None) };
+    /// Each proxy's original, for `Function.prototype.toString` ([`install_in`]).
+    static ORIGINALS: Shared<Option<WeakMap>> = const { Shared::new(None) };
 }
 
 #[wasm_bindgen]
@@ -68,7 +70,28 @@ pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
     })?;
     let handler = Object::new();
     Reflect::set(&handler, &"apply".into(), &apply).ok()?;
-    Some(Proxy::new(original, &handler).into())
+    let p = Proxy::new(original, &handler);
+    ORIGINALS.with(|m| {
+        m.try_borrow_mut()
+            .ok()
+            .map(|mut m| m.get_or_insert_with(WeakMap::new).set(p.unchecked_ref(), original.unchecked_ref()))
+    });
+    Some(p.into())
+}
+
+/// Make `realm`'s `Function.prototype.toString` show each proxy as its original
+/// (`function fetch() { [native code] }`, where a proxy shows `function () { … }`
+/// without its name): fraud and bot detection on checkout and login pages compares these
+/// texts, and must not take the site's visitors for bots because keksi is there.
+pub fn install_in(realm: &JsValue) {
+    wrap_method(realm, "Function", "toString", native_text);
+}
+
+fn native_text(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let original = ORIGINALS
+        .with(|m| m.try_borrow().ok().and_then(|m| m.as_ref().map(|m| m.get(this.unchecked_ref()))))
+        .filter(|o| !o.is_undefined());
+    call(&target, original.as_ref().unwrap_or(&this), &args)
 }
 
 /// A function that runs `trap` (its `original` is `Function.prototype`, which does
@@ -88,7 +111,8 @@ pub fn get(o: &JsValue, key: &str) -> JsValue {
 pub fn prototype_of(realm: &JsValue, ctor: &str) -> Option<Object> {
     // Not `dyn_into`: a frame's objects fail `instanceof Object`, whose `Object` is ours.
     let p = get(&get(realm, ctor), "prototype");
-    p.is_object().then(|| p.unchecked_into())
+    // `Function.prototype` is a function.
+    (p.is_object() || p.is_function()).then(|| p.unchecked_into())
 }
 
 /// Call the original with the same `this` and arguments; what it throws, the trap throws.

@@ -450,6 +450,43 @@ test("patched methods act as the browser's own: re-entered from a script they ru
   }
 });
 
+test("patched built-ins read as the browser's own to Function.prototype.toString (fraud and bot checks compare these), in the page and in a same-origin frame", { timeout: 30_000 }, async () => {
+  const texts = () => {
+    const fts = Function.prototype.toString;
+    const d = (o, k) => Object.getOwnPropertyDescriptor(o, k);
+    const of = (w) => [w.fetch, w.navigator.sendBeacon, w.XMLHttpRequest.prototype.open, w.XMLHttpRequest.prototype.send,
+      w.Node.prototype.appendChild, w.Element.prototype.setAttribute, w.Element.prototype.insertAdjacentHTML,
+      w.Document.prototype.write, d(w.Element.prototype, 'innerHTML').set, d(w.HTMLScriptElement.prototype, 'src').set,
+      d(w.HTMLImageElement.prototype, 'src').set, d(w.Document.prototype, 'cookie').set, d(w.Document.prototype, 'cookie').get,
+      d(w.HTMLIFrameElement.prototype, 'contentWindow').get, w.Function.prototype.toString];
+    const frame = document.body.appendChild(document.createElement('iframe'));
+    const fw = frame.contentWindow;
+    return {
+      page: of(window).map((f) => fts.call(f)),
+      frame: of(fw).map((f) => fw.Function.prototype.toString.call(f)),
+      across: fw.Function.prototype.toString.call(window.fetch),
+      method: window.fetch.toString(),
+      names: [window.fetch.name, Node.prototype.appendChild.name, window.fetch.length],
+    };
+  };
+  const c = await open(PATHS + '?keksi=off');
+  let without;
+  try {
+    without = await c.page.evaluate(texts);
+  } finally {
+    await c.close();
+  }
+  assert.match(without.page[0], /fetch/, 'control: the browser names its functions');
+  const p = await open(PATHS);
+  try {
+    assert.equal(await p.page.evaluate(() => typeof window.keksi), 'object');
+    assert.deepEqual(await p.page.evaluate(texts), without);
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('Trusted Types enforced: the banner renders, marked scripts run after consent, the page\'s trusted HTML and script URLs keep working and are still held, no violation', { timeout: 30_000 }, async (t) => {
   const p = await open('/fixtures/autoblock/trusted-types.html?csp=tt');
   try {
