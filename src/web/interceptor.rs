@@ -804,22 +804,29 @@ fn guard_beacons(realm: &JsValue) {
         }
         call(&target, &this, &args)
     });
+    // A blocked request goes to a revoked `blob:` URL instead, with `GET` (the only
+    // method a blob: URL takes; with another, browsers fail it at once, inside `send`):
+    // nothing is sent, and the browser fails it as it fails a request offline — the
+    // fetch rejects later with its own `TypeError`, the XMLHttpRequest fires `loadstart`,
+    // `error` and `loadend` after `send` returns — so the page's handlers, promises and
+    // error reporting (zone.js, Sentry) see what they would see offline.
     wrap_own(realm, "fetch", |target, this, args| {
         let url = url_of_request(&args.get(0));
         if blocked(&url).is_some() {
             beacon_debug("fetch", &url);
-            let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
-            return Ok(Promise::reject(&e).into());
+            let Some(dead) = dead_url() else {
+                let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
+                return Ok(Promise::reject(&e).into());
+            };
+            return call(&target, &this, &Array::of1(&dead.into()));
         }
         call(&target, &this, &args)
     });
-    // A blocked request is opened on a revoked `blob:` URL instead: nothing is sent, and
-    // the browser fails it as a network error (status 0, `error`, `loadend`), so the
-    // page's callbacks and promises settle as they would offline.
     wrap_method(realm, "XMLHttpRequest", "open", |target, this, args| {
         let url = text(&args.get(1));
         if blocked(&url).is_some() {
             beacon_debug("XMLHttpRequest", &url);
+            args.set(0, JsValue::from_str("GET"));
             // Never the tracker: without a blob: URL, an empty data: URL (no network either).
             args.set(1, JsValue::from_str(&dead_url().unwrap_or_else(|| "data:,".into())));
         }
