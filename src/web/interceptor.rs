@@ -256,8 +256,16 @@ fn check_el(el: &Element, how: &str) -> bool {
 
 /// Hold the trackers in an iframe's `srcdoc` (parsed as the page's own HTML, scripts
 /// and all). Whether there were any.
+/// Whether a document made from HTML given to `this` runs scripts: not a `srcdoc` frame
+/// sandboxed without `allow-scripts`.
+fn scripting_in(this: &JsValue) -> bool {
+    dom::as_element(this)
+        .and_then(|e| e.get_attribute("sandbox"))
+        .is_none_or(|s| strings::contains_ignore_case(&s, "allow-scripts"))
+}
+
 fn clean_srcdoc(el: &Element) -> bool {
-    let Some(clean) = el.get_attribute("srcdoc").and_then(|html| sanitize(&html, true)) else {
+    let Some(clean) = el.get_attribute("srcdoc").and_then(|html| sanitize(&html, true, scripting_in(el))) else {
         return false;
     };
     // The browser accepted the page's srcdoc once: keksi's policy may vouch for less of it.
@@ -429,7 +437,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
         return call(&target, &this, &args);
     }
     if name == "srcdoc" && tag == "IFRAME" {
-        sanitize_arg(&args, at + 1, true)?;
+        sanitize_arg(&args, at + 1, true, scripting_in(&this))?;
         return call(&target, &this, &args);
     }
     if !is_url && !is_type {
@@ -574,7 +582,9 @@ fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>)
 /// the string to use instead, or `None` when nothing was held (the page's own string then
 /// goes on untouched, without a copy back out of the WebAssembly). `scripts_run` is false for
 /// `innerHTML` and its kin, whose scripts never load or run: those are left as they are.
-pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
+/// `scripting`: whether the document it lands in runs scripts, so that a `<noscript>`'s
+/// content is text there (see [`parsed_elements`]).
+pub fn sanitize(html: &str, scripts_run: bool, scripting: bool) -> Option<String> {
     let lower = html.to_ascii_lowercase();
     if !strings::contains(&lower, "src") && !strings::contains(&lower, "href") {
         return None;
@@ -588,13 +598,13 @@ pub fn sanitize(html: &str, scripts_run: bool) -> Option<String> {
     }
     let tpl = parse_inert(html)?;
     let content: Node = tpl.content().into();
-    let els = parsed_elements(&content);
+    let els = parsed_elements(&content, scripting);
     if !hold_parsed(&els, scripts_run) {
         return None;
     }
     // Elements parsed from a string are not the ones that will live in the page.
     DETACHED.with(|d| d.borrow_mut().retain(|e| e.is_connected() || !content.contains(Some(e))));
-    in_place(html, &els, scripts_run).or_else(|| {
+    in_place(html, &els, scripts_run, scripting).or_else(|| {
         let get_html = NATIVE.with(|n| n.borrow().as_ref().and_then(|n| n.inner_html_get.clone()))?;
         get_html.call0(&tpl).ok()?.as_string()
     })
@@ -614,12 +624,20 @@ fn parse_inert(html: &str) -> Option<web_sys::HtmlTemplateElement> {
 const IN_STRINGS: &str = "script,iframe,img,link,template";
 
 /// The script, iframe, img and link elements of a parsed string, in the order of their
-/// start tags, those in templates (declarative shadow roots) included.
-fn parsed_elements(root: &Node) -> Vec<Element> {
+/// start tags, those in templates (declarative shadow roots) included. With `scripting`,
+/// not those in a `<noscript>`: where scripts run, its content is text (and so it is to
+/// `core::tags`), though an inert parse, which runs none, makes elements of it.
+fn parsed_elements(root: &Node, scripting: bool) -> Vec<Element> {
     let mut out = Vec::new();
     for el in dom::query_all(root, IN_STRINGS) {
+        if scripting && el.closest("noscript").ok().flatten().is_some() {
+            continue;
+        }
         if el.tag_name() == "TEMPLATE" {
-            out.extend(parsed_elements(&el.unchecked_into::<web_sys::HtmlTemplateElement>().content()));
+            out.extend(parsed_elements(
+                &el.unchecked_into::<web_sys::HtmlTemplateElement>().content(),
+                scripting,
+            ));
         } else {
             out.push(el);
         }
@@ -654,7 +672,7 @@ fn hold_parsed(els: &[Element], scripts_run: bool) -> bool {
 /// parse (`els`, from [`parsed_elements`]) written anew (see `core::tags`). `None` when the text and the parse
 /// cannot be matched tag for tag (an `<svg>`, `<image>`), or when the result, parsed
 /// again, would still let a tracker through: the parse is serialised instead.
-fn in_place(html: &str, els: &[Element], scripts_run: bool) -> Option<String> {
+fn in_place(html: &str, els: &[Element], scripts_run: bool, scripting: bool) -> Option<String> {
     let tags: Vec<Tag> = start_tags(html)
         .into_iter()
         .filter(|t| matches!(t.name.as_str(), "script" | "iframe" | "img" | "link"))
@@ -675,7 +693,7 @@ fn in_place(html: &str, els: &[Element], scripts_run: bool) -> Option<String> {
         }
     }
     out.push_str(html.get(at..)?);
-    (!hold_parsed(&parsed_elements(&parse_inert(&out)?.content()), scripts_run)).then_some(out)
+    (!hold_parsed(&parsed_elements(&parse_inert(&out)?.content(), scripting), scripts_run)).then_some(out)
 }
 
 /// `<name a="v" …>` of an element's attributes as they are now.
@@ -694,13 +712,13 @@ fn push_start_tag(out: &mut String, el: &Element) {
 }
 
 /// Sanitize argument `i`; whether its text names an iframe (see [`html_then_call`]).
-fn sanitize_arg(args: &Array, i: u32, scripts_run: bool) -> Result<bool, JsValue> {
+fn sanitize_arg(args: &Array, i: u32, scripts_run: bool, scripting: bool) -> Result<bool, JsValue> {
     let v = args.get(i);
     if !v.is_string() && !v.is_object() {
         return Ok(false);
     }
     let html = text(&v);
-    if let Some(clean) = sanitize(&html, scripts_run) {
+    if let Some(clean) = sanitize(&html, scripts_run, scripting) {
         args.set(i, trusted::html_like(trusted::is_trusted(&v), &clean));
     }
     Ok(strings::contains_ignore_case(&html, "<iframe"))
@@ -716,7 +734,7 @@ fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, inside:
     if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&e.local_name())) {
         return call(&target, &this, &args);
     }
-    let frames = sanitize_arg(&args, at, false)?;
+    let frames = sanitize_arg(&args, at, false, true)?;
     let r = call(&target, &this, &args);
     if frames {
         frames::adopt_all(&this);
@@ -727,7 +745,7 @@ fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, inside:
 /// The trap of an HTML string whose scripts run where it lands (a contextual fragment,
 /// a `srcdoc` document): the string sanitized as `document.write`'s, then the call.
 fn scripts_run_then_call(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
-    sanitize_arg(&args, 0, true)?;
+    sanitize_arg(&args, 0, true, scripting_in(&this))?;
     call(&target, &this, &args)
 }
 
@@ -756,7 +774,7 @@ fn guard_html_strings(realm: &JsValue) {
     for name in ["write", "writeln"] {
         wrap_method(realm, "Document", name, |target, this, args| {
             let joined = args.iter().map(|a| text(&a)).collect::<String>();
-            let r = match sanitize(&joined, true) {
+            let r = match sanitize(&joined, true, true) {
                 Some(clean) => {
                     let all_trusted = args.iter().all(|a| trusted::is_trusted(&a));
                     call(&target, &this, &Array::of1(&trusted::html_like(all_trusted, &clean)))

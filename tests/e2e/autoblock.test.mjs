@@ -1067,7 +1067,7 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
   }
 });
 
-test('a whole document written into a frame (an editor\'s, with a video embed) or given as srcdoc keeps its doctype, <html> and <body> attributes; the embed is held', { timeout: 30_000 }, async () => {
+test('a whole document written into a frame (an editor\'s, with a video embed; a printed page with a <noscript> pixel) or given as srcdoc keeps its doctype, <html> and <body> attributes; the embed is held', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
     const got = await p.page.evaluate(async () => {
@@ -1085,7 +1085,25 @@ test('a whole document written into a frame (an editor\'s, with a video embed) o
       document.body.appendChild(s);
       await loaded;
       const sd = s.contentDocument;
+      // "Print this page": the page, its Meta Pixel <noscript> included, copied into a frame.
+      const pr = document.createElement('iframe');
+      document.body.appendChild(pr);
+      const pd = pr.contentDocument;
+      pd.open();
+      pd.write('<!doctype html><html lang="fi" class="site"><head><noscript><img src="' + TP.pixel('print-ns') + '"></noscript>' +
+        '<noscript><img src="/fixtures/autoblock/px.svg"></noscript></head><body class="invoice"><h1>Invoice</h1><img id="pi" src="' + TP.pixel('print-img') + '"></body></html>');
+      pd.close();
+      // Where no script runs, a <noscript>'s content is elements: its pixel is held too.
+      const sb = document.createElement('iframe');
+      sb.setAttribute('sandbox', 'allow-same-origin');
+      sb.srcdoc = '<!doctype html><html lang="fi"><body><noscript><img src="' + TP.pixel('sandbox-ns') + '"></noscript></body></html>';
+      const sbLoaded = new Promise((r) => sb.addEventListener('load', r));
+      document.body.appendChild(sb);
+      await sbLoaded;
       return {
+        printMode: pd.compatMode, printLang: pd.documentElement.lang, printClass: pd.documentElement.className,
+        printBody: pd.body.className, printHeld: pd.getElementById('pi').getAttribute('data-consent'),
+        sandboxHeld: sb.contentDocument.querySelector('img')?.getAttribute('data-consent'),
         mode: d.compatMode, lang: d.documentElement.lang, dir: d.documentElement.dir, bodyClass: d.body.className,
         bodyId: d.body.id, para: !!d.getElementById('para'), later: d.getElementById('later')?.parentElement === d.body,
         ytHeld: d.getElementById('yt').getAttribute('data-consent'),
@@ -1096,9 +1114,11 @@ test('a whole document written into a frame (an editor\'s, with a video embed) o
     assert.deepEqual(got, {
       mode: 'CSS1Compat', lang: 'fi', dir: 'ltr', bodyClass: 'cke_editable', bodyId: 'eb', para: true, later: true,
       ytHeld: 'functional', srcdocMode: 'CSS1Compat', srcdocLang: 'sv', srcdocBody: 'sd', srcdocDoctype: '-//W3C//DTD HTML 4.01//EN',
+      printMode: 'CSS1Compat', printLang: 'fi', printClass: 'site', printBody: 'invoice', printHeld: 'advertising',
+      sandboxHeld: 'advertising',
     });
     await settle();
-    assertNotRequested(p, ['ed-yt', 'sd-img']);
+    assertNotRequested(p, ['ed-yt', 'sd-img', 'print-ns', 'print-img', 'sandbox-ns']);
   } finally {
     await p.close();
   }
