@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use super::patch::{call, callback, get, wrap_accessor, wrap_own};
+use super::patch::{call, callback, get, set_own, wrap_accessor, wrap_own};
 use super::{cookie_guard, dom, interceptor};
 use crate::single::Shared;
 
@@ -32,8 +32,8 @@ crate::single::local! {
 /// Mark the page's own window and document (patched and observed at start-up) and
 /// watch its frames.
 pub fn install(page: &JsValue) {
-    let _ = Reflect::set(page, &MARK.into(), &JsValue::TRUE);
-    let _ = Reflect::set(&get(page, "document"), &MARK.into(), &JsValue::TRUE);
+    set_own(page, MARK, &JsValue::TRUE);
+    set_own(&get(page, "document"), MARK, &JsValue::TRUE);
     watch(page);
     listen(&get(page, "document"));
 }
@@ -48,7 +48,7 @@ fn adopt_window(w: &JsValue, new_document: bool) {
     // page can reach, and its own origin's cookies are not this site's.
     match Reflect::get(w, &MARK.into()) {
         Ok(v) if v.is_undefined() => {
-            if Reflect::set(w, &MARK.into(), &JsValue::TRUE) != Ok(true) {
+            if !set_own(w, MARK, &JsValue::TRUE) {
                 return;
             }
             super::patch::install_in(w);
@@ -73,7 +73,7 @@ fn adopt_window(w: &JsValue, new_document: bool) {
     // loads, not on every read of `contentWindow`, which editors do often.)
     let doc = get(w, "document");
     if dom::node_type(&doc) == 9 && get(&doc, MARK).is_undefined() {
-        let _ = Reflect::set(&doc, &MARK.into(), &JsValue::TRUE);
+        set_own(&doc, MARK, &JsValue::TRUE);
         listen(&doc);
         super::activation::observe(doc.unchecked_ref());
         // Seen after its parser ran (a srcdoc loaded): its iframes so far, and what it

@@ -13,7 +13,7 @@ use crate::prelude::*;
 
 use crate::single::Shared;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
@@ -145,7 +145,7 @@ fn debug(what: &str, el: &Element, url: &str) {
 fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     let tag = el.tag_name();
     // Held for this URL now: a value kept from an earlier setter is not its own.
-    let _ = Reflect::set(el, &GIVEN.into(), &JsValue::UNDEFINED);
+    super::patch::set_own(el, GIVEN, &JsValue::UNDEFINED);
     if tag == "IFRAME" && how == PARSER && el.is_connected() {
         // Stop the frame before anything else (see `placeholder::park`).
         super::placeholder::park(el, true);
@@ -185,7 +185,7 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     }
     // Listed once, however often the page sets its URL again (a pixel reused).
     if !in_document(el) && get(el, LISTED).is_undefined() {
-        let _ = Reflect::set(el, &LISTED.into(), &JsValue::TRUE);
+        super::patch::set_own(el, LISTED, &JsValue::TRUE);
         DETACHED.with(|d| {
             let mut d = d.borrow_mut();
             // Not the elements of a frame taken away: they would keep its document alive.
@@ -312,7 +312,7 @@ const GIVEN: &str = "__keksiGiven";
 /// Keep `v` for `el`'s release when `el` is a script (see [`GIVEN`]).
 fn keep_given(el: &Element, v: &JsValue) {
     if el.tag_name() == "SCRIPT" {
-        let _ = Reflect::set(el, &GIVEN.into(), v);
+        super::patch::set_own(el, GIVEN, v);
     }
 }
 
@@ -358,14 +358,14 @@ pub fn release_detached() {
     for el in list {
         // Released meanwhile, or now in the document, where the observer governs it.
         if el.get_attribute(AUTO_ATTR).is_none() || in_document(&el) {
-            let _ = Reflect::set(&el, &LISTED.into(), &JsValue::UNDEFINED);
+            super::patch::set_own(&el, LISTED, &JsValue::UNDEFINED);
             continue;
         }
         let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
         let svc = el.get_attribute(SERVICE_ATTR);
         if state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false) {
             release_in_place(&el);
-            let _ = Reflect::set(&el, &LISTED.into(), &JsValue::UNDEFINED);
+            super::patch::set_own(&el, LISTED, &JsValue::UNDEFINED);
         } else {
             kept.push(el);
         }

@@ -101,6 +101,20 @@ pub fn callback(trap: Trap) -> Option<JsValue> {
     proxy(&noop, trap)
 }
 
+/// Set keksi's own property `key` on a page object (a window, a document, an element),
+/// not enumerable: `Object.keys(window)`, `for … in` and test runners' global-leak
+/// checks (mocha's `checkLeaks`) see only the page's own. Later plain sets keep it so.
+/// Whether it was set.
+pub fn set_own(o: &JsValue, key: &str, value: &JsValue) -> bool {
+    let desc = Object::new();
+    let _ = Reflect::set(&desc, &"value".into(), value);
+    let _ = Reflect::set(&desc, &"writable".into(), &JsValue::TRUE);
+    let _ = Reflect::set(&desc, &"configurable".into(), &JsValue::TRUE);
+    // Said outright: redefining a property keeps what the descriptor leaves out.
+    let _ = Reflect::set(&desc, &"enumerable".into(), &JsValue::FALSE);
+    o.is_object() && Reflect::define_property::<Object>(o.unchecked_ref(), &JsValue::from_str(key), &desc) == Ok(true)
+}
+
 /// `o[key]`, `undefined` when it cannot be read.
 pub fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)

@@ -65,10 +65,10 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     // no rule of the page's can show a blank frame.
     let style = style_of(iframe);
     let old = style.get_property_value("display").unwrap_or_default();
-    let _ = js_sys::Reflect::set(iframe, &OLD_DISPLAY.into(), &JsValue::from_str(&old));
+    super::patch::set_own(iframe, OLD_DISPLAY, &JsValue::from_str(&old));
     let _ = style.set_property_with_priority("display", "none", "important");
     let _ = parent.insert_before(&ph, Some(iframe));
-    let _ = js_sys::Reflect::set(iframe, &PH.into(), &ph);
+    super::patch::set_own(iframe, PH, &ph);
     if loaded {
         // Out by a method keksi does not wrap (no checks on the way), back in at once.
         let next = iframe.next_sibling();
@@ -137,7 +137,7 @@ pub fn release(el: &Element) {
     if let Some(ph) = placeholder_of(el) {
         ph.remove();
     }
-    let _ = js_sys::Reflect::set(el, &PH.into(), &JsValue::UNDEFINED);
+    super::patch::set_own(el, PH, &JsValue::UNDEFINED);
     if el.has_attribute(PARKED_ATTR) {
         let style = style_of(el);
         let _ = match get(el, OLD_DISPLAY).as_string().filter(|v| !v.is_empty()) {

@@ -450,7 +450,7 @@ test("patched methods act as the browser's own: re-entered from a script they ru
   }
 });
 
-test("patched built-ins read as the browser's own to Function.prototype.toString (fraud and bot checks compare these), in the page and in a same-origin frame", { timeout: 30_000 }, async () => {
+test("patched built-ins read as the browser's own to Function.prototype.toString (fraud and bot checks compare these), in the page and in a same-origin frame; keksi's own marks on windows, documents and elements are not enumerable (global-leak checks)", { timeout: 30_000 }, async () => {
   const texts = () => {
     const fts = Function.prototype.toString;
     const d = (o, k) => Object.getOwnPropertyDescriptor(o, k);
@@ -461,7 +461,12 @@ test("patched built-ins read as the browser's own to Function.prototype.toString
       d(w.HTMLIFrameElement.prototype, 'contentWindow').get, w.Function.prototype.toString];
     const frame = document.body.appendChild(document.createElement('iframe'));
     const fw = frame.contentWindow;
+    const pixel = new Image();
+    pixel.src = 'https://www.facebook.com/tr?id=1&ev=PageView&run=marks-px';
+    const enumerable = (o) => { const k = []; for (const key in o) k.push(key); return k; };
     return {
+      marks: [window, document, fw, fw.document, pixel].flatMap((o) => Object.keys(o).concat(enumerable(o)))
+        .filter((k) => k.startsWith('__keksi')),
       page: of(window).map((f) => fts.call(f)),
       frame: of(fw).map((f) => fw.Function.prototype.toString.call(f)),
       across: fw.Function.prototype.toString.call(window.fetch),
