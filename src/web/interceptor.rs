@@ -254,8 +254,6 @@ fn check_el(el: &Element, how: &str) -> bool {
     }
 }
 
-/// Hold the trackers in an iframe's `srcdoc` (parsed as the page's own HTML, scripts
-/// and all). Whether there were any.
 /// Whether a document made from HTML given to `this` runs scripts: not a `srcdoc` frame
 /// sandboxed without `allow-scripts`.
 fn scripting_in(this: &JsValue) -> bool {
@@ -264,6 +262,8 @@ fn scripting_in(this: &JsValue) -> bool {
         .is_none_or(|s| strings::contains_ignore_case(&s, "allow-scripts"))
 }
 
+/// Hold the trackers in an iframe's `srcdoc` (parsed as the page's own HTML, scripts
+/// and all). Whether there were any.
 fn clean_srcdoc(el: &Element) -> bool {
     let Some(clean) = el.get_attribute("srcdoc").and_then(|html| sanitize(&html, true, scripting_in(el))) else {
         return false;
@@ -281,7 +281,13 @@ fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
             // Never give the element the srcset itself: WebKit starts loading at once.
             native_set(el, SRCSET_ATTR, srcset);
             native_remove(el, "srcset");
-            hold(el, url, &m, how);
+            // The image's own `src`, when it is no tracker, stays (it shows meanwhile) and
+            // is what it is released with; only the srcset waits.
+            let own = el.get_attribute("src").filter(|s| !s.trim().is_empty() && blocked(s).is_none());
+            hold(el, own.as_deref().unwrap_or(url), &m, how);
+            if let Some(own) = own {
+                native_set(el, "src", &own);
+            }
             return true;
         }
     }

@@ -687,6 +687,35 @@ test('path: an <img srcset> naming a tracker in innerHTML is held, then released
   }
 });
 
+test('path: an <img> with its own src and a srcset naming a tracker shows its own image while held and keeps it after consent', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const own = '/fixtures/autoblock/px.svg';
+    const state = () => p.page.evaluate(() => [...document.querySelectorAll('.own-src')].map((i) => ({
+      src: i.getAttribute('src'), srcset: i.getAttribute('srcset'), loaded: i.complete && i.naturalWidth > 0,
+    })));
+    await p.page.evaluate((own) => {
+      const d = document.createElement('div');
+      document.body.appendChild(d);
+      d.innerHTML = '<img class="own-src" src="' + own + '" srcset="' + own + ' 1x, ' + TP.pixel('own-2x') + ' 2x">';
+      const img = document.createElement('img');
+      img.className = 'own-src';
+      img.src = own;
+      img.srcset = TP.pixel('own-set') + ' 1x';
+      document.body.appendChild(img);
+    }, own);
+    await settle();
+    assertNotRequested(p, ['own-2x', 'own-set']);
+    assert.deepEqual(await state(), [{ src: own, srcset: null, loaded: true }, { src: own, srcset: null, loaded: true }], 'held: the own image shows');
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await state()).every((i) => i.srcset)), 'srcset not given back after consent');
+    const after = await state();
+    assert.deepEqual(after.map((i) => i.src), [own, own], 'the own src stays after consent (it was the tracker URL)');
+  } finally {
+    await p.close();
+  }
+});
+
 test('path: innerHTML <script src> never runs, not even after consent (as without keksi)', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
