@@ -76,7 +76,14 @@ pub fn install() {
             let nodes = r.added_nodes();
             for i in 0..nodes.length() {
                 if let Some(n) = nodes.item(i).filter(|n| n.node_type() == Node::ELEMENT_NODE) {
-                    watched.extend(dom::self_and_below(n.unchecked_ref::<Element>(), WATCHED));
+                    let el = n.unchecked_ref::<Element>();
+                    watched.extend(dom::self_and_below(el, WATCHED));
+                    // A declarative shadow root the parser filled (a server-rendered web
+                    // component): watched like the document, what it holds so far now.
+                    if let Some(root) = el.shadow_root() {
+                        observe(&root);
+                        watched.extend(dom::query_all(&root, WATCHED));
+                    }
                 }
             }
             // A held iframe the page took away (a framework unmounting it) takes its

@@ -539,6 +539,15 @@ fn guard_insertion(realm: &JsValue) {
     wrap_method(realm, "Range", "insertNode", |target, this, args| {
         scan_then_call(target, this, args, Some(0))
     });
+    // A node brought in from another document (a DOMParser's, a <template>'s, a fetched
+    // page's: Turbo, htmx, idiomorph) starts loading its images as it arrives, before any
+    // insertion (WebKit inside importNode itself): held in its own document first, so
+    // that the copy comes held.
+    for name in ["importNode", "adoptNode"] {
+        wrap_method(realm, "Document", name, |target, this, args| {
+            scan_then_call(target, this, args, Some(0))
+        });
+    }
     // Every node kind that has them: text and comments take `before`/`after` too, and a
     // shadow root is a document fragment.
     for (ctors, names) in [
@@ -564,15 +573,23 @@ fn guard_insertion(realm: &JsValue) {
 /// subtree scanned again at each level): scripts and frames load only once connected, and
 /// that insertion scans the whole tree.
 fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>) -> Result<JsValue, JsValue> {
-    // A shadow root outside the document is scanned all the same: the connecting insertion
-    // of its host does not look into it (a component fills its shadow root when made).
-    if dom::as_node(&this).is_some_and(|n| !n.is_connected() && get(&n.get_root_node(), "host").is_undefined()) {
-        return call(&target, &this, &args);
-    }
     let nodes: Vec<JsValue> = match at {
         Some(i) => vec![args.get(i)],
         None => args.iter().collect(),
     };
+    // Into a detached node, nothing loads yet: the connecting insertion scans. Not so into
+    // a shadow root (the connecting insertion of its host does not look into it: a
+    // component fills its shadow root when made), nor for a node from another document (a
+    // DOMParser's), whose images start loading as it is adopted.
+    if dom::as_node(&this).is_some_and(|n| {
+        !n.is_connected()
+            && get(&n.get_root_node(), "host").is_undefined()
+            && nodes
+                .iter()
+                .all(|m| dom::as_node(m).is_none_or(|m| m.owner_document() == n.owner_document()))
+    }) {
+        return call(&target, &this, &args);
+    }
     for n in nodes {
         if let Some(node) = dom::as_node(&n) {
             scan(node, IN_PLACE);

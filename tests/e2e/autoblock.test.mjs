@@ -716,6 +716,61 @@ test('path: an <img> with its own src and a srcset naming a tracker shows its ow
   }
 });
 
+test('nodes from other documents (DOMParser, a <template> in the HTML, an XHR document) are held as they arrive: importNode, adoptNode, appendChild into a detached element, then inserted after an await', { timeout: 30_000 }, async () => {
+  const run = (page) => page.evaluate(async () => {
+    const parse = (label) => new DOMParser().parseFromString('<main><img src="' + TP.pixel(label) + '"></main>', 'text/html');
+    const keep = [];
+    keep.push(document.importNode(parse('dp-import').body, true));
+    keep.push(document.adoptNode(parse('dp-adopt').body.firstChild));
+    const box = document.createElement('div');
+    box.appendChild(parse('dp-detached').body.firstChild);
+    keep.push(box);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const n of keep) document.body.appendChild(n);
+  });
+  const labels = ['dp-import', 'dp-adopt', 'dp-detached'];
+  const c = await open(PATHS + '?keksi=off');
+  try {
+    await run(c.page);
+    assert.ok(await until(() => labels.every((l) => c.net.ran(l).length > 0)), 'control: without keksi each is requested');
+  } finally {
+    await c.close();
+  }
+  const p = await open(PATHS);
+  try {
+    await run(p.page);
+    await settle();
+    assertNotRequested(p, labels);
+    await acceptAll(p.page);
+    assert.ok(await until(() => labels.every((l) => p.net.ran(l).length === 1)), `after consent: ${labels.map((l) => p.net.ran(l).length)}`);
+  } finally {
+    await p.close();
+  }
+});
+
+test('a declarative shadow root in the page\'s HTML (a server-rendered web component): its tracker script does not run before consent, and runs once after it without a reload', { timeout: 30_000 }, async () => {
+  const c = await open('/fixtures/autoblock/dsd.html?keksi=off');
+  try {
+    assert.ok(await until(async () => (await ran(c.page)).includes('dsd-js')), 'control: without keksi the script runs');
+  } finally {
+    await c.close();
+  }
+  const p = await open('/fixtures/autoblock/dsd.html');
+  try {
+    await settle();
+    assert.deepEqual(await ran(p.page), []);
+    assert.equal(await p.page.evaluate(() => document.getElementById('host').shadowRoot.querySelector('script').getAttribute('data-consent')), 'analytics');
+    assert.equal(await p.page.evaluate(() => document.getElementById('host').shadowRoot.getElementById('inside').textContent), 'shadow content');
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await ran(p.page)).includes('dsd-js')), 'released after consent without a reload');
+    await settle();
+    assert.deepEqual(await ran(p.page), ['dsd-js'], 'once');
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('path: innerHTML <script src> never runs, not even after consent (as without keksi)', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
