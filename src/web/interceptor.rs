@@ -848,8 +848,8 @@ fn guard_beacons(realm: &JsValue) {
     // A blocked request goes to a revoked `blob:` URL instead, with `GET` (the only
     // method a blob: URL takes; with another, browsers fail it at once, inside `send`):
     // nothing is sent, and the browser fails it as it fails a request offline — the
-    // fetch rejects later with its own `TypeError`, the XMLHttpRequest fires `loadstart`,
-    // `error` and `loadend` after `send` returns — so the page's handlers, promises and
+    // fetch rejects later with its own `TypeError`, the XMLHttpRequest fires `loadstart`
+    // inside `send` and `error`, `loadend` after it returns — so the page's handlers, promises and
     // error reporting (zone.js, Sentry) see what they would see offline.
     wrap_own(realm, "fetch", |target, this, args| {
         let url = url_of_request(&args.get(0));
