@@ -164,9 +164,7 @@ pub fn install() {
     if DONE.with(|d| d.replace(true)) {
         return;
     }
-    let page = js_sys::global();
-    super::patch::install_in(&page);
-    install_in(&page);
+    install_in(&js_sys::global());
 }
 
 /// Install the write guards in `realm` (the page's window, or a same-origin frame's).

@@ -582,11 +582,10 @@ fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>)
     // component fills its shadow root when made), nor for a node from another document (a
     // DOMParser's), whose images start loading as it is adopted.
     if dom::as_node(&this).is_some_and(|n| {
-        !n.is_connected()
-            && get(&n.get_root_node(), "host").is_undefined()
-            && nodes
-                .iter()
-                .all(|m| dom::as_node(m).is_none_or(|m| m.owner_document() == n.owner_document()))
+        !n.is_connected() && get(&n.get_root_node(), "host").is_undefined() && {
+            let doc = n.owner_document();
+            nodes.iter().all(|m| dom::as_node(m).is_none_or(|m| m.owner_document() == doc))
+        }
     }) {
         return call(&target, &this, &args);
     }

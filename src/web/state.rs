@@ -169,6 +169,7 @@ pub fn boot(nonce: String, gtag: JsValue) {
     });
     super::trusted::install();
     signals::start(gtag);
+    super::patch::install_in(&js_sys::global());
     cookie_guard::install();
     interceptor::install();
     activation::install();
