@@ -62,11 +62,19 @@ pub fn data_layer_event(s: &Settings, choice: Option<&Choice>) -> Json {
 
 /// Everything on, except categories that are sale or sharing of personal data when the
 /// visitor sent Global Privacy Control: "accept all" under GPC.
-pub fn accept_all(s: &Settings, gpc: bool) -> Choice {
+pub fn accept_all(s: &Settings, gpc: bool, current: Option<&Choice>) -> Choice {
     let mut c = Choice::all(s);
     if gpc {
+        let cur = current.cloned().unwrap_or_default();
         for cat in s.categories.iter().filter(|c| c.sale_or_sharing) {
-            c.set_category(s, &cat.name, false);
+            // What the visitor switched on one by one stays on: "accept all" never
+            // takes consent back.
+            if !cur.categories.contains(&cat.name) {
+                c.set_category(s, &cat.name, false);
+                for v in cat.services.iter().filter(|v| cur.services.contains(&v.name)) {
+                    c.set_service(&v.name, true);
+                }
+            }
         }
     }
     c
@@ -123,13 +131,23 @@ mod tests {
     #[test]
     fn gpc_keeps_sale_and_sharing_off() {
         let set = s("");
-        let c = accept_all(&set, true);
+        let c = accept_all(&set, true, None);
         assert!(!allowed(&set, Some(&c), "advertising", None));
         assert!(!allowed(&set, Some(&c), "social", None));
         assert!(allowed(&set, Some(&c), "analytics", None));
         assert!(allowed(&set, Some(&c), "functional", Some("yt")));
-        let c = accept_all(&set, false);
+        let c = accept_all(&set, false, None);
         assert!(allowed(&set, Some(&c), "advertising", None));
+        // Switched on one by one before: kept on by "accept all" (CONTRACT §10).
+        let set = Settings::from_json(r#"{"categories":{"advertising":{"services":{"fb":{},"x":{}}},"social":{"saleOrSharing":true}}}"#).unwrap();
+        let mut mine = Choice::necessary_only();
+        mine.set_category(&set, "social", true);
+        mine.set_service("fb", true);
+        let c = accept_all(&set, true, Some(&mine));
+        assert!(allowed(&set, Some(&c), "social", None));
+        assert!(allowed(&set, Some(&c), "advertising", Some("fb")));
+        assert!(!allowed(&set, Some(&c), "advertising", Some("x")));
+        assert!(!allowed(&set, Some(&c), "advertising", None));
     }
 
     #[test]

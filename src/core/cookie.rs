@@ -75,30 +75,50 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
             domains.push(dotted);
         }
     }
-    // Browsers take a write to a prefixed name only with `Secure`; a `__Host-` cookie
-    // lives on the host alone, at `Path=/`.
-    let host_only = name.starts_with("__Host-");
+    // Browsers take a write to a prefixed name only with `Secure` (the prefix in any
+    // case); a `__Host-` cookie lives on the host alone, at `Path=/`.
+    let host_only = has_prefix(name, b"__host-");
     if host_only {
         domains.truncate(1);
     }
+    let secure = host_only || has_prefix(name, b"__secure-");
     let paths = if host_only { vec![String::from("/")] } else { path_prefixes(path) };
     let mut out = Vec::new();
     for p in paths {
         for d in &domains {
-            let mut s = String::from(name);
-            s.push_str("=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=");
+            // A nameless cookie (`document.cookie = "v"`) is deleted by a nameless write;
+            // `=` with an empty value would be ignored.
+            let mut s = String::from(if name.is_empty() { "x" } else { name });
+            if !name.is_empty() {
+                s.push('=');
+            }
+            s.push_str("; Max-Age=0; Path=");
             s.push_str(&p);
             if !d.is_empty() {
                 s.push_str("; Domain=");
                 s.push_str(d);
             }
-            if host_only || name.starts_with("__Secure-") {
+            if secure {
                 s.push_str("; Secure");
             }
+            // A partitioned cookie (CHIPS) is only reached by a partitioned write, which
+            // must be `Secure` (on http the browser ignores it).
+            let mut partitioned = s.clone();
+            if !secure {
+                partitioned.push_str("; Secure");
+            }
+            partitioned.push_str("; Partitioned");
             out.push(s);
+            out.push(partitioned);
         }
     }
     out
+}
+
+/// Whether `name` starts with `prefix` (lower case) in any case, as browsers compare
+/// the `__Host-`/`__Secure-` prefixes.
+fn has_prefix(name: &str, prefix: &[u8]) -> bool {
+    name.as_bytes().get(..prefix.len()).is_some_and(|b| b.eq_ignore_ascii_case(prefix))
 }
 
 /// Path segments whose prefixes deletion covers. Each costs a write per domain per cookie,
@@ -176,9 +196,9 @@ mod tests {
     #[test]
     fn deletion_on_ip_and_localhost() {
         let ip = deletion_strings("x", "127.0.0.1", "/");
-        assert_eq!(ip, vec!["x=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/".to_string()]);
+        assert_eq!(ip, ["x=; Max-Age=0; Path=/", "x=; Max-Age=0; Path=/; Secure; Partitioned"]);
         let local = deletion_strings("x", "localhost", "/");
-        assert_eq!(local.len(), 3);
+        assert_eq!(local.len(), 6);
     }
 
     #[test]
@@ -187,7 +207,8 @@ mod tests {
         let n = deletion_strings("x", "example.com", &deep).len();
         // 3 domain forms ("", example.com, .example.com) × (1 + 2 × 16 + 2 × 2) paths:
         // the first 16 levels, and the page's own directory and path.
-        assert_eq!(n, 3 * (1 + 2 * MAX_PATH_DEPTH + 4));
+        // Each twice: unpartitioned and partitioned.
+        assert_eq!(n, 2 * 3 * (1 + 2 * MAX_PATH_DEPTH + 4));
         let deep = deletion_strings("x", "", &deep);
         assert!(deep.iter().any(|s| s.ends_with(&"/a".repeat(4999))), "the page's directory");
     }
@@ -195,12 +216,22 @@ mod tests {
     #[test]
     fn prefixed_names_are_deleted_as_browsers_take_them() {
         let host = deletion_strings("__Host-id", "www.example.com", "/a/b");
-        assert_eq!(
-            host,
-            vec!["__Host-id=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Secure".to_string()]
-        );
+        assert_eq!(host, ["__Host-id=; Max-Age=0; Path=/; Secure", "__Host-id=; Max-Age=0; Path=/; Secure; Partitioned"]);
         let secure = deletion_strings("__Secure-id", "www.example.com", "/a");
         assert_eq!(secure.len(), deletion_strings("id", "www.example.com", "/a").len());
-        assert!(secure.iter().all(|s| s.ends_with("; Secure")));
+        assert!(secure.iter().all(|s| s.contains("; Secure")));
+        // Browsers apply the prefixes in any case.
+        assert_eq!(deletion_strings("__HOST-x", "www.example.com", "/a/b").len(), 2);
+        assert!(deletion_strings("__secure-x", "example.com", "/").iter().all(|s| s.contains("; Secure")));
+    }
+
+    #[test]
+    fn partitioned_and_nameless_cookies_are_reached() {
+        let all = deletion_strings("_gid", "www.example.com", "/");
+        let partitioned: Vec<_> = all.iter().filter(|s| s.ends_with("; Secure; Partitioned")).collect();
+        assert_eq!(partitioned.len() * 2, all.len(), "a partitioned twin of every form");
+        assert!(partitioned.iter().any(|s| s.contains("Domain=.example.com")));
+        // `document.cookie = "v"` made a cookie with an empty name: `x; Max-Age=0` deletes it.
+        assert!(deletion_strings("", "example.com", "/").iter().all(|s| s.starts_with("x; Max-Age=0; Path=/")));
     }
 }

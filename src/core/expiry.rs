@@ -48,13 +48,16 @@ pub fn capped_days(days: u32) -> u32 {
 
 /// The write to pass on, or `None` to pass it unchanged: a lifetime past the rule is
 /// replaced by `Max-Age` of exactly 365 days; a write whose lifetime browsers may read
-/// differently from keksi (several `Max-Age`/`Expires`, or one keksi cannot read) gets
-/// keksi's reading written out, so that what keksi judged (a deletion, a session cookie)
-/// is what the browser does.
+/// differently from keksi gets keksi's reading written out as `Max-Age`, so that what
+/// keksi judged (a deletion, a session cookie, a date within the rule) is what the
+/// browser does. That is any `Expires`: each engine reads odd dates its own way
+/// (Chromium skips `1st`, keksi reads it as RFC 6265 does), and a date keksi read as
+/// past but a browser as 2099 would pass a tracker's cookie as a deletion; and several
+/// `Max-Age`/`Expires`, or one keksi cannot read.
 pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
     let life = lifetime(w, now_ms);
     let too_long = matches!(life, Lifetime::Persistent(t) if too_long(t, now_ms));
-    let ambiguous = w.lifetime_attrs > 1 || w.unreadable_lifetimes > 0;
+    let ambiguous = w.lifetime_attrs > 1 || w.unreadable_lifetimes > 0 || w.expires_ms.is_some();
     if !too_long && !ambiguous {
         return None;
     }
@@ -116,16 +119,25 @@ mod tests {
     }
 
     #[test]
-    fn deletions_pass_untouched() {
-        for t in [
-            "a=; Max-Age=0",
-            "a=; max-age=-1",
-            "a=; expires=Thu, 01 Jan 1970 00:00:00 GMT",
-            "a=; Max-Age=-99999999999999999999",
-        ] {
+    fn deletions_by_max_age_pass_untouched() {
+        for t in ["a=; Max-Age=0", "a=; max-age=-1", "a=; Max-Age=-99999999999999999999"] {
             assert_eq!(lifetime(&parse(t), NOW), Lifetime::Deletion, "{t}");
             assert_eq!(capped(t), None);
         }
+    }
+
+    #[test]
+    fn expires_is_written_out_as_keksi_read_it() {
+        // A deletion by date becomes one by Max-Age, so no engine reads a later date in it.
+        let t = "a=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/";
+        assert_eq!(lifetime(&parse(t), NOW), Lifetime::Deletion);
+        assert_eq!(capped(t).as_deref(), Some("a=; Path=/; Max-Age=0"));
+        // Dates keksi reads as 1970 (RFC 6265) where Chromium reads 2099: deleted, never set.
+        for t in ["_ga=1; Expires=00:00:00 01 Jan 1970xx 2099", "_ga=1; Expires=Thu, 01 Jan 99:99 2099 00:00:00"] {
+            assert_eq!(capped(t).as_deref(), Some("_ga=1; Max-Age=0"), "{t}");
+        }
+        // A date within the rule: the same lifetime, in whole seconds.
+        assert_eq!(capped("a=1; expires=Thu, 31 Dec 2026 23:59:59 GMT").as_deref(), Some("a=1; Max-Age=3071753"));
     }
 
     #[test]
@@ -163,7 +175,6 @@ mod tests {
         assert_eq!(capped("a=1; Max-Age=63072000; Max-Age=x").as_deref(), Some("a=1; Max-Age=31536000"));
         // One readable lifetime within the rule: untouched.
         assert_eq!(capped("a=1; Max-Age=60; Secure"), None);
-        assert_eq!(capped("a=1; expires=Thu, 31 Dec 2026 23:59:59 GMT"), None);
     }
 
     #[test]

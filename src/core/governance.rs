@@ -122,6 +122,15 @@ pub fn judge_write(s: &Settings, choice: Option<&Choice>, text: &str, now_ms: i6
     let w = cookie_write::parse(text);
     let life = expiry::lifetime(&w, now_ms);
     let name = w.name.to_string();
+    // Browsers ignore a write with a control character (RFC 6265bis §5.7): dropped here
+    // too, never rewritten into one they would take.
+    if text.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
+        return Judged {
+            verdict: Verdict::Drop,
+            name,
+            lifetime: life,
+        };
+    }
     if life == Lifetime::Deletion {
         // Deleting needs no consent; written out as keksi read it when browsers may not.
         return Judged {
@@ -245,6 +254,17 @@ mod tests {
         );
         let block = settings(r#","unknownCookies":"block""#);
         assert_eq!(judge_write(&block, None, "site_pref=dark", NOW).verdict, Verdict::Drop);
+        // A tracker's cookie with a date keksi reads as past (a deletion) is written out as
+        // one: no engine can read 2099 in it and keep the cookie.
+        assert_eq!(
+            judge_write(&s, None, "_ga=1; Expires=00:00:00 01 Jan 1970xx 2099; Secure; Partitioned", NOW).verdict,
+            Verdict::Rewrite("_ga=1; Secure; Partitioned; Max-Age=0".into())
+        );
+        // Browsers ignore writes with control characters; keksi never writes them out clean.
+        for t in ["_ga=1; Max-Age=63072000\0", "pref=1\u{7f}", "PHPSESSID=a\nb"] {
+            assert_eq!(judge_write(&s, None, t, NOW).verdict, Verdict::Drop, "{t:?}");
+        }
+        assert_eq!(judge_write(&s, None, "PHPSESSID=a\tb", NOW).verdict, Verdict::Pass, "tabs are no control");
     }
 
     #[test]

@@ -26,9 +26,9 @@ macro_rules! marked {
     };
 }
 const MARKED: &str = marked!();
-/// Elements the document observer looks at: governed ones, and ones with a URL that may
-/// name a tracker.
-const WATCHED: &str = concat!(marked!(), ",", interceptor::live_urls!());
+/// Elements the document observer looks at: governed ones, ones with a URL that may
+/// name a tracker, and openers of the dialog (`ui::OPENERS`).
+const WATCHED: &str = concat!(marked!(), ",", interceptor::live_urls!(), ",[data-keksi-open]");
 
 /// What an element is waiting for, and whether it may go now.
 enum Verdict {
@@ -145,6 +145,9 @@ fn handle_watched(el: &Element) {
             super::frames::adopt(el);
         }
         return;
+    }
+    if el.has_attribute(crate::core::hooks::OPEN_ATTR) {
+        super::ui::mark_opener(el);
     }
     // A tracker the parser (or anything unpatched) put in is held first, which marks it.
     interceptor::scan_one(el, PARSER);

@@ -60,7 +60,7 @@ fn decide(method: Method, choice: Choice) {
     // Read from the page before the state is borrowed: nothing of the page's runs inside.
     let now = dom::now_ms();
     let fresh_id = id_from_bytes(&dom::random_bytes(16));
-    let Some(cookie) = state::write(|s| {
+    let Some((name, cookie)) = state::write(|s| {
         let id = match &s.record {
             Some(r) => r.id.clone(),
             None => fresh_id,
@@ -76,10 +76,13 @@ fn decide(method: Method, choice: Choice) {
         s.last_consent_id = record.id.clone();
         s.record = Some(record);
         s.api_used = true;
-        cookie
+        (s.settings.cookie_name.clone(), cookie)
     }) else {
         return;
     };
+    // Every other copy goes first: one left from before `cookieDomain` was set (or
+    // re-issued by a server without it) would be read first on the next page.
+    store::delete(&name);
     store::set_raw(&cookie);
     ui::hide();
     after_change(match method {
@@ -210,7 +213,7 @@ pub fn init_config(config: JsValue) -> bool {
 /// As the banner's "Accept all".
 #[wasm_bindgen(js_name = acceptAll)]
 pub fn accept_all() {
-    if let Some(c) = state::read(|s| consent_mode::accept_all(&s.settings, s.gpc)) {
+    if let Some(c) = state::read(|s| consent_mode::accept_all(&s.settings, s.gpc, s.choice())) {
         decide(Method::AcceptAll, c);
     }
 }

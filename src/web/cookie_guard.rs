@@ -134,7 +134,8 @@ fn guard_cookie_store_delete(realm: &JsValue) {
 }
 
 /// Wrap `Storage.prototype.setItem`: writes of a category not allowed are held and
-/// replayed when it is.
+/// replayed when it is; `removeItem` and `clear` forget held ones, so that what the page
+/// removed before consent is not written back on consent.
 fn guard_storage(realm: &JsValue) {
     wrap_method(realm, "Storage", "setItem", |target, this, args| {
         let key = text(&args.get(0));
@@ -142,20 +143,32 @@ fn guard_storage(realm: &JsValue) {
         if ok {
             return call(&target, &this, &args);
         }
-        let local = dom::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .is_some_and(|l| JsValue::from(l) == this)
-            || super::frames::is_local_storage(&this);
         // Turned into a string before the borrow: a page's `toString` may throw.
         let value = text(&args.get(1));
-        HELD_STORAGE.with(|h| {
-            let mut h = h.borrow_mut();
-            h.retain(|(l, k, _)| !(*l == local && *k == key));
-            h.push((local, key.clone(), value));
-        });
         debug_drop("storage", &key);
+        let local = forget_held(&this, Some(&key));
+        HELD_STORAGE.with(|h| h.borrow_mut().push((local, key, value)));
         Ok(JsValue::UNDEFINED)
     });
+    wrap_method(realm, "Storage", "removeItem", |target, this, args| {
+        forget_held(&this, Some(&text(&args.get(0))));
+        call(&target, &this, &args)
+    });
+    wrap_method(realm, "Storage", "clear", |target, this, args| {
+        forget_held(&this, None);
+        call(&target, &this, &args)
+    });
+}
+
+/// Drop the held writes of `key` (all, for `None`) to the storage `this`; returns
+/// whether it is a `localStorage` (page's or frame's) rather than a `sessionStorage`.
+fn forget_held(this: &JsValue, key: Option<&str>) -> bool {
+    let local = dom::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .is_some_and(|l| JsValue::from(l) == *this)
+        || super::frames::is_local_storage(this);
+    HELD_STORAGE.with(|h| h.borrow_mut().retain(|(l, k, _)| !(*l == local && key.is_none_or(|key| k == key))));
+    local
 }
 
 /// Install all write guards, once per page. Called first thing at start-up.

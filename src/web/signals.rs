@@ -83,6 +83,9 @@ pub fn start(gtag_fn: JsValue) {
         }
         if let Some(update) = &stored {
             gtag(&[s("consent"), s("update"), update.clone()]);
+            // On every page of a returning visitor too: Tag Manager triggers on the event
+            // fire per page view.
+            push_event();
         }
     }
     uet("default", false);
@@ -141,26 +144,32 @@ fn vendors_update() {
 /// After every change of choice: `consent update`, the `keksi_consent` dataLayer event,
 /// UET and Meta calls, and a receipt.
 pub fn changed(action: Action) {
-    let Some((enabled, update, event)) = state::read(|st| {
+    let Some((enabled, update)) = state::read(|st| {
         (
             st.settings.consent_mode.enabled,
             dom::to_js(&consent_mode::update_command(&st.settings, st.choice())),
-            dom::to_js(&consent_mode::data_layer_event(&st.settings, st.choice())),
         )
     }) else {
         return;
     };
     if enabled {
         gtag(&[s("consent"), s("update"), update]);
-        if let Some(w) = window() {
-            let dl = get(&w, "dataLayer");
-            if let Ok(push) = get(&dl, "push").dyn_into::<Function>() {
-                let _ = push.call1(&dl, &event);
-            }
-        }
+        push_event();
     }
     vendors_update();
     send_receipt(action);
+}
+
+/// Push `{event: "keksi_consent", keksi: {categories, services}}` to `dataLayer`.
+fn push_event() {
+    let Some(event) = state::read(|st| dom::to_js(&consent_mode::data_layer_event(&st.settings, st.choice()))) else {
+        return;
+    };
+    let Some(w) = window() else { return };
+    let dl = get(&w, "dataLayer");
+    if let Ok(push) = get(&dl, "push").dyn_into::<Function>() {
+        let _ = push.call1(&dl, &event);
+    }
 }
 
 /// Send a receipt to `consentLog` with `sendBeacon` (fallback: `fetch` keepalive).

@@ -13,7 +13,7 @@ use web_sys::{
 use super::dom::{self, Listener};
 use super::{api, state};
 use crate::core::consent::Choice;
-use crate::core::hooks::{action, ACTION_ATTR, CATEGORY_ATTR, HOST_ID, OPEN_ATTR};
+use crate::core::hooks::{action, ACTION_ATTR, CATEGORY_ATTR, HOST_ID};
 use crate::core::markup::{self, View};
 
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/keksi.css"));
@@ -113,11 +113,13 @@ pub fn mount() {
     mark_openers();
     let no_choice = state::read(|s| s.record.is_none()).unwrap_or(true);
     let pending = PENDING.with(|p| p.borrow_mut().take());
-    match pending {
-        Some("preferences") => show_preferences(None),
-        Some("hide") => {}
-        _ if no_choice || pending == Some("banner") => show_banner(pending.is_some()),
-        _ => {}
+    // Asked for before the page was ready: the dialog opens over the banner, which a
+    // first visit needs whatever the page asks (closing the dialog leaves it there).
+    if pending != Some("hide") && (no_choice || pending == Some("banner")) {
+        show_banner(pending == Some("banner"));
+    }
+    if pending == Some("preferences") {
+        show_preferences(None);
     }
 }
 
@@ -128,25 +130,37 @@ pub fn unmount() {
     }
 }
 
-/// Make every `[data-keksi-open]` usable by keyboard: focusable, announced as a button.
+/// `[data-keksi-open]` (CONTRACT §9): openers of the dialog, for `closest`,
+/// `querySelectorAll` and the document observer (`activation`).
+pub const OPENERS: &str = "[data-keksi-open]";
+
+/// Make every `[data-keksi-open]` usable by keyboard (later ones: see [`mark_opener`]).
 fn mark_openers() {
     let Some(doc) = dom::document() else { return };
-    let mut sel = String::from("[");
-    sel.push_str(OPEN_ATTR);
-    sel.push(']');
-    for el in dom::query_all(&doc, &sel) {
-        let tag = el.tag_name();
-        let natural = tag == "BUTTON" || (tag == "A" && el.has_attribute("href"));
-        if !natural {
-            if !el.has_attribute("tabindex") {
-                let _ = el.set_attribute("tabindex", "0");
-            }
-            if !el.has_attribute("role") {
-                let _ = el.set_attribute("role", "button");
-            }
-        }
-        let _ = el.set_attribute("aria-haspopup", "dialog");
+    for el in dom::query_all(&doc, OPENERS) {
+        mark_opener(&el);
     }
+}
+
+/// Make an opener usable by keyboard: focusable, announced as a button. The document
+/// observer calls it for openers added later (a footer a framework renders).
+pub fn mark_opener(el: &Element) {
+    if !clicks_natively(el) {
+        if !el.has_attribute("tabindex") {
+            let _ = el.set_attribute("tabindex", "0");
+        }
+        if !el.has_attribute("role") {
+            let _ = el.set_attribute("role", "button");
+        }
+    }
+    let _ = el.set_attribute("aria-haspopup", "dialog");
+}
+
+/// Whether Enter on `el` clicks it without help: a button, a link with an `href`
+/// (an `<a>` without one is no link to the browser).
+fn clicks_natively(el: &Element) -> bool {
+    let tag = el.tag_name();
+    tag == "BUTTON" || (tag == "A" && el.has_attribute("href"))
 }
 
 fn part(name: &str) -> Option<Element> {
@@ -405,10 +419,7 @@ fn avoid_cover(banner: &Element, t: &Element) -> bool {
 
 fn opener_of(e: &Event) -> Option<Element> {
     let t = e.target()?.dyn_into::<Element>().ok()?;
-    let mut sel = String::from("[");
-    sel.push_str(OPEN_ATTR);
-    sel.push(']');
-    t.closest(&sel).ok().flatten()
+    t.closest(OPENERS).ok().flatten()
 }
 
 fn on_document_click(e: Event) {
@@ -462,8 +473,7 @@ fn on_document_key(e: Event) {
         return;
     }
     let Some(el) = opener_of(&e) else { return };
-    let tag = el.tag_name();
-    if tag == "BUTTON" || tag == "A" {
+    if clicks_natively(&el) {
         return;
     }
     e.prevent_default();
