@@ -65,7 +65,8 @@ pub fn data_layer_event(s: &Settings, choice: Option<&Choice>) -> Json {
 pub fn accept_all(s: &Settings, gpc: bool, current: Option<&Choice>) -> Choice {
     let mut c = Choice::all(s);
     if gpc {
-        let cur = current.cloned().unwrap_or_default();
+        let none = Choice::default();
+        let cur = current.unwrap_or(&none);
         for cat in s.categories.iter().filter(|c| c.sale_or_sharing) {
             // What the visitor switched on one by one stays on: "accept all" never
             // takes consent back.
@@ -139,7 +140,8 @@ mod tests {
         let c = accept_all(&set, false, None);
         assert!(allowed(&set, Some(&c), "advertising", None));
         // Switched on one by one before: kept on by "accept all" (CONTRACT §10).
-        let set = Settings::from_json(r#"{"categories":{"advertising":{"services":{"fb":{},"x":{}}},"social":{"saleOrSharing":true}}}"#).unwrap();
+        let set =
+            Settings::from_json(r#"{"categories":{"advertising":{"services":{"fb":{},"x":{}}},"social":{"saleOrSharing":true}}}"#).unwrap();
         let mut mine = Choice::necessary_only();
         mine.set_category(&set, "social", true);
         mine.set_service("fb", true);

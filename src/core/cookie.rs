@@ -216,13 +216,21 @@ mod tests {
     #[test]
     fn prefixed_names_are_deleted_as_browsers_take_them() {
         let host = deletion_strings("__Host-id", "www.example.com", "/a/b");
-        assert_eq!(host, ["__Host-id=; Max-Age=0; Path=/; Secure", "__Host-id=; Max-Age=0; Path=/; Secure; Partitioned"]);
+        assert_eq!(
+            host,
+            [
+                "__Host-id=; Max-Age=0; Path=/; Secure",
+                "__Host-id=; Max-Age=0; Path=/; Secure; Partitioned"
+            ]
+        );
         let secure = deletion_strings("__Secure-id", "www.example.com", "/a");
         assert_eq!(secure.len(), deletion_strings("id", "www.example.com", "/a").len());
         assert!(secure.iter().all(|s| s.contains("; Secure")));
         // Browsers apply the prefixes in any case.
         assert_eq!(deletion_strings("__HOST-x", "www.example.com", "/a/b").len(), 2);
-        assert!(deletion_strings("__secure-x", "example.com", "/").iter().all(|s| s.contains("; Secure")));
+        assert!(deletion_strings("__secure-x", "example.com", "/")
+            .iter()
+            .all(|s| s.contains("; Secure")));
     }
 
     #[test]
@@ -232,6 +240,8 @@ mod tests {
         assert_eq!(partitioned.len() * 2, all.len(), "a partitioned twin of every form");
         assert!(partitioned.iter().any(|s| s.contains("Domain=.example.com")));
         // `document.cookie = "v"` made a cookie with an empty name: `x; Max-Age=0` deletes it.
-        assert!(deletion_strings("", "example.com", "/").iter().all(|s| s.starts_with("x; Max-Age=0; Path=/")));
+        assert!(deletion_strings("", "example.com", "/")
+            .iter()
+            .all(|s| s.starts_with("x; Max-Age=0; Path=/")));
     }
 }

@@ -133,11 +133,17 @@ mod tests {
         assert_eq!(lifetime(&parse(t), NOW), Lifetime::Deletion);
         assert_eq!(capped(t).as_deref(), Some("a=; Path=/; Max-Age=0"));
         // Dates keksi reads as 1970 (RFC 6265) where Chromium reads 2099: deleted, never set.
-        for t in ["_ga=1; Expires=00:00:00 01 Jan 1970xx 2099", "_ga=1; Expires=Thu, 01 Jan 99:99 2099 00:00:00"] {
+        for t in [
+            "_ga=1; Expires=00:00:00 01 Jan 1970xx 2099",
+            "_ga=1; Expires=Thu, 01 Jan 99:99 2099 00:00:00",
+        ] {
             assert_eq!(capped(t).as_deref(), Some("_ga=1; Max-Age=0"), "{t}");
         }
         // A date within the rule: the same lifetime, in whole seconds.
-        assert_eq!(capped("a=1; expires=Thu, 31 Dec 2026 23:59:59 GMT").as_deref(), Some("a=1; Max-Age=3071753"));
+        assert_eq!(
+            capped("a=1; expires=Thu, 31 Dec 2026 23:59:59 GMT").as_deref(),
+            Some("a=1; Max-Age=3071753")
+        );
     }
 
     #[test]

@@ -264,7 +264,11 @@ mod tests {
         for t in ["_ga=1; Max-Age=63072000\0", "pref=1\u{7f}", "PHPSESSID=a\nb"] {
             assert_eq!(judge_write(&s, None, t, NOW).verdict, Verdict::Drop, "{t:?}");
         }
-        assert_eq!(judge_write(&s, None, "PHPSESSID=a\tb", NOW).verdict, Verdict::Pass, "tabs are no control");
+        assert_eq!(
+            judge_write(&s, None, "PHPSESSID=a\tb", NOW).verdict,
+            Verdict::Pass,
+            "tabs are no control"
+        );
     }
 
     #[test]

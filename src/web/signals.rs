@@ -113,6 +113,7 @@ pub fn restart(had_choice: bool) {
     if had_choice && none_now {
         if enabled {
             gtag(&[s("consent"), s("update"), update]);
+            push_event();
         }
         vendors_update();
     }

@@ -3,7 +3,7 @@
 // it observes, unknown ones under "Unclassified".
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, until, BANNER, DIALOG } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, until, BANNER, DIALOG, ENGINE } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -85,6 +85,89 @@ test('the dialog lists observed cookies by category, unknown ones under "Unclass
     assert.match(tables.unclassified, /Unclassified/);
     assert.match(tables.unclassified, /mystery_pref/, 'unknown cookie under Unclassified');
     assert.doesNotMatch(tables.unclassified, /_ga|shop_cart/);
+  } finally {
+    await p.close();
+  }
+});
+
+const govUrl = () => `http://shop.keksi.localhost:${env.server.port}/fixtures/deep/a/gov.html`;
+const jar = async (p) => (await p.context.cookies()).map((c) => `${c.name}@${c.domain}${c.path}${c.partitionKey ? ' partitioned' : ''}`).sort();
+
+test('dates browsers read otherwise never let a tracker cookie in; partitioned and any-case prefixed cookies are deleted on withdrawal', async () => {
+  // *.localhost is a secure context: Secure (and so Partitioned) cookies are taken over http.
+  const p = await newPage(env, '/', { goto: false });
+  try {
+    await p.page.goto(govUrl());
+    await waitVisible(p.page, BANNER);
+    // No consent yet. keksi reads these dates as 1970 (RFC 6265's algorithm); Chromium reads
+    // 2099 and kept them for 400 days when keksi passed them on as deletions.
+    await p.page.evaluate(() => {
+      document.cookie = '_ga=GA1.1; Expires=00:00:00 01 Jan 1970xx 2099; path=/';
+      document.cookie = '_fbp=fb.1; Expires=Thu, 01 Jan 99:99 2099 00:00:00; path=/';
+      document.cookie = '_gid=GA1.2; Max-Age=63072000\0; path=/';
+      document.cookie = 'site_pref=dark; path=/; max-age=3600';
+    });
+    await until(async () => (await jar(p)).some((n) => n.startsWith('site_pref@')), { timeout: 5000 });
+    let now = await jar(p);
+    for (const name of ['_ga', '_fbp', '_gid']) assert.ok(!now.some((n) => n.startsWith(name + '@')), `${name} set without consent: ${now}`);
+
+    await p.page.evaluate(() => window.keksi.acceptAll());
+    await p.page.evaluate(() => {
+      document.cookie = '_gid=p1; Secure; Partitioned; path=/; max-age=3600';
+      document.cookie = '_ga=p2; Domain=keksi.localhost; Secure; Partitioned; path=/; max-age=3600';
+      document.cookie = '__host-an=1; Secure; Path=/; max-age=3600';
+      document.cookie = '__SECURE-an=1; Secure; path=/; max-age=3600';
+    });
+    const set = ['_gid@', '_ga@', '__host-an@', '__SECURE-an@'];
+    await until(async () => { now = await jar(p); return set.every((s) => now.some((n) => n.startsWith(s))); }, { timeout: 5000 });
+    if (ENGINE === 'chromium') assert.ok(now.filter((n) => n.endsWith(' partitioned')).length === 2, `set up: two partitioned cookies in ${now}`);
+
+    await p.page.evaluate(() => window.keksi.rejectAll());
+    const left = () => now.filter((n) => /^(_ga|_gid|__host-an|__SECURE-an)@/.test(n));
+    await until(async () => { now = await jar(p); return left().length === 0; }, { timeout: 5000 });
+    assert.deepEqual(left(), [], `survived the withdrawal: ${now}`);
+    assert.ok(now.some((n) => n.startsWith('site_pref@')), 'the site\'s own cookie stays');
+  } finally {
+    await p.close();
+  }
+});
+
+test('one consent cookie: a choice made under cookieDomain replaces one stored without it (the next page reads the new one)', async () => {
+  const p = await newPage(env, '/', { goto: false });
+  try {
+    await p.page.goto(deepUrl()); // no cookieDomain: the choice is stored on the host
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.acceptAll());
+    await p.page.goto(govUrl()); // cookieDomain: the site moved its consent to the parent domain
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()?.method), 'accept-all');
+    await p.page.evaluate(() => window.keksi.rejectAll());
+    let copies = [];
+    await until(async () => { copies = (await jar(p)).filter((n) => n.startsWith('keksi_consent@')); return copies.length === 1; }, { timeout: 5000 });
+    assert.deepEqual(copies, ['keksi_consent@.keksi.localhost/'], 'the host copy is deleted when the choice is written');
+    await p.page.goto(deepUrl());
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()?.method), 'reject-all', 'the withdrawal was undone on the next page');
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('advertising')), false);
+  } finally {
+    await p.close();
+  }
+});
+
+test('storage writes held before consent and removed by the page (removeItem, clear) are not written back on consent', async () => {
+  const p = await newPage(env, '/', { goto: false });
+  try {
+    await p.page.goto(deepUrl());
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => {
+      localStorage.setItem('shop_stats_a', '1');
+      localStorage.setItem('shop_stats_b', '2');
+      localStorage.removeItem('shop_stats_a');
+      sessionStorage.setItem('shop_stats_c', '3');
+      sessionStorage.clear();
+      localStorage.setItem('shop_stats_d', '4'); // held, never removed: written on consent
+    });
+    await p.page.evaluate(() => window.keksi.accept(['analytics']));
+    const got = await p.page.evaluate(() => ['a', 'b', 'd'].map((k) => localStorage.getItem('shop_stats_' + k)).concat(sessionStorage.getItem('shop_stats_c')));
+    assert.deepEqual(got, [null, '2', '4', null]);
   } finally {
     await p.close();
   }

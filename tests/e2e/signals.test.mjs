@@ -91,10 +91,10 @@ function update({ analytics = false, advertising = false, functional = false } =
 const ALL = { analytics: true, advertising: true, functional: true };
 
 /** The keksi_consent dataLayer event for the fixtures' default categories + the video service. */
-function event({ analytics = false, advertising = false, functional = false, video = functional } = {}) {
+function event({ analytics = false, advertising = false, functional = false, video = functional } = {}, services = { video }) {
   return {
     event: 'keksi_consent',
-    keksi: { categories: { necessary: true, functional, analytics, advertising }, services: { video } },
+    keksi: { categories: { necessary: true, functional, analytics, advertising }, services },
   };
 }
 
@@ -178,8 +178,10 @@ test('Consent Mode: accept all → update all granted + keksi_consent event; a r
     await p.page.reload({ waitUntil: 'load' });
     await ready(p.page);
     const probe = await p.page.evaluate(() => window.__afterKeksi);
-    assert.deepEqual(probe.dataLayer, [{ args: ['consent', 'default', DEFAULT] }, { args: ['consent', 'update', update(ALL)] }],
-      'with a stored choice keksi.js must push default then update, before the page\'s first tag');
+    // The event on every page view too: Tag Manager's "keksi_consent" triggers fire per page.
+    assert.deepEqual(probe.dataLayer, [{ args: ['consent', 'default', DEFAULT] }, { args: ['consent', 'update', update(ALL)] },
+      { obj: event({ analytics: true, advertising: true, functional: true }) }],
+    'with a stored choice keksi.js must push default, update and the keksi_consent event, before the page\'s first tag');
     const again = await dataLayer(p.page);
     assert.equal(updates(again).length, 1, `one update on reload: ${describe(again)}`);
     assert.equal(await isVisible(p.page, BANNER), false);
@@ -328,7 +330,7 @@ test('Consent Mode with keksi.init(): its options and revision apply at once —
   let p = await open(`${F}/init.html`, { consentCookie: consentCookie({ revision: 3 }) });
   try {
     const after = (await p.page.evaluate(() => window.__afterKeksi)).dataLayer;
-    assert.deepEqual(after, [{ args: ['consent', 'default', DEFAULT] }, regional, { args: ['consent', 'update', update(ALL)] }],
+    assert.deepEqual(after, [{ args: ['consent', 'default', DEFAULT] }, regional, { args: ['consent', 'update', update(ALL)] }, { obj: event(ALL, {}) }],
       `right after keksi.init(): start-up's default, init's default with its region, the stored choice: ${describe(after)}`);
     await ready(p.page);
     assert.equal(await isVisible(p.page, BANNER), false, 'a choice stored under the revision init() sets: no banner');
@@ -341,8 +343,8 @@ test('Consent Mode with keksi.init(): its options and revision apply at once —
   p = await open(`${F}/init.html`, { consentCookie: consentCookie({ revision: 0 }) });
   try {
     const after = (await p.page.evaluate(() => window.__afterKeksi)).dataLayer;
-    assert.deepEqual(after, [{ args: ['consent', 'default', DEFAULT] }, { args: ['consent', 'update', update(ALL)] },
-      regional, { args: ['consent', 'update', update()] }], `a choice init() does not accept is taken back: ${describe(after)}`);
+    assert.deepEqual(after, [{ args: ['consent', 'default', DEFAULT] }, { args: ['consent', 'update', update(ALL)] }, { obj: event(ALL, {}) },
+      regional, { args: ['consent', 'update', update()] }, { obj: event({}, {}) }], `a choice init() does not accept is taken back: ${describe(after)}`);
     await waitVisible(p.page, BANNER);
     assert.equal(await consentNow(p.page), null);
   } finally {
@@ -451,9 +453,18 @@ test('GPC: accept all leaves advertising and saleOrSharing categories off, says 
     dl = await waitUpdates(p.page, 2);
     assert.deepEqual(updates(dl).at(-1), update(ALL), 'consent update after advertising switched on by hand');
 
+    // "Accept all" in the dialog afterwards never takes back what was switched on by hand.
+    await openFromLink(p.page);
+    await p.page.locator(btn(DIALOG, 'accept-all')).click();
+    await waitHidden(p.page, DIALOG);
+    c = await consentNow(p.page);
+    assert.equal(c?.method, 'accept-all');
+    assert.equal(c.categories.advertising, true, 'accept all under GPC switched advertising off again');
+    assert.equal(c.categories.social, false, 'social was never switched on');
+
     await until(() => env.server.consentLogs().length >= 2);
     const r = env.server.consentLogs().map((x) => x.body);
-    assert.deepEqual(r.map((x) => [x.action, x.gpc, x.categories?.advertising]), [['accept-all', true, false], ['custom', true, true]],
+    assert.deepEqual(r.map((x) => [x.action, x.gpc, x.categories?.advertising]).slice(0, 2), [['accept-all', true, false], ['custom', true, true]],
       `receipts under GPC: ${JSON.stringify(r)}`);
   } finally {
     await p.close();

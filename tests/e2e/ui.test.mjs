@@ -341,3 +341,40 @@ test('API: showPreferences(), hide(), showBanner(), accept([...])', { timeout: 3
     await p.close();
   }
 });
+
+test('keksi.showPreferences() before the page is ready: the dialog opens over the first-visit banner, which stays when it closes', async () => {
+  const p = await newPage(env, '/fixtures/openers.html#early');
+  try {
+    await waitVisible(p.page, DIALOG);
+    await p.page.keyboard.press('Escape');
+    await waitHidden(p.page, DIALOG);
+    assert.equal(await isVisible(p.page, BANNER), true, 'no banner: a first visitor who closed the dialog had no choice offered');
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()), null);
+  } finally {
+    await p.close();
+  }
+});
+
+test('openers by keyboard: an <a> without href, and one a script adds after load, open the dialog and get focus back', async () => {
+  const p = await newPage(env, '/fixtures/openers.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.waitForSelector('#late');
+    const marks = () => p.page.evaluate(() => ['nohref', 'late'].map((id) => {
+      const el = document.getElementById(id);
+      return [el.tabIndex, el.getAttribute('role'), el.getAttribute('aria-haspopup')];
+    }));
+    assert.deepEqual(await until(async () => { const m = await marks(); return m[1][0] === 0 && m; }, { timeout: 3000 }) || await marks(),
+      [[0, 'button', 'dialog'], [0, 'button', 'dialog']], 'focusable, announced as buttons that open a dialog');
+    for (const [id, key] of [['nohref', 'Enter'], ['late', ' ']]) {
+      await p.page.focus(`#${id}`);
+      await p.page.keyboard.press(key);
+      await waitVisible(p.page, DIALOG);
+      await p.page.keyboard.press('Escape');
+      await waitHidden(p.page, DIALOG);
+      assert.equal((await activeElement(p.page))?.id, id, `focus back on #${id}`);
+    }
+  } finally {
+    await p.close();
+  }
+});
