@@ -322,8 +322,7 @@ fn to_base36(mut n: u64) -> String {
             break;
         }
     }
-    buf.reverse();
-    String::from_utf8(buf).unwrap_or_default()
+    buf.iter().rev().map(|&b| b as char).collect()
 }
 
 fn from_base36(s: &str) -> Option<u64> {
