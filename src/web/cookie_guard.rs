@@ -79,14 +79,29 @@ fn debug_drop(kind: &str, name: &str) {
     state::debug(&["dropped", kind, "write", name, "(no consent)"]);
 }
 
-/// Wrap `cookieStore.set` (both call forms) where the browser has it.
+/// The members of a `CookieInit` in the order the browser reads them (WebIDL's
+/// dictionary order).
+const COOKIE_INIT: [&str; 7] = ["domain", "expires", "name", "partitioned", "path", "sameSite", "value"];
+
+/// Wrap `cookieStore.set` (both call forms) where the browser has it. The browser gets
+/// the name and expiry keksi judged: options are read once into a plain object (a getter
+/// could show keksi one name and the browser another), a name once into a string.
 fn guard_cookie_store(realm: &JsValue) {
     wrap_method(realm, "CookieStore", "set", |target, this, args| {
         let first = args.get(0);
-        let is_options = first.is_object();
-        let name = if is_options { text(&get(&first, "name")) } else { text(&first) };
+        let init = first.is_object().then(|| {
+            let o = Object::new();
+            for m in COOKIE_INIT {
+                let v = get(&first, m);
+                if !v.is_undefined() {
+                    let _ = Reflect::set(&o, &m.into(), &v);
+                }
+            }
+            o
+        });
+        let name = text(&init.as_ref().map_or(first, |o| get(o, "name")));
         // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
-        let e = if is_options { get(&first, "expires") } else { JsValue::NULL };
+        let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
         let expires = if e.is_null() || e.is_undefined() {
             None
         } else {
@@ -101,14 +116,18 @@ fn guard_cookie_store(realm: &JsValue) {
             StoreVerdict::Pass => None,
             StoreVerdict::Cap(t) => Some(t),
         };
-        let args = match capped {
-            Some(t) => {
-                let copy = Object::assign(&Object::new(), first.unchecked_ref());
-                let _ = Reflect::set(&copy, &"expires".into(), &JsValue::from_f64(t as f64));
-                Array::of1(&copy)
+        let judged = JsValue::from_str(&name);
+        match &init {
+            Some(o) => {
+                let _ = Reflect::set(o, &"name".into(), &judged);
+                // Else it keeps what the page gave: `null`, or what the browser rejects.
+                if let Some(t) = capped.or(expires) {
+                    let _ = Reflect::set(o, &"expires".into(), &JsValue::from_f64(t as f64));
+                }
+                args.set(0, o.into());
             }
-            None => args,
-        };
+            None => args.set(0, judged),
+        }
         let life = match capped.or(expires) {
             Some(t) => Lifetime::Persistent(t),
             None => Lifetime::Session,

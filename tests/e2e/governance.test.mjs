@@ -3,7 +3,7 @@
 // it observes, unknown ones under "Unclassified".
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, until, BANNER, DIALOG, ENGINE } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, waitVisible, openFromLink, until, BANNER, DIALOG, ENGINE, IS_WEBKIT } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -168,6 +168,29 @@ test('storage writes held before consent and removed by the page (removeItem, cl
     await p.page.evaluate(() => window.keksi.accept(['analytics']));
     const got = await p.page.evaluate(() => ['a', 'b', 'd'].map((k) => localStorage.getItem('shop_stats_' + k)).concat(sessionStorage.getItem('shop_stats_c')));
     assert.deepEqual(got, [null, '2', '4', null]);
+  } finally {
+    await p.close();
+  }
+});
+
+test('cookieStore.set: the browser sets the cookie keksi judged (a name getter read once)', { skip: IS_WEBKIT && 'WebKitGTK\'s cookieStore.set stores nothing over http (README, Engines)' }, async () => {
+  const p = await newPage(env, '/', { goto: false });
+  try {
+    await p.page.goto(deepUrl());
+    await waitVisible(p.page, BANNER);
+    const reads = await p.page.evaluate(async () => {
+      if (!window.cookieStore) return null;
+      let n = 0;
+      await cookieStore.set({ get name() { return n++ ? '_fbp' : 'harmless_a'; }, value: 'x', expires: Date.now() + 3600e3 });
+      await cookieStore.set('harmless_b', 'y');
+      return n;
+    });
+    if (reads === null) return; // no cookieStore in this engine
+    assert.equal(reads, 1, 'name read once, by keksi');
+    let names = [];
+    await until(async () => { names = (await jar(p)).map((c) => c.split('@')[0]); return names.includes('harmless_b'); }, { timeout: 5000 });
+    assert.ok(names.includes('harmless_a'), `the judged name is set: ${names}`);
+    assert.ok(!names.includes('_fbp'), `a tracker cookie got in under another name: ${names}`);
   } finally {
     await p.close();
   }
