@@ -84,6 +84,14 @@ fn decide(method: Method, choice: Choice) {
     // re-issued by a server without it) would be read first on the next page.
     store::delete(&name);
     store::set_raw(&cookie);
+    // Read back: a `cookieDomain` the page's host is not under, a prefixed `cookieName` on
+    // http, or blocked cookies store nothing, and the banner would return on every page.
+    if crate::core::cookie::get(&store::jar(), &name).is_none() {
+        let mut m = String::from("keksi: the choice could not be stored in the cookie `");
+        m.push_str(&name);
+        m.push_str("` (cookies blocked, or config `cookieDomain`/`cookieName` do not fit this page); it holds for this page only.");
+        dom::error(&m);
+    }
     ui::hide();
     after_change(match method {
         Method::AcceptAll => Action::AcceptAll,

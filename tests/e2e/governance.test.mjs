@@ -195,3 +195,16 @@ test('cookieStore.set: the browser sets the cookie keksi judged (a name getter r
     await p.close();
   }
 });
+
+test('a choice the browser does not store (cookieDomain the host is not under) is reported by name, and holds for the page', async () => {
+  const p = await newPage(env, '/fixtures/deep/a/gov.html'); // 127.0.0.1: not under keksi.localhost
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.acceptAll());
+    assert.ok(p.errors.some((e) => /could not be stored in the cookie `keksi_consent`.*cookieDomain/.test(e)), `no error: ${p.errors}`);
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()?.method), 'accept-all');
+    assert.deepEqual((await jar(p)).filter((n) => n.startsWith('keksi_consent@')), []);
+  } finally {
+    await p.close();
+  }
+});
