@@ -196,10 +196,22 @@ pub fn hide() {
     if root().is_none() {
         PENDING.with(|p| *p.borrow_mut() = Some("hide"));
     }
+    let doc = dom::document();
+    let active = || doc.as_ref().and_then(|d| d.active_element());
+    let had_focus = active().is_some_and(|a| a.id() == HOST_ID);
     if let Some(b) = part("banner") {
         let _ = b.set_attribute("hidden", "");
     }
     close_preferences();
+    // Focus left on a hidden banner button falls to the end of the page, and the next Tab
+    // leaves it: it goes to the page's first stop instead, where a keyboard user starts
+    // (often a skip link).
+    let lost = active().is_none_or(|a| a.id() == HOST_ID || a.tag_name() == "BODY");
+    if had_focus && lost {
+        if let Some(first) = doc.and_then(|d| d.query_selector(FOCUSABLE).ok().flatten()) {
+            let _ = first.unchecked_into::<HtmlElement>().focus();
+        }
+    }
 }
 
 fn dialog() -> Option<HtmlDialogElement> {
