@@ -356,7 +356,11 @@ fn strings(v: &Json, path: &str) -> Result<Vec<String>> {
     let Json::Arr(items) = v else {
         return Err(expected(path, "an array of strings", v));
     };
-    items.iter().enumerate().map(|(i, s)| string(s, &indexed(path, i, ""))).collect()
+    let mut out = Vec::new();
+    for (i, s) in items.iter().enumerate() {
+        out.push(string(s, &indexed(path, i, ""))?);
+    }
+    Ok(out)
 }
 
 /// The index of the name given; the message lists them (`expected "a", "b" or "c"`).

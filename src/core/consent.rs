@@ -298,18 +298,15 @@ pub fn allowed(settings: &Settings, choice: Option<&Choice>, category: &str, ser
 }
 
 fn names(list: &str) -> Result<Vec<String>> {
-    if list.is_empty() {
-        return Ok(Vec::new());
+    // A loop, not `collect::<Result<…>>`: its adapter costs keksi.js ~0.15 KB.
+    let mut out = Vec::new();
+    for n in list.split('+').filter(|_| !list.is_empty()) {
+        if !is_valid_name(n) {
+            return Err(Error::ConsentUnreadable("bad name"));
+        }
+        out.push(n.into());
     }
-    list.split('+')
-        .map(|n| {
-            if is_valid_name(n) {
-                Ok(n.to_string())
-            } else {
-                Err(Error::ConsentUnreadable("bad name"))
-            }
-        })
-        .collect()
+    Ok(out)
 }
 
 fn to_base36(mut n: u64) -> String {
