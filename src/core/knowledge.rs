@@ -59,20 +59,20 @@ pub fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
 pub fn cookies() -> &'static [KnownCookie] {
     static CELL: OnceLock<Vec<KnownCookie>> = OnceLock::new();
     CELL.get_or_init(|| {
-        rows(COOKIES_TSV)
-            .filter_map(|f| {
-                let [pattern, category, vendor, lifetime, purpose] = f[..] else {
-                    return None;
-                };
-                Some(KnownCookie {
+        // Loops, not adapter chains: each chain is code of its own in keksi.js.
+        let mut out = Vec::new();
+        for f in rows(COOKIES_TSV) {
+            if let [pattern, category, vendor, lifetime, purpose] = f[..] {
+                out.push(KnownCookie {
                     pattern,
                     category,
                     vendor,
                     lifetime_days: lifetime.parse().ok(),
                     purpose,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        out
     })
 }
 
@@ -80,12 +80,13 @@ pub fn cookies() -> &'static [KnownCookie] {
 pub fn storage_keys() -> &'static [KnownKey] {
     static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
     CELL.get_or_init(|| {
-        rows(STORAGE_TSV)
-            .filter_map(|f| {
-                let [pattern, category, vendor] = f[..] else { return None };
-                Some(KnownKey { pattern, category, vendor })
-            })
-            .collect()
+        let mut out = Vec::new();
+        for f in rows(STORAGE_TSV) {
+            if let [pattern, category, vendor] = f[..] {
+                out.push(KnownKey { pattern, category, vendor });
+            }
+        }
+        out
     })
 }
 

@@ -48,7 +48,10 @@ pub fn hex_digest(data: &[u8]) -> String {
             *a = a.wrapping_add(b);
         }
     }
-    let bytes: Vec<u8> = h.iter().flat_map(|x| x.to_be_bytes()).collect();
+    let mut bytes = Vec::new();
+    for x in h {
+        bytes.extend_from_slice(&x.to_be_bytes());
+    }
     super::consent::id_from_bytes(&bytes)
 }
 

@@ -35,23 +35,18 @@ pub struct KnownTracker {
 pub fn known() -> &'static [KnownTracker] {
     static CELL: OnceLock<Vec<KnownTracker>> = OnceLock::new();
     CELL.get_or_init(|| {
-        rows(TRACKERS_TSV)
-            .filter_map(|f| match f[..] {
-                [host, category, vendor] => Some(KnownTracker {
+        let mut out = Vec::new();
+        for f in rows(TRACKERS_TSV) {
+            if let [host, category, vendor, ref service @ ..] = f[..] {
+                out.push(KnownTracker {
                     host,
                     category,
                     vendor,
-                    service: None,
-                }),
-                [host, category, vendor, service] => Some(KnownTracker {
-                    host,
-                    category,
-                    vendor,
-                    service: Some(service),
-                }),
-                _ => None,
-            })
-            .collect()
+                    service: service.first().copied(),
+                });
+            }
+        }
+        out
     })
 }
 

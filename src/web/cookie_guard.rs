@@ -233,9 +233,10 @@ fn sweep_storage() {
     let Some(w) = dom::window() else { return };
     for (local, storage) in [(true, w.local_storage()), (false, w.session_storage())] {
         let Some(storage) = storage.ok().flatten() else { continue };
-        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
-            .filter_map(|i| storage.key(i).ok().flatten())
-            .collect();
+        let mut keys = Vec::new();
+        for i in 0..storage.length().unwrap_or(0) {
+            keys.extend(storage.key(i).ok().flatten());
+        }
         for k in keys {
             if !state::read(|s| governance::storage_allowed(&s.settings, s.choice(), &k)).unwrap_or(true) {
                 let _ = storage.remove_item(&k);

@@ -182,10 +182,15 @@ pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
     let Ok(list) = root.unchecked_ref::<Queryable>().query_selector_all(selector) else {
         return Vec::new();
     };
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(|n| n.unchecked_into::<Element>())
-        .collect()
+    // Loops, not iterator adapters, in this file and its callers: each adapter chain is
+    // code of its own in keksi.js.
+    let mut out = Vec::new();
+    for i in 0..list.length() {
+        if let Some(n) = list.item(i) {
+            out.push(n.unchecked_into::<Element>());
+        }
+    }
+    out
 }
 
 /// An event listener that removes itself when dropped (as gloo's `EventListener`).

@@ -116,9 +116,12 @@ fn pick_texts(settings: &Settings) -> Texts {
         .as_ref()
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("lang"));
-    let nav: Vec<String> = dom::window()
-        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
-        .unwrap_or_default();
+    let mut nav = Vec::new();
+    if let Some(w) = dom::window() {
+        for v in w.navigator().languages().iter() {
+            nav.extend(v.as_string());
+        }
+    }
     let lang = language::pick(settings.language.as_deref(), html_lang.as_deref(), &nav, &texts::available());
     Texts::load(lang, &settings.texts)
 }

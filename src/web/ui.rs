@@ -279,10 +279,8 @@ pub fn close_preferences() {
 }
 
 fn focusables(scope: &Element) -> Vec<HtmlElement> {
-    dom::query_all(scope, FOCUSABLE)
-        .into_iter()
-        .filter_map(|e| e.dyn_into::<HtmlElement>().ok())
-        .collect()
+    // keksi's own markup: HTML elements only.
+    dom::query_all(scope, FOCUSABLE).into_iter().map(|e| e.unchecked_into()).collect()
 }
 
 /// The choice the dialog's toggles show.
