@@ -15,10 +15,10 @@ fn state(granted: bool) -> Json {
 /// `security_storage`, plus `wait_for_update` and `region` when configured.
 pub fn default_command(s: &Settings) -> Json {
     let cm = &s.consent_mode;
-    let mut o: Vec<(String, Json)> = CONSENT_TYPES
-        .iter()
-        .map(|t| (t.to_string(), state(*t == "security_storage")))
-        .collect();
+    let mut o = Vec::new();
+    for t in CONSENT_TYPES {
+        o.push((t.to_string(), state(t == "security_storage")));
+    }
     if let Some(ms) = cm.wait_for_update {
         o.push(("wait_for_update".into(), num(u64::from(ms))));
     }
@@ -39,12 +39,11 @@ pub fn granted(s: &Settings, choice: Option<&Choice>, consent_type: &str) -> boo
 
 /// The argument of `gtag('consent', 'update', …)` for a choice.
 pub fn update_command(s: &Settings, choice: Option<&Choice>) -> Json {
-    Json::Obj(
-        CONSENT_TYPES
-            .iter()
-            .map(|t| (t.to_string(), state(granted(s, choice, t))))
-            .collect(),
-    )
+    let mut o = Vec::new();
+    for t in CONSENT_TYPES {
+        o.push((t.to_string(), state(granted(s, choice, t))));
+    }
+    Json::Obj(o)
 }
 
 /// The `dataLayer` event pushed after every change, for Tag Manager triggers:

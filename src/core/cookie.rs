@@ -5,19 +5,18 @@ use crate::prelude::*;
 
 /// The `name=value` pairs of a `document.cookie` string, in order.
 pub fn parse_jar(jar: &str) -> Vec<(&str, &str)> {
-    jar.split(';')
-        .filter_map(|pair| {
-            let pair = pair.trim();
-            if pair.is_empty() {
-                return None;
-            }
-            Some(match pair.split_once('=') {
+    let mut out = Vec::new();
+    for pair in jar.split(';') {
+        let pair = pair.trim();
+        if !pair.is_empty() {
+            out.push(match pair.split_once('=') {
                 Some((n, v)) => (n.trim(), v.trim()),
                 // A cookie without `=` has an empty name in browsers' model.
                 None => ("", pair),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    out
 }
 
 /// The value of the first cookie called `name`.

@@ -213,12 +213,13 @@ pub fn install_in(realm: &JsValue) {
 pub fn sweep() {
     let jar = super::store::jar();
     let denied: Vec<String> = state::read(|s| {
-        crate::core::cookie::parse_jar(&jar)
-            .into_iter()
-            .map(|(n, _)| n)
-            .filter(|n| !governance::name_allowed(&s.settings, s.choice(), n))
-            .map(String::from)
-            .collect()
+        let mut out = Vec::new();
+        for (n, _) in crate::core::cookie::parse_jar(&jar) {
+            if !governance::name_allowed(&s.settings, s.choice(), n) {
+                out.push(n.into());
+            }
+        }
+        out
     })
     .unwrap_or_default();
     for name in denied {
@@ -335,11 +336,13 @@ pub fn watch_changes() {
     let target = store.unchecked_into::<web_sys::EventTarget>();
     let cb = Closure::wrap(Box::new(|e: web_sys::Event| {
         let changed = get(&e, "changed");
-        let denied: Vec<String> = Array::from(&changed)
-            .iter()
-            .map(|i| get(&i, "name").as_string().unwrap_or_default())
-            .filter(|n| !state::read(|s| governance::name_allowed(&s.settings, s.choice(), n)).unwrap_or(false))
-            .collect();
+        let mut denied = Vec::new();
+        for i in Array::from(&changed).iter() {
+            let n = get(&i, "name").as_string().unwrap_or_default();
+            if !state::read(|s| governance::name_allowed(&s.settings, s.choice(), &n)).unwrap_or(false) {
+                denied.push(n);
+            }
+        }
         for n in denied {
             super::store::delete(&n);
         }

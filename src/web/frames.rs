@@ -142,17 +142,23 @@ pub fn adopt_all(node: &JsValue) {
 /// pruned of the others). Nothing is borrowed while the windows are read.
 fn live() -> Vec<JsValue> {
     let list = REALMS.with(|r| r.borrow().clone());
-    let kept: Vec<JsValue> = list
-        .into_iter()
-        .filter(|w| !get(w, "closed").is_truthy() && dom::node_type(&get(w, "document")) == 9)
-        .collect();
+    let mut kept = Vec::new();
+    for w in list {
+        if !get(&w, "closed").is_truthy() && dom::node_type(&get(&w, "document")) == 9 {
+            kept.push(w);
+        }
+    }
     REALMS.with(|r| r.borrow_mut().retain(|w| kept.contains(w)));
     kept
 }
 
 /// The documents of the frames keksi patched that are still there.
 pub fn documents() -> Vec<web_sys::Node> {
-    live().iter().map(|w| get(w, "document").unchecked_into()).collect()
+    let mut out = Vec::new();
+    for w in live() {
+        out.push(get(&w, "document").unchecked_into());
+    }
+    out
 }
 
 /// Whether `storage` is the `localStorage` of a patched frame (the same storage as the

@@ -695,10 +695,8 @@ fn hold_parsed(els: &[Element], scripts_run: bool) -> bool {
 /// cannot be matched tag for tag (an `<svg>`, `<image>`), or when the result, parsed
 /// again, would still let a tracker through: the parse is serialised instead.
 fn in_place(html: &str, els: &[Element], scripts_run: bool, scripting: bool) -> Option<String> {
-    let tags: Vec<Tag> = start_tags(html)
-        .into_iter()
-        .filter(|t| matches!(t.name.as_str(), "script" | "iframe" | "img" | "link"))
-        .collect();
+    let mut tags: Vec<Tag> = start_tags(html);
+    tags.retain(|t| matches!(t.name.as_str(), "script" | "iframe" | "img" | "link"));
     if els.len() != tags.len() {
         return None;
     }
