@@ -62,14 +62,15 @@ pub struct Choice {
 impl Choice {
     /// Everything on.
     pub fn all(s: &Settings) -> Choice {
-        Choice {
-            categories: s.categories.iter().map(|c| c.name.clone()).collect(),
-            services: s
-                .categories
-                .iter()
-                .flat_map(|c| c.services.iter().map(|v| v.name.clone()))
-                .collect(),
+        // Loops, not adapter chains (here and below): each chain is code of its own in keksi.js.
+        let mut c = Choice::default();
+        for cat in &s.categories {
+            c.categories.push(cat.name.clone());
+            for v in &cat.services {
+                c.services.push(v.name.clone());
+            }
         }
+        c
     }
 
     /// Only `necessary` on.
@@ -266,20 +267,13 @@ impl ConsentRecord {
 /// `{category: allowed}` and `{service: allowed}` for a choice, in settings order: the
 /// shape shared by `keksi.consent()`, the `dataLayer` event and receipts.
 pub fn states_json(s: &Settings, choice: Option<&Choice>) -> (Json, Json) {
-    let cats = s
-        .categories
-        .iter()
-        .map(|c| (c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None))))
-        .collect();
-    let svcs = s
-        .categories
-        .iter()
-        .flat_map(|c| {
-            c.services
-                .iter()
-                .map(move |v| (v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name)))))
-        })
-        .collect();
+    let (mut cats, mut svcs) = (Vec::new(), Vec::new());
+    for c in &s.categories {
+        cats.push((c.name.clone(), Json::Bool(allowed(s, choice, &c.name, None))));
+        for v in &c.services {
+            svcs.push((v.name.clone(), Json::Bool(allowed(s, choice, &c.name, Some(&v.name)))));
+        }
+    }
     (Json::Obj(cats), Json::Obj(svcs))
 }
 

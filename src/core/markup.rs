@@ -288,17 +288,18 @@ pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String
 
 /// Rows for the declared cookies of the config, in config order.
 pub fn declared_rows(s: &Settings) -> Vec<CookieRow> {
-    s.cookies
-        .iter()
-        .map(|c| CookieRow {
+    let mut out = Vec::new();
+    for c in &s.cookies {
+        out.push(CookieRow {
             category: c.category.clone(),
             name: c.name.clone(),
             provider: c.provider.clone().unwrap_or_default(),
             purpose: c.purpose.clone().unwrap_or_default(),
             duration: c.duration.clone().unwrap_or_default(),
             persistent: c.duration.is_some(),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -20,7 +20,11 @@ fn keys() -> impl Iterator<Item = &'static str> {
 }
 
 fn parse(data: &'static str) -> Vec<(String, String)> {
-    keys().zip(data.split('\u{1f}')).map(|(k, v)| (k.into(), v.into())).collect()
+    let mut out = Vec::new();
+    for (k, v) in keys().zip(data.split('\u{1f}')) {
+        out.push((k.into(), v.into()));
+    }
+    out
 }
 
 fn builtin(lang: &str) -> Option<&'static str> {

@@ -354,7 +354,8 @@ fn on_keydown(e: Event) {
             close_preferences();
         }
         "Tab" => {
-            let items: Vec<HtmlElement> = focusables(&d).into_iter().filter(|e| e.get_client_rects().length() > 0).collect();
+            let mut items = focusables(&d);
+            items.retain(|e| e.get_client_rects().length() > 0);
             let (Some(first), Some(last)) = (items.first(), items.last()) else {
                 return;
             };
