@@ -197,7 +197,7 @@ impl ConsentRecord {
         if value.len() > MAX_ENCODED_LEN {
             return Err(Error::ConsentUnreadable("too long"));
         }
-        let parts: Vec<&str> = value.split('|').collect();
+        let parts = super::strings::split(value, '|');
         let [version, revision, ts, id, method, cats, svcs] = parts[..] else {
             return Err(Error::ConsentUnreadable("wrong number of fields"));
         };

@@ -65,7 +65,7 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     // IP hosts have no parent domains (IPv6 hosts contain ':').
     let is_ip = host.contains(':') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if !is_ip && !host.is_empty() {
-        let labels: Vec<&str> = host.split('.').collect();
+        let labels = super::strings::split(host, '.');
         for i in 0..labels.len().saturating_sub(1).max(1) {
             let d = super::strings::join(&labels[i..], ".");
             domains.push(d.clone());
@@ -128,7 +128,8 @@ const MAX_PATH_DEPTH: usize = 16;
 /// (down to [`MAX_PATH_DEPTH`] segments, and on a deeper page its own directory and path,
 /// where a cookie written without `Path` lives).
 fn path_prefixes(path: &str) -> Vec<String> {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut segments = super::strings::split(path, '/');
+    segments.retain(|s| !s.is_empty());
     let mut out = vec![String::from("/")];
     let mut acc = String::new();
     for (i, seg) in segments.iter().enumerate() {

@@ -12,7 +12,10 @@ pub fn matches(pattern: &str, name: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or("");
     let Some(mut rest) = name.strip_prefix(first) else { return false };
-    let pieces: Vec<&str> = parts.collect();
+    let mut pieces = Vec::new();
+    for p in parts {
+        pieces.push(p);
+    }
     let Some((last, middle)) = pieces.split_last() else { return true };
     for piece in middle {
         match super::strings::find(rest, piece).and_then(|i| rest.get(i + piece.len()..)) {

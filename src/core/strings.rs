@@ -42,6 +42,16 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// The pieces of `text` between `sep`s, as a list: one loop for every caller (a
+/// `collect` is code of its own at each).
+pub fn split(text: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    for p in text.split(sep) {
+        out.push(p);
+    }
+    out
+}
+
 /// `parts` joined with `sep`.
 pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
     let mut out = String::new();

@@ -575,7 +575,13 @@ fn guard_insertion(realm: &JsValue) {
 fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>) -> Result<JsValue, JsValue> {
     let nodes: Vec<JsValue> = match at {
         Some(i) => vec![args.get(i)],
-        None => args.iter().collect(),
+        None => {
+            let mut all = Vec::new();
+            for a in args.iter() {
+                all.push(a);
+            }
+            all
+        }
     };
     // Into a detached node, nothing loads yet: the connecting insertion scans. Not so into
     // a shadow root (the connecting insertion of its host does not look into it: a
@@ -793,7 +799,10 @@ fn guard_html_strings(realm: &JsValue) {
     wrap_setter(realm, "HTMLIFrameElement", "srcdoc", scripts_run_then_call);
     for name in ["write", "writeln"] {
         wrap_method(realm, "Document", name, |target, this, args| {
-            let joined = args.iter().map(|a| text(&a)).collect::<String>();
+            let mut joined = String::new();
+            for a in args.iter() {
+                joined.push_str(&text(&a));
+            }
             let r = match sanitize(&joined, true, true) {
                 Some(clean) => {
                     let all_trusted = args.iter().all(|a| trusted::is_trusted(&a));

@@ -34,7 +34,11 @@ pub fn privacy_signal(honor_dnt: bool) -> bool {
 fn gtag(args: &[JsValue]) {
     let Some(w) = window() else { return };
     let Ok(f) = get(&w, "gtag").dyn_into::<Function>() else { return };
-    let _ = f.apply(&JsValue::UNDEFINED, &args.iter().collect::<Array>());
+    let list = Array::new();
+    for a in args {
+        list.push(a);
+    }
+    let _ = f.apply(&JsValue::UNDEFINED, &list);
 }
 
 fn s(v: &str) -> JsValue {
