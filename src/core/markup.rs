@@ -92,7 +92,13 @@ pub fn banner(v: &View) -> String {
     let mut h = Html::new();
     h.raw("<section")
         .attr(PART_ATTR, "banner")
-        .raw(" part=\"banner\" class=\"k-banner\" role=\"region\"");
+        .raw(" part=\"banner\" class=\"k-banner\"");
+    // The modal layout keeps the page from clicks and Tab; screen readers are told too.
+    h.raw(if v.settings.layout == super::config::Layout::Modal {
+        " role=\"dialog\" aria-modal=\"true\""
+    } else {
+        " role=\"region\""
+    });
     h.attr("aria-label", t.get("bannerLabel"));
     h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"><h2 class=\"k-title\" part=\"title\" id=\"kb-title\">");
     h.text(t.get("bannerTitle"))
@@ -340,6 +346,21 @@ mod tests {
         assert!(b.contains("aria-label=\"Cookie consent\""));
         assert!(!b.contains("style="), "no inline styles");
         assert!(!b.contains("data-keksi=\"gpc\""));
+        assert!(b.contains("role=\"region\"") && !b.contains("aria-modal"));
+        let mut s = settings();
+        s.layout = crate::core::config::Layout::Modal;
+        let t = Texts::load("en", &[]);
+        let v = View {
+            settings: &s,
+            texts: &t,
+            choice: None,
+            cookies: &[],
+            gpc: false,
+        };
+        assert!(
+            banner(&v).contains("role=\"dialog\" aria-modal=\"true\""),
+            "the modal layout is a modal dialog to screen readers"
+        );
     }
 
     #[test]

@@ -22,6 +22,8 @@ use crate::core::receipt::Action;
 crate::single::local! {
     /// (category, service) of scripts that already ran: they cannot be unloaded.
     static RAN: Shared<Vec<(String, Option<String>)>> = const { Shared::new(Vec::new()) };
+    /// `keksi:consent` details waiting while one is being dispatched (`None`: none is).
+    static QUEUED: Shared<Option<Vec<JsValue>>> = const { Shared::new(None) };
 }
 
 /// Forget which scripts ran (a new page life, for tests).
@@ -105,8 +107,31 @@ fn after_change(action: Action) {
     cookie_guard::sweep();
     activation::refresh();
     signals::changed(action);
+    // A listener that changes the choice again (a tag manager mirroring it) dispatches
+    // after the current event has reached every listener, so all see them in order.
     let detail = consent();
-    dom::dispatch("keksi:consent", &detail);
+    let nested = QUEUED.with(|q| match &mut *q.borrow_mut() {
+        Some(list) => {
+            list.push(detail.clone());
+            true
+        }
+        q => {
+            *q = Some(Vec::new());
+            false
+        }
+    });
+    if !nested {
+        let mut next = Some(detail);
+        while let Some(d) = next {
+            dom::dispatch("keksi:consent", &d);
+            next = QUEUED.with(|q| {
+                let mut q = q.borrow_mut();
+                let list = q.as_mut()?;
+                (!list.is_empty()).then(|| list.remove(0))
+            });
+        }
+        QUEUED.with(|q| *q.borrow_mut() = None);
+    }
     reload_if_withdrawn();
 }
 

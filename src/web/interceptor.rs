@@ -869,6 +869,18 @@ fn guard_beacons(realm: &JsValue) {
         }
         call(&target, &this, &args)
     });
+    // A deferred beacon (sent when the page goes away): never queued for a tracker. The
+    // page gets what a request the browser did not activate shows.
+    wrap_own(realm, "fetchLater", |target, this, args| {
+        let url = url_of_request(&args.get(0));
+        if blocked(&url).is_some() {
+            beacon_debug("fetchLater", &url);
+            let r = Object::new();
+            let _ = js_sys::Reflect::set(&r, &"activated".into(), &JsValue::FALSE);
+            return Ok(r.into());
+        }
+        call(&target, &this, &args)
+    });
     wrap_method(realm, "XMLHttpRequest", "open", |target, this, args| {
         let url = text(&args.get(1));
         if blocked(&url).is_some() {

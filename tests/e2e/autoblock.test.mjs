@@ -929,6 +929,36 @@ test('path: navigator.sendBeacon', { timeout: 30_000 }, async () => {
   }
 });
 
+test('path: fetchLater (a deferred beacon) is never queued for a tracker before consent', { timeout: 30_000 }, async (t) => {
+  // Deferred requests leave from the browser process, where the test's routing does not
+  // see them: the browser's own fetchLater is watched instead (wrapped before keksi.js).
+  const context = await newContext(env.browser);
+  await routeThirdParty(context);
+  await context.addInitScript(() => {
+    if (typeof window.fetchLater !== 'function') return;
+    const own = window.fetchLater;
+    window.__later = [];
+    window.fetchLater = function (url, init) {
+      window.__later.push(String(url));
+      return own.call(this, url, init);
+    };
+  });
+  const p = await newPage(env, PATHS, { context, initScript: INIT });
+  try {
+    const got = await p.page.evaluate(() => {
+      if (!window.__later) return null;
+      const r = fetchLater(TP.GA + '/g/collect?v=2&run=later-pre', { activateAfter: 60000 });
+      fetchLater('/beacon-sink?later=1', { activateAfter: 60000 });
+      return { activated: r.activated, queued: window.__later.slice() };
+    });
+    if (got === null) return t.skip('no fetchLater in this engine');
+    assert.equal(got.activated, false);
+    assert.deepEqual(got.queued.map((u) => new URL(u, 'http://x').pathname), ['/beacon-sink'], 'only the first-party request reached the browser');
+  } finally {
+    await context.close();
+  }
+});
+
 test('path: fetch', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {

@@ -283,3 +283,24 @@ test('a new config revision asks again', { timeout: 30_000 }, async () => {
     await p.close();
   }
 });
+
+test('keksi:consent reaches every listener in the order of the changes, also when a listener changes the choice again', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/fixtures/openers.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    const seen = await p.page.evaluate(() => {
+      const log = [];
+      addEventListener('keksi:consent', (e) => {
+        log.push('A:' + e.detail.method);
+        if (e.detail.method === 'accept-all') window.keksi.rejectAll(); // a mirror that overrules
+      });
+      addEventListener('keksi:consent', (e) => log.push('B:' + e.detail.method));
+      window.keksi.acceptAll();
+      return { log, now: window.keksi.consent().method };
+    });
+    assert.deepEqual(seen.log, ['A:accept-all', 'B:accept-all', 'A:reject-all', 'B:reject-all']);
+    assert.equal(seen.now, 'reject-all', 'the last event each listener saw matches keksi.consent()');
+  } finally {
+    await p.close();
+  }
+});
