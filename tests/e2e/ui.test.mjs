@@ -359,7 +359,7 @@ test('openers by keyboard: an <a> without href, and one a script adds after load
   const p = await newPage(env, '/fixtures/openers.html');
   try {
     await waitVisible(p.page, BANNER);
-    await p.page.waitForSelector('#late');
+    await until(() => p.page.evaluate(() => !!document.getElementById('late')));
     const marks = () => p.page.evaluate(() => ['nohref', 'late'].map((id) => {
       const el = document.getElementById(id);
       return [el.tabIndex, el.getAttribute('role'), el.getAttribute('aria-haspopup')];
@@ -367,13 +367,27 @@ test('openers by keyboard: an <a> without href, and one a script adds after load
     assert.deepEqual(await until(async () => { const m = await marks(); return m[1][0] === 0 && m; }, { timeout: 3000 }) || await marks(),
       [[0, 'button', 'dialog'], [0, 'button', 'dialog']], 'focusable, announced as buttons that open a dialog');
     for (const [id, key] of [['nohref', 'Enter'], ['late', ' ']]) {
-      await p.page.focus(`#${id}`);
+      await p.page.evaluate((i) => document.getElementById(i).focus(), id);
       await p.page.keyboard.press(key);
       await waitVisible(p.page, DIALOG);
       await p.page.keyboard.press('Escape');
       await waitHidden(p.page, DIALOG);
       assert.equal((await activeElement(p.page))?.id, id, `focus back on #${id}`);
     }
+  } finally {
+    await p.close();
+  }
+});
+
+test('keyboard: a choice made on the banner leaves focus on the page\'s first stop, not past the end of the page', async () => {
+  const p = await newPage(env, '/fixtures/openers.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => document.getElementById('keksi').shadowRoot.querySelector('[data-keksi="banner"] [data-action="reject-all"]').focus());
+    assert.equal((await activeElement(p.page))?.action, 'reject-all', 'set up: focus on Reject all');
+    await p.page.keyboard.press('Enter');
+    await waitHidden(p.page, BANNER);
+    assert.equal((await activeElement(p.page))?.id, 'nohref', 'focus fell out of the page');
   } finally {
     await p.close();
   }
