@@ -13,7 +13,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::patch::{call, get, number, text, wrap_method, wrap_setter};
+use super::patch::{call, get, number, read_once, text, wrap_method, wrap_setter};
 use super::{dom, state};
 use crate::core::expiry::{Lifetime, MAX_AGE_SECS};
 use crate::core::governance::{self, StoreVerdict, Verdict};
@@ -55,7 +55,7 @@ pub fn native_write(text: &str) -> bool {
 /// Wrap `document.cookie`'s setter, keeping the getter.
 fn guard_document_cookie(realm: &JsValue) {
     let native = wrap_setter(realm, "Document", "cookie", |target, this, args| {
-        let text = text(&args.get(0));
+        let text = text(&args.get(0))?;
         let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
         let pass = match j.verdict {
             Verdict::Drop => {
@@ -99,7 +99,7 @@ fn guard_cookie_store(realm: &JsValue) {
             }
             o
         });
-        let name = text(&init.as_ref().map_or(first, |o| get(o, "name")));
+        let name = text(&init.as_ref().map_or(first, |o| get(o, "name")))?;
         // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
         let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
         let expires = if e.is_null() || e.is_undefined() {
@@ -143,9 +143,9 @@ fn guard_cookie_store_delete(realm: &JsValue) {
     wrap_method(realm, "CookieStore", "delete", |target, this, args| {
         let first = args.get(0);
         let name = if first.is_object() {
-            text(&get(&first, "name"))
+            text(&get(&first, "name"))?
         } else {
-            text(&first)
+            text(&first)?
         };
         note(&name, Lifetime::Deletion);
         call(&target, &this, &args)
@@ -157,20 +157,23 @@ fn guard_cookie_store_delete(realm: &JsValue) {
 /// removed before consent is not written back on consent.
 fn guard_storage(realm: &JsValue) {
     wrap_method(realm, "Storage", "setItem", |target, this, args| {
-        let key = text(&args.get(0));
+        let key = text(&args.get(0))?;
         let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
         if ok {
+            read_once(&args, 0, &key);
             return call(&target, &this, &args);
         }
         // Turned into a string before the borrow: a page's `toString` may throw.
-        let value = text(&args.get(1));
+        let value = text(&args.get(1))?;
         debug_drop("storage", &key);
         let local = forget_held(&this, Some(&key));
         HELD_STORAGE.with(|h| h.borrow_mut().push((local, key, value)));
         Ok(JsValue::UNDEFINED)
     });
     wrap_method(realm, "Storage", "removeItem", |target, this, args| {
-        forget_held(&this, Some(&text(&args.get(0))));
+        let key = text(&args.get(0))?;
+        forget_held(&this, Some(&key));
+        read_once(&args, 0, &key);
         call(&target, &this, &args)
     });
     wrap_method(realm, "Storage", "clear", |target, this, args| {

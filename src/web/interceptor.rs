@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
-use super::patch::{call, get, prototype_of, text, wrap_method, wrap_own, wrap_setter};
+use super::patch::{call, get, prototype_of, read_once, text, wrap_method, wrap_own, wrap_setter};
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
@@ -401,7 +401,7 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
         return call(&target, &this, &args);
     };
     let v = args.get(0);
-    let value = text(&v);
+    let value = text(&v)?;
     let held = if srcset {
         check_srcset(el, &value, IN_PLACE)
     } else {
@@ -431,7 +431,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     let Some(el) = dom::as_element(&this) else {
         return call(&target, &this, &args);
     };
-    let raw = text(&args.get(at));
+    let raw = text(&args.get(at))?;
     // The name keksi judged is the one the browser gets.
     args.set(at, JsValue::from_str(&raw));
     let name = raw.to_ascii_lowercase();
@@ -450,7 +450,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
         return call(&target, &this, &args);
     }
     let v = args.get(at + 1);
-    let value = text(&v);
+    let value = text(&v)?;
     let held = if name == "srcset" {
         check_srcset(el, &value, IN_PLACE)
     } else {
@@ -474,7 +474,7 @@ fn guard_setters(realm: &JsValue) {
     // the type asked for is kept for its release.
     wrap_setter(realm, "HTMLScriptElement", "type", |target, this, args| {
         if let Some(el) = dom::as_element(&this).filter(|e| e.has_attribute(AUTO_ATTR)) {
-            native_set(el, TYPE_ATTR, &text(&args.get(0)));
+            native_set(el, TYPE_ATTR, &text(&args.get(0))?);
             return Ok(JsValue::UNDEFINED);
         }
         call(&target, &this, &args)
@@ -743,11 +743,14 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool, scripting: bool) -> Res
     if !v.is_string() && !v.is_object() {
         return Ok(false);
     }
-    let html = text(&v);
-    if let Some(clean) = sanitize(&html, scripts_run, scripting) {
-        args.set(i, trusted::html_like(trusted::is_trusted(&v), &clean));
+    let html = text(&v)?;
+    let frames = strings::contains_ignore_case(&html, "<iframe");
+    match sanitize(&html, scripts_run, scripting) {
+        Some(clean) => args.set(i, trusted::html_like(trusted::is_trusted(&v), &clean)),
+        // As keksi read it: an object's `toString` runs once.
+        None => args.set(i, once(v, html)),
     }
-    Ok(strings::contains_ignore_case(&html, "<iframe"))
+    Ok(frames)
 }
 
 /// An HTML-string API's trap: the string at `at` sanitized, then the call; the iframes
@@ -756,7 +759,7 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool, scripting: bool) -> Res
 fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, inside: bool) -> Result<JsValue, JsValue> {
     // Markup given into a raw-text element (`script.innerHTML`, a textarea's) is its
     // text, never elements: left as it is.
-    let inside = inside && (at == 0 || matches!(text(&args.get(0)).to_ascii_lowercase().as_str(), "afterbegin" | "beforeend"));
+    let inside = inside && (at == 0 || matches!(text(&args.get(0))?.to_ascii_lowercase().as_str(), "afterbegin" | "beforeend"));
     if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&e.local_name())) {
         return call(&target, &this, &args);
     }
@@ -801,7 +804,7 @@ fn guard_html_strings(realm: &JsValue) {
         wrap_method(realm, "Document", name, |target, this, args| {
             let mut joined = String::new();
             for a in args.iter() {
-                joined.push_str(&text(&a));
+                joined.push_str(&text(&a)?);
             }
             let r = match sanitize(&joined, true, true) {
                 Some(clean) => {
@@ -818,15 +821,17 @@ fn guard_html_strings(realm: &JsValue) {
     }
 }
 
-fn url_of_request(v: &JsValue) -> String {
+/// The URL a `fetch`/`fetchLater` argument requests: a string, a `Request`'s `url`, else
+/// the argument as a string (a `URL`); `Some` of that string when it must replace the
+/// argument (its `toString` then runs once).
+fn url_of_request(v: &JsValue) -> Result<(String, bool), JsValue> {
     if let Some(s) = v.as_string() {
-        return s;
+        return Ok((s, false));
     }
-    let u = get(v, "url");
-    if let Some(s) = u.as_string() {
-        return s;
+    if let Some(s) = get(v, "url").as_string() {
+        return Ok((s, false));
     }
-    text(v)
+    Ok((text(v)?, true))
 }
 
 /// A `blob:` URL already revoked: any request to it fails at once, without the network.
@@ -844,11 +849,12 @@ fn beacon_debug(kind: &str, url: &str) {
 /// Refuse beacons to trackers that are not allowed: nothing is sent.
 fn guard_beacons(realm: &JsValue) {
     wrap_method(realm, "Navigator", "sendBeacon", |target, this, args| {
-        let url = text(&args.get(0));
+        let url = text(&args.get(0))?;
         if blocked(&url).is_some() {
             beacon_debug("sendBeacon", &url);
             return Ok(JsValue::FALSE);
         }
+        read_once(&args, 0, &url);
         call(&target, &this, &args)
     });
     // A blocked request goes to a revoked `blob:` URL instead, with `GET` (the only
@@ -858,7 +864,7 @@ fn guard_beacons(realm: &JsValue) {
     // inside `send` and `error`, `loadend` after it returns — so the page's handlers, promises and
     // error reporting (zone.js, Sentry) see what they would see offline.
     wrap_own(realm, "fetch", |target, this, args| {
-        let url = url_of_request(&args.get(0));
+        let (url, replace) = url_of_request(&args.get(0))?;
         if blocked(&url).is_some() {
             beacon_debug("fetch", &url);
             let Some(dead) = dead_url() else {
@@ -867,28 +873,35 @@ fn guard_beacons(realm: &JsValue) {
             };
             return call(&target, &this, &Array::of1(&dead.into()));
         }
+        if replace {
+            read_once(&args, 0, &url);
+        }
         call(&target, &this, &args)
     });
     // A deferred beacon (sent when the page goes away): never queued for a tracker. The
     // page gets what a request the browser did not activate shows.
     wrap_own(realm, "fetchLater", |target, this, args| {
-        let url = url_of_request(&args.get(0));
+        let (url, replace) = url_of_request(&args.get(0))?;
         if blocked(&url).is_some() {
             beacon_debug("fetchLater", &url);
             let r = Object::new();
             let _ = js_sys::Reflect::set(&r, &"activated".into(), &JsValue::FALSE);
             return Ok(r.into());
         }
+        if replace {
+            read_once(&args, 0, &url);
+        }
         call(&target, &this, &args)
     });
     wrap_method(realm, "XMLHttpRequest", "open", |target, this, args| {
-        let url = text(&args.get(1));
+        let url = text(&args.get(1))?;
         if blocked(&url).is_some() {
             beacon_debug("XMLHttpRequest", &url);
             args.set(0, JsValue::from_str("GET"));
             // Never the tracker: without a blob: URL, an empty data: URL (no network either).
             args.set(1, JsValue::from_str(&dead_url().unwrap_or_else(|| "data:,".into())));
         }
+        read_once(&args, 1, &url);
         call(&target, &this, &args)
     });
 }

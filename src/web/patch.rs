@@ -171,8 +171,10 @@ pub fn wrap_accessor(realm: &JsValue, ctor: &str, name: &str, which: &str, trap:
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `String(v)`; what a page's `toString` throws is caught.
-    #[wasm_bindgen(catch, js_name = String)]
+    /// `"" + v` as the browser's own string conversion does it (`String.prototype.concat`
+    /// on `String.prototype`, whose value is `""`): a `Symbol` throws its `TypeError`, as
+    /// `String(v)` would not; what a page's `toString` throws is caught.
+    #[wasm_bindgen(catch, js_namespace = ["String", "prototype"], js_name = concat)]
     fn to_string(v: &JsValue) -> Result<JsValue, JsValue>;
     /// The global `Number(v)`, likewise caught.
     #[wasm_bindgen(catch, js_name = Number)]
@@ -185,12 +187,22 @@ pub fn number(v: &JsValue) -> Option<f64> {
     to_number(v).ok()?.as_f64().filter(|t| t.is_finite())
 }
 
-/// A value as the page's own code would turn it into a string (`String(v)`), once: the
-/// string keksi judges is the one passed on, so a `toString` cannot show keksi one URL
-/// and the browser another. One that throws gives `""` (nothing borrowed is left behind).
-pub fn text(v: &JsValue) -> String {
+/// Pass argument `i` on as the string keksi read (see [`text`]), so that its `toString`
+/// runs once; a missing one stays missing (the browser throws for it as without keksi).
+pub fn read_once(args: &Array, i: u32, s: &str) {
+    if i < args.length() && !args.get(i).is_string() {
+        args.set(i, JsValue::from_str(s));
+    }
+}
+
+/// A value as the browser turns it into a string for a DOM call, once: the string keksi
+/// judges is the one passed on, so a `toString` cannot show keksi one URL and the browser
+/// another. What the conversion throws (a page's `toString`, a `Symbol`) is the trap's
+/// error, thrown to the page as the browser would throw it (nothing borrowed is left
+/// behind: no state is held while it runs).
+pub fn text(v: &JsValue) -> Result<String, JsValue> {
     match v.as_string() {
-        Some(s) => s,
-        None => to_string(v).ok().and_then(|s| s.as_string()).unwrap_or_default(),
+        Some(s) => Ok(s),
+        None => Ok(to_string(v)?.as_string().unwrap_or_default()),
     }
 }

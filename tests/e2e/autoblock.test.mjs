@@ -959,6 +959,50 @@ test('path: fetchLater (a deferred beacon) is never queued for a tracker before 
   }
 });
 
+test('values keksi reads are read once, and what their conversion throws is thrown as without keksi (toString, Symbol)', { timeout: 30_000 }, async () => {
+  const probe = () => {
+    const out = {};
+    let n = 0;
+    const counted = (s) => ({ toString() { n++; return s; } });
+    const count = (f) => { n = 0; f(); return n; };
+    out.src = count(() => { document.createElement('img').src = counted('/own.png'); });
+    out.attr = count(() => document.createElement('img').setAttribute('src', counted('/own.png')));
+    out.html = count(() => { document.createElement('div').innerHTML = counted('<b>x</b>'); });
+    out.adjacent = count(() => document.createElement('div').insertAdjacentHTML('beforeend', counted('<i>y</i>')));
+    out.beacon = count(() => navigator.sendBeacon(counted('/beacon-sink?b=2'), 'x'));
+    out.fetch = count(() => fetch(counted('/beacon-sink?f=2')).catch(() => {}));
+    out.xhr = count(() => new XMLHttpRequest().open('GET', counted('/beacon-sink?x=2')));
+    out.storage = count(() => localStorage.setItem(counted('probe_key'), 'v'));
+    const boom = new Error('boom');
+    const thrower = { toString() { throw boom; } };
+    const thrown = (f) => { try { f(); return 'no throw'; } catch (e) { return e === boom ? 'page error' : e.name; } };
+    out.throwSrc = thrown(() => { document.createElement('img').src = thrower; });
+    out.throwAttr = thrown(() => document.createElement('script').setAttribute('src', thrower));
+    out.throwHtml = thrown(() => { document.createElement('div').innerHTML = thrower; });
+    out.throwBeacon = thrown(() => navigator.sendBeacon(thrower));
+    out.throwStorage = thrown(() => localStorage.setItem(thrower, 'v'));
+    out.symbolSrc = thrown(() => { document.createElement('img').src = Symbol('s'); });
+    out.symbolAttr = thrown(() => document.createElement('iframe').setAttribute('src', Symbol('s')));
+    out.symbolXhr = thrown(() => new XMLHttpRequest().open('GET', Symbol('s')));
+    out.missing = thrown(() => localStorage.removeItem());
+    return out;
+  };
+  const control = await open(PATHS + '?keksi=off');
+  let want;
+  try {
+    want = await control.page.evaluate(probe);
+  } finally {
+    await control.close();
+  }
+  assert.equal(want.src, 1, 'set up: the browser reads a value once');
+  const p = await open(PATHS);
+  try {
+    assert.deepEqual(await p.page.evaluate(probe), want);
+  } finally {
+    await p.close();
+  }
+});
+
 test('path: fetch', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
