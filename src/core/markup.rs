@@ -25,8 +25,10 @@ pub struct CookieRow {
     pub purpose: String,
     /// How long it lives, for people ("1 year"); empty for a session cookie.
     pub duration: String,
-    /// Persistent (true) or session (false).
-    pub persistent: bool,
+    /// Persistent (`Some(true)`) or session (`Some(false)`); `None` when neither the
+    /// browser nor keksi tells (a cookie set before keksi watched, in an engine whose
+    /// `cookieStore` gives no expiry): shown blank, never called a session cookie.
+    pub persistent: Option<bool>,
 }
 
 /// Everything the UI markup depends on.
@@ -237,7 +239,11 @@ fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
     }
     h.raw("</tr></thead><tbody>");
     for r in rows {
-        let lifetime = if r.persistent { t.get("persistent") } else { t.get("session") };
+        let lifetime = match r.persistent {
+            Some(true) => t.get("persistent"),
+            Some(false) => t.get("session"),
+            None => "",
+        };
         let duration = if r.duration.is_empty() { lifetime } else { &r.duration };
         h.raw("<tr><th scope=\"row\"><code>").text(&r.name).raw("</code></th>");
         for cell in [&r.provider[..], &r.purpose, duration, lifetime] {
@@ -302,7 +308,8 @@ pub fn declared_rows(s: &Settings) -> Vec<CookieRow> {
             provider: c.provider.clone().unwrap_or_default(),
             purpose: c.purpose.clone().unwrap_or_default(),
             duration: c.duration.clone().unwrap_or_default(),
-            persistent: c.duration.is_some(),
+            // The site's declaration: without a duration, a session cookie.
+            persistent: Some(c.duration.is_some()),
         });
     }
     out
@@ -427,7 +434,7 @@ mod tests {
             provider: String::new(),
             purpose: String::new(),
             duration: String::new(),
-            persistent: false,
+            persistent: None,
         }];
         let d = dialog(&View {
             settings: &s,
@@ -438,6 +445,11 @@ mod tests {
         });
         let u = &d[d.find("data-keksi=\"unclassified\"").unwrap()..];
         assert!(u.contains("Unclassified") && u.contains("<code>mystery</code>"));
+        // A lifetime nobody can tell is left blank, never called "Session".
+        assert!(
+            u.contains("<code>mystery</code></th><td></td><td></td><td></td><td></td></tr>"),
+            "{u}"
+        );
     }
 
     #[test]

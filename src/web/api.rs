@@ -177,7 +177,7 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
         provider: s.texts.get("consentCookieProvider").into(),
         purpose: s.texts.get("consentCookiePurpose").into(),
         duration: s.texts.get("consentCookieDuration").into(),
-        persistent: true,
+        persistent: Some(true),
     }];
     rows.extend(declared_rows(&s.settings));
     let jar = store::jar();
@@ -191,8 +191,11 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
             Some(Lifetime::Persistent(t)) => Some(((t - dom::now_ms() as i64).max(0) / 86_400_000) as u64 + 1),
             _ => c.lifetime_days.map(|d| u64::from(crate::core::expiry::capped_days(d))),
         };
-        let persistent = matches!(life, Some(Lifetime::Persistent(_))) || (life.is_none() && c.lifetime_days.is_some());
-        let duration = match days.filter(|_| persistent) {
+        let persistent = match life {
+            Some(l) => Some(matches!(l, Lifetime::Persistent(_))),
+            None => c.lifetime_days.map(|_| true),
+        };
+        let duration = match days.filter(|_| persistent == Some(true)) {
             Some(d) => {
                 let mut n = String::new();
                 crate::core::json::push_u64(&mut n, d);

@@ -59,6 +59,9 @@ test('withdrawal deletes analytics cookies on the parent domain and on sub-paths
 test('the dialog lists observed cookies by category, unknown ones under "Unclassified"', async () => {
   const p = await newPage(env, '/', { goto: false });
   try {
+    // Set before keksi watched, 300 days: its lifetime is known only where cookieStore tells.
+    const expires = Math.round(Date.now() / 1000) + 300 * 86400;
+    await p.context.addCookies([{ name: 'site_theme', value: 'dark', domain: 'shop.keksi.localhost', path: '/', expires }]);
     await p.page.goto(deepUrl());
     await waitVisible(p.page, BANNER);
     await p.page.evaluate(() => window.keksi.accept(['analytics']));
@@ -76,8 +79,12 @@ test('the dialog lists observed cookies by category, unknown ones under "Unclass
         analytics: text('[data-keksi-category="analytics"] table'),
         necessary: text('[data-keksi-category="necessary"] table'),
         unclassified: text('[data-keksi="unclassified"]'),
+        rows: Object.fromEntries([...root.querySelectorAll('[data-keksi="unclassified"] tbody tr')]
+          .map((tr) => [tr.cells[0].textContent, [...tr.cells].slice(3).map((c) => c.textContent)])),
       };
     });
+    assert.deepEqual(tables.rows.mystery_pref, ['Session', 'Session'], 'written while keksi watched: a session cookie');
+    assert.ok(['Persistent', ''].includes(tables.rows.site_theme?.[1]), `a 300-day cookie called ${JSON.stringify(tables.rows.site_theme)}`);
     assert.match(tables.analytics, /_ga/, 'observed _ga listed under analytics');
     assert.match(tables.analytics, /Google Analytics/, 'with its vendor from the knowledge');
     assert.match(tables.analytics, /Persistent/);
