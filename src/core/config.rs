@@ -87,7 +87,13 @@ pub const CONSENT_TYPES: [&str; 7] = [
 
 impl Default for ConsentMode {
     fn default() -> Self {
-        let m = |c: &str, t: &[&str]| (c.to_string(), t.iter().map(|s| s.to_string()).collect());
+        let m = |c: &str, t: &[&str]| {
+            let mut list = Vec::new();
+            for s in t {
+                list.push(s.to_string());
+            }
+            (c.to_string(), list)
+        };
         ConsentMode {
             enabled: true,
             region: Vec::new(),
@@ -196,7 +202,13 @@ impl Default for Settings {
             revision: 0,
             policy_url: None,
             language: None,
-            categories: DEFAULT_CATEGORIES.iter().map(|n| Category::named(n)).collect(),
+            categories: {
+                let mut list = Vec::new();
+                for n in DEFAULT_CATEGORIES {
+                    list.push(Category::named(n));
+                }
+                list
+            },
             cookies: Vec::new(),
             trackers: Vec::new(),
             unknown_cookies: UnknownCookies::Allow,
@@ -298,9 +310,13 @@ fn fields<'j>(v: &'j Json, path: &str, slots: &mut [(&str, Slot<'_, 'j>)]) -> Re
     for (k, value) in map(v, path)? {
         let p = join(path, k);
         let Some((_, slot)) = slots.iter_mut().find(|(name, _)| *name == k.as_str()) else {
-            let names: Vec<&str> = slots.iter().map(|(name, _)| *name).collect();
             let mut m = String::from("unknown field, expected one of: ");
-            m.push_str(&super::strings::join(&names, ", "));
+            for (i, (name, _)) in slots.iter().enumerate() {
+                if i > 0 {
+                    m.push_str(", ");
+                }
+                m.push_str(name);
+            }
             return Err(Error::field(p, m));
         };
         match slot {

@@ -91,10 +91,12 @@ impl Choice {
                 let mut p = String::from("unknown category `");
                 p.push_str(name);
                 p.push_str("`; known: ");
-                p.push_str(&super::strings::join(
-                    &s.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-                    ", ",
-                ));
+                for (i, c) in s.categories.iter().enumerate() {
+                    if i > 0 {
+                        p.push_str(", ");
+                    }
+                    p.push_str(&c.name);
+                }
                 return Err(Error::BadArgument {
                     call: "keksi.accept",
                     problem: p,

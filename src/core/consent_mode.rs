@@ -23,7 +23,11 @@ pub fn default_command(s: &Settings) -> Json {
         o.push(("wait_for_update".into(), num(u64::from(ms))));
     }
     if !cm.region.is_empty() {
-        o.push(("region".into(), Json::Arr(cm.region.iter().map(|r| Json::Str(r.clone())).collect())));
+        let mut list = Vec::new();
+        for r in &cm.region {
+            list.push(Json::Str(r.clone()));
+        }
+        o.push(("region".into(), Json::Arr(list)));
     }
     Json::Obj(o)
 }

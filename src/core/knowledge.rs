@@ -42,7 +42,10 @@ const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"))
 /// the files column by column (a column's fields joined by `\n`, the columns by U+001E);
 /// empty trailing fields are dropped, as in the TAB-separated source line.
 pub fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    let mut columns: Vec<core::str::Split<'static, char>> = table.split('\u{1e}').map(|c| c.split('\n')).collect();
+    let mut columns = Vec::new();
+    for c in table.split('\u{1e}') {
+        columns.push(c.split('\n'));
+    }
     core::iter::from_fn(move || {
         let mut fields = Vec::with_capacity(columns.len());
         for c in columns.iter_mut() {

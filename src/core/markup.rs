@@ -138,7 +138,12 @@ pub fn dialog(v: &View) -> String {
     for c in &v.settings.categories {
         category(&mut h, v, c);
     }
-    let unclassified: Vec<&CookieRow> = v.cookies.iter().filter(|r| v.settings.category(&r.category).is_none()).collect();
+    let mut unclassified = Vec::new();
+    for r in v.cookies {
+        if v.settings.category(&r.category).is_none() {
+            unclassified.push(r);
+        }
+    }
     if !unclassified.is_empty() {
         h.raw(
             "<section class=\"k-cat\" part=\"category\" data-keksi=\"unclassified\"><div class=\"k-cat-head\"><h3 class=\"k-cat-title\">",
@@ -214,7 +219,12 @@ fn category(h: &mut Html, v: &View, c: &Category) {
         }
         h.raw("</fieldset>");
     }
-    let rows: Vec<&CookieRow> = v.cookies.iter().filter(|r| r.category == c.name).collect();
+    let mut rows = Vec::new();
+    for r in v.cookies {
+        if r.category == c.name {
+            rows.push(r);
+        }
+    }
     cookie_table(h, t, &rows, v.title(c));
     h.raw("</section>");
 }

@@ -12,7 +12,11 @@ include!(concat!(env!("OUT_DIR"), "/languages.rs"));
 
 /// Codes of the built-in languages.
 pub fn available() -> Vec<&'static str> {
-    BUILTIN.iter().map(|(code, _)| *code).collect()
+    let mut out = Vec::new();
+    for (code, _) in BUILTIN {
+        out.push(*code);
+    }
+    out
 }
 
 fn keys() -> impl Iterator<Item = &'static str> {
