@@ -74,13 +74,14 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
             domains.push(dotted);
         }
     }
-    // Browsers take a write to a prefixed name only with `Secure` (the prefix in any
-    // case); a `__Host-` cookie lives on the host alone, at `Path=/`.
-    let host_only = has_prefix(name, b"__host-");
+    // Browsers take a write to a prefixed name only with `Secure` (Chromium matches the
+    // prefix in any case); a `__Host-` cookie lives on the host alone, at `Path=/`. In
+    // another case, an engine that matches it exactly may hold it anywhere: every form.
+    let host_only = name.starts_with("__Host-");
     if host_only {
         domains.truncate(1);
     }
-    let secure = host_only || has_prefix(name, b"__secure-");
+    let secure = has_prefix(name, b"__host-") || has_prefix(name, b"__secure-");
     let paths = if host_only { vec![String::from("/")] } else { path_prefixes(path) };
     let mut out = Vec::new();
     for p in paths {
@@ -226,8 +227,11 @@ mod tests {
         let secure = deletion_strings("__Secure-id", "www.example.com", "/a");
         assert_eq!(secure.len(), deletion_strings("id", "www.example.com", "/a").len());
         assert!(secure.iter().all(|s| s.contains("; Secure")));
-        // Browsers apply the prefixes in any case.
-        assert_eq!(deletion_strings("__HOST-x", "www.example.com", "/a/b").len(), 2);
+        // Chromium applies the prefixes in any case (Secure on every form); an engine that
+        // matches them exactly may hold `__HOST-x` on any domain and path: every form.
+        let upper = deletion_strings("__HOST-x", "www.example.com", "/a/b");
+        assert!(upper.contains(&"__HOST-x=; Max-Age=0; Path=/; Secure".to_string()));
+        assert!(upper.len() > 2 && upper.iter().all(|s| s.contains("; Secure")));
         assert!(deletion_strings("__secure-x", "example.com", "/")
             .iter()
             .all(|s| s.contains("; Secure")));

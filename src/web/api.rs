@@ -122,7 +122,11 @@ fn after_change(action: Action) {
     });
     if !nested {
         let mut next = Some(detail);
-        while let Some(d) = next {
+        // A listener that changes the choice on every event would loop for ever: the
+        // chain of events ends after 16.
+        let mut left = 16;
+        while let Some(d) = next.filter(|_| left > 0) {
+            left -= 1;
             dom::dispatch("keksi:consent", &d);
             next = QUEUED.with(|q| {
                 let mut q = q.borrow_mut();

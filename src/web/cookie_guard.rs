@@ -25,6 +25,8 @@ crate::single::local! {
     static LEDGER: Shared<Vec<(String, Lifetime)>> = const { Shared::new(Vec::new()) };
     /// Storage writes held until their category is allowed: (local?, key, value).
     static HELD_STORAGE: Shared<Vec<(bool, String, String)>> = const { Shared::new(Vec::new()) };
+    /// keksi's sweep is removing storage keys (see the `removeItem` trap).
+    static SWEEPING: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
 /// Record a cookie's lifetime for `keksi.cookies()`.
@@ -119,7 +121,10 @@ fn guard_cookie_store(realm: &JsValue) {
         let judged = JsValue::from_str(&name);
         match &init {
             Some(o) => {
-                let _ = Reflect::set(o, &"name".into(), &judged);
+                // Without a name the browser rejects the call, as it should.
+                if !get(o, "name").is_undefined() {
+                    let _ = Reflect::set(o, &"name".into(), &judged);
+                }
                 // Else it keeps what the page gave: `null`, or what the browser rejects.
                 if let Some(t) = capped.or(expires) {
                     let _ = Reflect::set(o, &"expires".into(), &JsValue::from_f64(t as f64));
@@ -171,6 +176,10 @@ fn guard_storage(realm: &JsValue) {
         Ok(JsValue::UNDEFINED)
     });
     wrap_method(realm, "Storage", "removeItem", |target, this, args| {
+        // keksi's own sweep removes old values: a held write of the key stays held.
+        if SWEEPING.with(|s| s.get()) {
+            return call(&target, &this, &args);
+        }
         let key = text(&args.get(0))?;
         forget_held(&this, Some(&key));
         read_once(&args, 0, &key);
@@ -241,11 +250,13 @@ fn sweep_storage() {
         for i in 0..storage.length().unwrap_or(0) {
             keys.extend(storage.key(i).ok().flatten());
         }
+        SWEEPING.with(|s| s.set(true));
         for k in keys {
             if !state::read(|s| governance::storage_allowed(&s.settings, s.choice(), &k)).unwrap_or(true) {
                 let _ = storage.remove_item(&k);
             }
         }
+        SWEEPING.with(|s| s.set(false));
         let ready: Vec<(String, String)> = HELD_STORAGE.with(|h| {
             let mut h = h.borrow_mut();
             let mut out = Vec::new();

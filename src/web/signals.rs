@@ -87,9 +87,6 @@ pub fn start(gtag_fn: JsValue) {
         }
         if let Some(update) = &stored {
             gtag(&[s("consent"), s("update"), update.clone()]);
-            // On every page of a returning visitor too: Tag Manager triggers on the event
-            // fire per page view.
-            push_event();
         }
     }
     uet("default", false);
@@ -117,9 +114,17 @@ pub fn restart(had_choice: bool) {
     if had_choice && none_now {
         if enabled {
             gtag(&[s("consent"), s("update"), update]);
-            push_event();
         }
         vendors_update();
+    }
+}
+
+/// Once the page is parsed (after any `keksi.init()`, which may void the stored choice):
+/// the `keksi_consent` event for a stored choice, so that Tag Manager triggers on it fire
+/// on every page view of a returning visitor, once.
+pub fn ready() {
+    if state::read(|st| st.settings.consent_mode.enabled && st.record.is_some()).unwrap_or(false) {
+        push_event();
     }
 }
 

@@ -182,6 +182,7 @@ pub fn boot(nonce: String, gtag: JsValue) {
         cookie_guard::watch_changes();
         ui::mount();
         activation::refresh();
+        signals::ready();
         dom::dispatch("keksi:ready", &JsValue::UNDEFINED);
     });
 }

@@ -198,18 +198,29 @@ pub fn hide() {
     }
     let doc = dom::document();
     let active = || doc.as_ref().and_then(|d| d.active_element());
-    let had_focus = active().is_some_and(|a| a.id() == HOST_ID);
+    // A keyboard user's focus (`:focus-visible`: a click leaves focus on the button too).
+    let keyboard = active().is_some_and(|a| a.id() == HOST_ID) && focused().is_some_and(|f| f.matches(":focus-visible").unwrap_or(false));
     if let Some(b) = part("banner") {
         let _ = b.set_attribute("hidden", "");
     }
     close_preferences();
     // Focus left on a hidden banner button falls to the end of the page, and the next Tab
     // leaves it: it goes to the page's first stop instead, where a keyboard user starts
-    // (often a skip link).
-    let lost = active().is_none_or(|a| a.id() == HOST_ID || a.tag_name() == "BODY");
-    if had_focus && lost {
-        if let Some(first) = doc.and_then(|d| d.query_selector(FOCUSABLE).ok().flatten()) {
-            let _ = first.unchecked_into::<HtmlElement>().focus();
+    // (often a skip link), without scrolling.
+    let lost = || active().is_none_or(|a| a.id() == HOST_ID || a.tag_name() == "BODY");
+    if !keyboard || !lost() {
+        return;
+    }
+    let Some(doc) = &doc else { return };
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&opts, &"preventScroll".into(), &true.into());
+    // The first that takes focus (not a hidden input, nor one out of view).
+    for el in dom::query_all(doc, FOCUSABLE) {
+        if let Ok(f) = super::patch::get(&el, "focus").dyn_into::<js_sys::Function>() {
+            let _ = f.call1(&el, &opts);
+        }
+        if !lost() {
+            break;
         }
     }
 }

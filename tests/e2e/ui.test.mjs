@@ -392,3 +392,17 @@ test('keyboard: a choice made on the banner leaves focus on the page\'s first st
     await p.close();
   }
 });
+
+test('mouse: a choice clicked on the banner moves neither focus nor the page', async () => {
+  const p = await newPage(env, '/fixtures/openers.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.scrollTo(0, 2000));
+    await p.page.locator(btn(BANNER, 'reject-all')).click();
+    await waitHidden(p.page, BANNER);
+    assert.equal(await p.page.evaluate(() => Math.round(window.scrollY)), 2000, 'the page scrolled');
+    assert.notEqual((await activeElement(p.page))?.id, 'nohref', 'focus moved on a mouse click');
+  } finally {
+    await p.close();
+  }
+});
