@@ -821,17 +821,20 @@ fn guard_html_strings(realm: &JsValue) {
     }
 }
 
-/// The URL a `fetch`/`fetchLater` argument requests: a string, a `Request`'s `url`, else
-/// the argument as a string (a `URL`); `Some` of that string when it must replace the
-/// argument (its `toString` then runs once).
-fn url_of_request(v: &JsValue) -> Result<(String, bool), JsValue> {
+/// The URL a `fetch`/`fetchLater` call requests: its first argument as a string, a
+/// `Request`'s `url`, else the argument read as a string (a `URL`), which is then passed
+/// on in its place (its `toString` runs once).
+fn request_url(args: &Array) -> Result<String, JsValue> {
+    let v = args.get(0);
     if let Some(s) = v.as_string() {
-        return Ok((s, false));
+        return Ok(s);
     }
-    if let Some(s) = get(v, "url").as_string() {
-        return Ok((s, false));
+    if let Some(s) = get(&v, "url").as_string() {
+        return Ok(s);
     }
-    Ok((text(v)?, true))
+    let s = text(&v)?;
+    read_once(args, 0, &s);
+    Ok(s)
 }
 
 /// A `blob:` URL already revoked: any request to it fails at once, without the network.
@@ -864,7 +867,7 @@ fn guard_beacons(realm: &JsValue) {
     // inside `send` and `error`, `loadend` after it returns — so the page's handlers, promises and
     // error reporting (zone.js, Sentry) see what they would see offline.
     wrap_own(realm, "fetch", |target, this, args| {
-        let (url, replace) = url_of_request(&args.get(0))?;
+        let url = request_url(&args)?;
         if blocked(&url).is_some() {
             beacon_debug("fetch", &url);
             let Some(dead) = dead_url() else {
@@ -873,23 +876,17 @@ fn guard_beacons(realm: &JsValue) {
             };
             return call(&target, &this, &Array::of1(&dead.into()));
         }
-        if replace {
-            read_once(&args, 0, &url);
-        }
         call(&target, &this, &args)
     });
     // A deferred beacon (sent when the page goes away): never queued for a tracker. The
     // page gets what a request the browser did not activate shows.
     wrap_own(realm, "fetchLater", |target, this, args| {
-        let (url, replace) = url_of_request(&args.get(0))?;
+        let url = request_url(&args)?;
         if blocked(&url).is_some() {
             beacon_debug("fetchLater", &url);
             let r = Object::new();
             let _ = js_sys::Reflect::set(&r, &"activated".into(), &JsValue::FALSE);
             return Ok(r.into());
-        }
-        if replace {
-            read_once(&args, 0, &url);
         }
         call(&target, &this, &args)
     });

@@ -72,7 +72,9 @@ pub fn start(gtag_fn: JsValue) {
         return;
     };
     if enabled {
-        if !Array::is_array(&get(&w, "dataLayer")) {
+        // Created only when absent: a page's own queue (an object with `push`) is kept.
+        let dl = get(&w, "dataLayer");
+        if dl.is_undefined() || dl.is_null() {
             let _ = Reflect::set(&w, &s("dataLayer"), &Array::new());
         }
         if !get(&w, "gtag").is_function() && gtag_fn.is_function() {

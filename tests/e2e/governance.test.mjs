@@ -84,7 +84,8 @@ test('the dialog lists observed cookies by category, unknown ones under "Unclass
       };
     });
     assert.deepEqual(tables.rows.mystery_pref, ['Session', 'Session'], 'written while keksi watched: a session cookie');
-    assert.ok(['Persistent', ''].includes(tables.rows.site_theme?.[1]), `a 300-day cookie called ${JSON.stringify(tables.rows.site_theme)}`);
+    // (WebKit's WebDriver adds cookies only for the page's own host: not set up there.)
+    if (!IS_WEBKIT) assert.ok(['Persistent', ''].includes(tables.rows.site_theme?.[1]), `a 300-day cookie called ${JSON.stringify(tables.rows.site_theme)}`);
     assert.match(tables.analytics, /_ga/, 'observed _ga listed under analytics');
     assert.match(tables.analytics, /Google Analytics/, 'with its vendor from the knowledge');
     assert.match(tables.analytics, /Persistent/);

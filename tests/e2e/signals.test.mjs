@@ -293,6 +293,22 @@ test('Consent Mode: a dataLayer (and gtag) defined before keksi.js is kept, neve
   }
 });
 
+test('Consent Mode: a dataLayer that is a queue object of the page\'s own (not an array) is kept and pushed to', { timeout: 30_000 }, async () => {
+  const queue = () => {
+    window.dataLayer = { items: [], push(e) { this.items.push(Object.prototype.toString.call(e) === '[object Arguments]' ? Array.from(e) : e); return this.items.length; } };
+    window.__queue = window.dataLayer;
+  };
+  const p = await open(`${F}/gtag.html`, { initScript: queue });
+  try {
+    await waitVisible(p.page, BANNER);
+    const got = await p.page.evaluate(() => ({ same: window.dataLayer === window.__queue, first: window.__queue.items[0] }));
+    assert.equal(got.same, true, 'keksi replaced the page\'s dataLayer object');
+    assert.deepEqual(got.first, ['consent', 'default', DEFAULT]);
+  } finally {
+    await p.close();
+  }
+});
+
 test('Consent Mode: region, wait_for_update, ads_data_redaction, url_passthrough and mapping options', { timeout: 30_000 }, async () => {
   const p = await open(`${F}/options.html`);
   try {
