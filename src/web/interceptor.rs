@@ -411,18 +411,8 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
         keep_given(el, &v);
         return Ok(JsValue::UNDEFINED);
     }
-    call(&target, &this, &Array::of1(&once(v, value)))
-}
-
-/// What to pass on for a value keksi read as `value`: a trusted value made by the page's
-/// policy as it is (the browser takes no string in its place), anything else as the
-/// string keksi judged, so that a `toString` cannot show keksi one URL and the browser another.
-fn once(v: JsValue, value: String) -> JsValue {
-    if trusted::is_trusted(&v) {
-        v
-    } else {
-        JsValue::from_str(&value)
-    }
+    read_once(&args, 0, &value);
+    call(&target, &this, &args)
 }
 
 /// `setAttribute(name, value)` (or `setAttributeNS(null, name, value)`: `at` 1): a
@@ -433,7 +423,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     };
     let raw = text(&args.get(at))?;
     // The name keksi judged is the one the browser gets.
-    args.set(at, JsValue::from_str(&raw));
+    read_once(&args, at, &raw);
     let name = raw.to_ascii_lowercase();
     let tag = el.tag_name();
     let is_url = url_attr(&tag) == Some(name.as_str()) || (name == "srcset" && tag == "IMG");
@@ -465,7 +455,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
         }
         return Ok(JsValue::UNDEFINED);
     }
-    args.set(at + 1, once(v, value));
+    read_once(&args, at + 1, &value);
     call(&target, &this, &args)
 }
 
@@ -747,8 +737,7 @@ fn sanitize_arg(args: &Array, i: u32, scripts_run: bool, scripting: bool) -> Res
     let frames = strings::contains_ignore_case(&html, "<iframe");
     match sanitize(&html, scripts_run, scripting) {
         Some(clean) => args.set(i, trusted::html_like(trusted::is_trusted(&v), &clean)),
-        // As keksi read it: an object's `toString` runs once.
-        None => args.set(i, once(v, html)),
+        None => read_once(args, i, &html),
     }
     Ok(frames)
 }

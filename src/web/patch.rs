@@ -187,10 +187,13 @@ pub fn number(v: &JsValue) -> Option<f64> {
     to_number(v).ok()?.as_f64().filter(|t| t.is_finite())
 }
 
-/// Pass argument `i` on as the string keksi read (see [`text`]), so that its `toString`
-/// runs once; a missing one stays missing (the browser throws for it as without keksi).
+/// Pass argument `i` on as the string keksi read (see [`text`]), so that a `toString`
+/// runs once and cannot show keksi one URL and the browser another. A missing one stays
+/// missing (the browser throws for it as without keksi); a trusted value made by the
+/// page's Trusted Types policy goes on as it is (the browser takes no string in its place).
 pub fn read_once(args: &Array, i: u32, s: &str) {
-    if i < args.length() && !args.get(i).is_string() {
+    let v = args.get(i);
+    if i < args.length() && !v.is_string() && !super::trusted::is_trusted(&v) {
         args.set(i, JsValue::from_str(s));
     }
 }
