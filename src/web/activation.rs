@@ -216,7 +216,12 @@ fn handle(el: &Element) {
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
                 let _ = el.remove_attribute(if tag == "LINK" { "href" } else { "src" });
             }
-            if tag != "SCRIPT" || current.is_none() {
+            // A script queued under a choice since withdrawn (its turn had not come: the
+            // page still parsing, or an external one before it loading) leaves the queue.
+            if tag == "SCRIPT" && current.as_deref() == Some("queued") {
+                QUEUE.with(|q| q.borrow_mut().retain(|e| e != el));
+            }
+            if tag != "SCRIPT" || current.is_none() || current.as_deref() == Some("queued") {
                 let _ = el.set_attribute(STATE_ATTR, "held");
             }
         }
@@ -301,8 +306,13 @@ fn pump() {
         }) else {
             return;
         };
-        // The script may have been removed by the page meanwhile.
+        // The script may have been removed by the page meanwhile, or (fail closed) the
+        // choice changed without a refresh reaching it.
         if !el.is_connected() {
+            continue;
+        }
+        if !matches!(verdict(&el), Verdict::Allowed) {
+            let _ = el.set_attribute(STATE_ATTR, "held");
             continue;
         }
         super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));

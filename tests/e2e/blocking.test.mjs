@@ -71,6 +71,38 @@ test('a marked script that widens the choice while the queue runs does not let a
   }
 });
 
+test('consent withdrawn while marked scripts wait their turn: none of them runs', { timeout: 30_000 }, async () => {
+  // Given and withdrawn while the page parses: the queue would run at DOMContentLoaded.
+  env.server.clear();
+  let p = await newPage(env, '/fixtures/order-withdraw.html#parse');
+  try {
+    await settle(1200);
+    assert.deepEqual(await order(p.page), [], 'a script queued under a withdrawn choice ran');
+    assert.deepEqual(env.server.requested('/fixtures/order-a.js'), [], 'a script queued under a withdrawn choice was fetched');
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()?.categories?.analytics), false);
+  } finally {
+    await p.close();
+  }
+  // Withdrawn while the first (slow) one loads: the one after it must not run.
+  p = await newPage(env, '/fixtures/order-withdraw.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.accept(['analytics']));
+    assert.ok(await until(async () => env.server.requested('/fixtures/order-a.js').length > 0), 'set up: the slow script was not requested');
+    await p.page.evaluate(() => window.keksi.rejectAll());
+    await settle(1200);
+    assert.deepEqual(await order(p.page), ['a'], 'the script queued behind the slow one ran after the withdrawal');
+    // Given again: it runs then, once.
+    await p.page.evaluate(() => window.keksi.accept(['analytics']));
+    assert.ok(await until(async () => (await order(p.page)).length >= 2), `not released on consent again: ${JSON.stringify(await order(p.page))}`);
+    await settle(300);
+    assert.deepEqual(await order(p.page), ['a', 'b']);
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('marked scripts run in document order, once, on a load with stored consent', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/order.html');
   try {
