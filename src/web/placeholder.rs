@@ -60,12 +60,15 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     let parent = iframe.parent_node()?;
     let ph = doc.create_element("div").ok()?;
     let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
-    let _ = iframe.set_attribute(PARKED_ATTR, "");
     // Hidden inline, `!important`, through the CSS object model (which no CSP restricts):
-    // no rule of the page's can show a blank frame.
+    // no rule of the page's can show a blank frame. The page's own `display` is kept once:
+    // a parked iframe taken out and put back is hidden by keksi already.
     let style = style_of(iframe);
-    let old = style.get_property_value("display").unwrap_or_default();
-    super::patch::set_own(iframe, OLD_DISPLAY, &JsValue::from_str(&old));
+    if !iframe.has_attribute(PARKED_ATTR) {
+        let old = style.get_property_value("display").unwrap_or_default();
+        super::patch::set_own(iframe, OLD_DISPLAY, &JsValue::from_str(&old));
+        let _ = iframe.set_attribute(PARKED_ATTR, "");
+    }
     let _ = style.set_property_with_priority("display", "none", "important");
     let _ = parent.insert_before(&ph, Some(iframe));
     super::patch::set_own(iframe, PH, &ph);

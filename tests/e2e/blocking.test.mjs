@@ -122,6 +122,30 @@ test('marked scripts run in document order, once, on a load with stored consent'
   }
 });
 
+test('a blocked iframe the page takes out and puts back in a later task is shown on consent', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => {
+      const f = document.querySelector('iframe[data-service="video"]');
+      window.__frame = f;
+      window.__parent = f.parentNode;
+      f.remove();
+    });
+    await settle(100);
+    await p.page.evaluate(() => window.__parent.append(window.__frame));
+    await settle(200);
+    assert.equal(await p.page.evaluate(() => getComputedStyle(window.__frame).display), 'none', 'set up: the put-back frame was not hidden again');
+    await p.page.evaluate(() => window.keksi.acceptAll());
+    assert.ok(await until(() => p.page.evaluate(() => window.__frame.getAttribute('src') === '/video.html')), 'the frame did not get its src');
+    await settle(200);
+    assert.notEqual(await p.page.evaluate(() => getComputedStyle(window.__frame).display), 'none', 'the released frame stayed hidden');
+    assert.equal(await p.page.evaluate(() => window.__frame.style.display), '', 'keksi left an inline display on the frame');
+  } finally {
+    await p.close();
+  }
+});
+
 test('a marked element with an unknown category stays blocked and is warned about', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/unknowncat.html');
   try {
