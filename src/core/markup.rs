@@ -270,15 +270,17 @@ fn prefixed(prefix: &str, name: &str) -> String {
     s
 }
 
-/// The placeholder shown in place of a blocked iframe.
-pub fn placeholder(t: &Texts, service: &str, category: &str) -> String {
+/// The placeholder shown in place of a blocked iframe: what it is (`service`), why it is
+/// blocked (`category`), and a button naming what allowing it switches on (`allows`: a
+/// declared service, or else the whole category).
+pub fn placeholder(t: &Texts, service: &str, category: &str, allows: &str) -> String {
     let vars = [("service", service), ("category", category)];
     let mut h = Html::new();
     h.raw("<div class=\"k-ph\" part=\"placeholder\" role=\"group\"")
         .attr("aria-label", service)
         .raw("><p>");
     h.text(&t.fill("placeholderText", &vars)).raw("</p>");
-    button(&mut h, action::ALLOW, "k-btn", &t.fill("placeholderAllow", &vars));
+    button(&mut h, action::ALLOW, "k-btn", &t.fill("placeholderAllow", &[("service", allows)]));
     h.raw("</div>");
     h.finish()
 }
@@ -502,10 +504,15 @@ mod tests {
     #[test]
     fn placeholder_markup() {
         let t = Texts::load("en", &[]);
-        let p = placeholder(&t, "YouTube", "Functional");
+        let p = placeholder(&t, "YouTube", "Functional", "YouTube");
         assert!(p.contains("This content from YouTube is blocked"));
         assert!(p.contains("data-action=\"allow\""));
         assert!(p.contains(">Allow YouTube</button>"));
+        // Content of a service the config does not declare: its button allows, and names,
+        // the category.
+        let p = placeholder(&t, "Vimeo", "Functional", "Functional");
+        assert!(p.contains("This content from Vimeo is blocked"));
+        assert!(p.contains(">Allow Functional</button>"));
         assert_eq!(
             placeholder_size_css(Some("560"), Some("315px")),
             ":host{width:560px;aspect-ratio:560/315;}"

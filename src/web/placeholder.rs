@@ -100,20 +100,36 @@ pub fn hold(iframe: &Element, loaded: bool) {
     }
     let category = dom::attr(iframe, CONSENT_ATTR).unwrap_or_default();
     let service = dom::attr(iframe, SERVICE_ATTR);
-    let Some(markup) = state::read(|s| {
+    let Some((markup, undeclared)) = state::read(|s| {
         let cat = s.settings.category(&category);
         let cat_title = cat
             .and_then(|c| c.title.clone().or_else(|| s.texts.category_title(&c.name).map(String::from)))
             .unwrap_or_else(|| category.clone());
-        let svc_title = service
+        let declared = service
             .as_deref()
-            .and_then(|n| cat.and_then(|c| c.service(n)).map(|v| v.title.clone()).or(Some(n.to_string())))
+            .and_then(|n| cat.and_then(|c| c.service(n)))
+            .map(|v| v.title.clone());
+        let svc_title = declared
+            .clone()
+            .or_else(|| service.clone())
             .or_else(|| dom::attr(iframe, "title"))
             .unwrap_or_else(|| cat_title.clone());
-        markup::placeholder(&s.texts, &svc_title, &cat_title)
+        // "Allow" switches on what it names: a service the config does not declare cannot
+        // be allowed alone, so the button names the category it allows.
+        let allows = declared.as_deref().unwrap_or(&cat_title);
+        let undeclared = service.is_some() && declared.is_none();
+        (markup::placeholder(&s.texts, &svc_title, &cat_title, allows), undeclared)
     }) else {
         return;
     };
+    if undeclared {
+        let mut m = String::from("keksi: data-service=\"");
+        m.push_str(service.as_deref().unwrap_or_default());
+        m.push_str("\" is not a service of \"");
+        m.push_str(&category);
+        m.push_str("\" in the config; its placeholder allows the whole category.");
+        dom::warn(&m);
+    }
     dom::adopt_css(&root, CSS);
     let size = markup::placeholder_size_css(dom::attr(iframe, "width").as_deref(), dom::attr(iframe, "height").as_deref());
     dom::adopt_css(&root, &size);

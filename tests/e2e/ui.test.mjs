@@ -256,6 +256,28 @@ test('placeholder: its allow button loads the blocked iframe without a reload', 
   }
 });
 
+test('placeholder of a service the config does not declare: its button names the category it allows, and keksi warns', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => {
+      const box = document.createElement('div');
+      box.id = 'vimeo-box';
+      box.innerHTML = '<iframe data-consent="functional" data-service="vimeo" data-src="/video.html?vimeo" title="Trailer"></iframe>';
+      document.querySelector('main').append(box);
+    });
+    const allow = p.page.locator('#vimeo-box').getByRole('button').first();
+    await allow.waitFor({ state: 'visible', timeout: T });
+    assert.equal((await allow.textContent()).trim(), 'Allow Functional', 'the button names one service but allows the whole category');
+    assert.ok(p.warnings.some((w) => w.includes('data-service="vimeo"')), `no warning about the undeclared service: ${JSON.stringify(p.warnings)}`);
+    await allow.click();
+    await p.page.waitForFunction(() => document.querySelector('#vimeo-box iframe')?.getAttribute('src') === '/video.html?vimeo', null, { timeout: T });
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('functional')), true);
+  } finally {
+    await p.close();
+  }
+});
+
 test('keyboard: dialog opened from the footer traps focus, Escape closes it and focus returns', { timeout: 45_000 }, async () => {
   const p = await newPage(env, '/');
   try {
