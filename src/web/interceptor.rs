@@ -526,9 +526,20 @@ fn guard_insertion(realm: &JsValue) {
     wrap_method(realm, "Element", "insertAdjacentElement", |target, this, args| {
         scan_then_call(target, this, args, Some(1))
     });
-    wrap_method(realm, "Range", "insertNode", |target, this, args| {
-        scan_then_call(target, this, args, Some(0))
-    });
+    for name in ["insertNode", "surroundContents"] {
+        wrap_method(realm, "Range", name, |target, this, args| {
+            scan_then_call(target, this, args, Some(0))
+        });
+    }
+    // Setters that put a node in: a table's head, foot and caption, the document's body.
+    for (ctor, name) in [
+        ("HTMLTableElement", "tHead"),
+        ("HTMLTableElement", "tFoot"),
+        ("HTMLTableElement", "caption"),
+        ("Document", "body"),
+    ] {
+        wrap_setter(realm, ctor, name, |target, this, args| scan_then_call(target, this, args, Some(0)));
+    }
     // A node brought in from another document (a DOMParser's, a <template>'s, a fetched
     // page's: Turbo, htmx, idiomorph) starts loading its images as it arrives, before any
     // insertion (WebKit inside importNode itself): held in its own document first, so

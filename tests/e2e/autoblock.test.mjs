@@ -585,6 +585,55 @@ test('trackers inside a web component\'s shadow root: held before consent, relea
   }
 });
 
+test('path: Range.surroundContents, a table\'s tHead/tFoot/caption setters and document.body = put trackers in: held, released in order after consent', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(() => {
+      const slot = document.getElementById('slot');
+      // Each script gets its URL as an attribute node while detached: only the insertion
+      // itself can catch it.
+      const span = document.createElement('span');
+      span.textContent = 'x';
+      slot.appendChild(span);
+      const r = document.createRange();
+      r.selectNodeContents(span);
+      r.surroundContents(TP.script('surround', 'attrnode'));
+      const table = document.createElement('table');
+      slot.appendChild(table);
+      for (const part of ['tHead', 'tFoot', 'caption']) {
+        const el = document.createElement(part === 'caption' ? 'caption' : part === 'tHead' ? 'thead' : 'tfoot');
+        el.appendChild(TP.script('table-' + part, 'attrnode'));
+        table[part] = el;
+      }
+    });
+    await settle();
+    assert.deepEqual(await ran(p.page), []);
+    assertNotRequested(p, ['surround', 'table-tHead', 'table-tFoot', 'table-caption']);
+    await p.page.evaluate(() => window.keksi.acceptAll());
+    assert.ok(await until(async () => (await ran(p.page)).length >= 4), `after acceptAll: ran=${JSON.stringify(await ran(p.page))}`);
+    assert.deepEqual(await ran(p.page), ['surround', 'table-tHead', 'table-tFoot', 'table-caption']);
+  } finally {
+    await p.close();
+  }
+  // A new body takes the page's place (keksi's banner with it; the API stays).
+  const q = await open(PATHS);
+  try {
+    await q.page.evaluate(() => {
+      const body = document.createElement('body');
+      body.appendChild(TP.script('new-body', 'attrnode'));
+      document.body = body;
+    });
+    await settle();
+    assert.deepEqual(await ran(q.page), []);
+    assertNotRequested(q, ['new-body']);
+    await q.page.evaluate(() => window.keksi.acceptAll());
+    assert.ok(await until(async () => (await ran(q.page)).length >= 1), 'the new body\'s script was not released');
+    assert.deepEqual(await ran(q.page), ['new-body']);
+  } finally {
+    await q.close();
+  }
+});
+
 test('a held iframe stays under the parent that inserted it: a framework can insert next to it and remove it, and its placeholder goes with it', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
