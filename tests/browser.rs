@@ -554,12 +554,26 @@ async fn init_before_other_calls_only() {
     setup("", "").await;
     let cfg = js_sys::JSON::parse(r#"{"revision":9,"categories":{"social":{}}}"#).unwrap();
     assert!(api::init_config(cfg));
+    // init counts as a call: a second one would replace the config acted on.
+    assert!(!api::init_config(js_sys::JSON::parse(r#"{"revision":10}"#).unwrap()), "init twice");
     api::show_preferences();
     assert!(q("input[data-category=social]").is_some());
     api::hide();
     assert!(!api::init_config(js_sys::JSON::parse("{}").unwrap()), "too late");
     api::accept_all();
     assert_eq!(consent_field(&["revision"]), 9);
+}
+
+#[wasm_bindgen_test]
+async fn init_after_reading_calls_is_refused() {
+    for read in [api::consent as fn() -> JsValue, api::cookies] {
+        setup("", "").await;
+        let _ = read();
+        assert!(
+            !api::init_config(js_sys::JSON::parse(r#"{"revision":7}"#).unwrap()),
+            "init after a read"
+        );
+    }
 }
 
 #[wasm_bindgen_test]

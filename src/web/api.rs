@@ -236,7 +236,9 @@ pub fn init_config(config: JsValue) -> bool {
     };
     let (settings, degraded) = state::settings_from_text(&text);
     let (nonce, had_choice) = state::read(|s| (s.nonce.clone(), s.record.is_some())).unwrap_or_default();
-    let fresh = state::make_state(settings, degraded, nonce);
+    let mut fresh = state::make_state(settings, degraded, nonce);
+    // A second `init` would replace the config the page already acted on.
+    fresh.api_used = true;
     state::write(|s| *s = fresh);
     signals::restart(had_choice);
     // Start-up's work after parsing has run with the old config: redo it with the new one.
@@ -308,6 +310,8 @@ pub fn allowed(category: JsValue, service: JsValue) -> Result<bool, JsValue> {
 /// The current choice as an object, or `null` before one is made.
 #[wasm_bindgen]
 pub fn consent() -> JsValue {
+    // What it answers depends on the config (its revision): `init` after it would change it.
+    mark_used();
     state::read(|s| s.record.as_ref().map(|r| dom::to_js(&r.to_json(&s.settings))))
         .flatten()
         .unwrap_or(JsValue::NULL)
@@ -355,6 +359,7 @@ pub fn reset() {
 /// ISO string or `null` where the browser does not tell.
 #[wasm_bindgen]
 pub fn cookies() -> JsValue {
+    mark_used();
     let jar = store::jar();
     let out = Array::new();
     state::read(|s| {
