@@ -130,12 +130,17 @@ pub fn ready() {
     }
 }
 
-/// `uetq.push('consent', mode, {ad_storage})` when Microsoft UET is on the page.
+/// `uetq.push('consent', mode, {ad_storage})`. Before the UET tag (keksi comes first) the
+/// queue is made here as Microsoft's snippet makes it (`window.uetq = window.uetq || []`),
+/// which keeps it: its tag reads the default from it when it loads.
 fn uet(mode: &str, granted: bool) {
     let Some(w) = window() else { return };
-    let q = get(&w, "uetq");
+    let mut q = get(&w, "uetq");
     if q.is_undefined() || q.is_null() {
-        return;
+        q = js_sys::Array::new().into();
+        if Reflect::set(&w, &s("uetq"), &q).is_err() {
+            return;
+        }
     }
     let Ok(push) = get(&q, "push").dyn_into::<Function>() else { return };
     let o = js_sys::Object::new();
