@@ -806,6 +806,12 @@ fn guard_html_strings(realm: &JsValue) {
             for a in args.iter() {
                 joined.push_str(&text(&a)?);
             }
+            if let Some(script) = released_writer(&this) {
+                if get(&target, "name").as_string().as_deref() == Some("writeln") {
+                    joined.push('\n');
+                }
+                return write_after(&this, &script, &joined);
+            }
             let r = match sanitize(&joined, true, true) {
                 Some(clean) => {
                     let all_trusted = args.iter().all(|a| trusted::is_trusted(&a));
@@ -819,6 +825,45 @@ fn guard_html_strings(realm: &JsValue) {
             r
         });
     }
+}
+
+/// The property of a released script pointing at the last node it wrote.
+const WRITE_END: &str = "__keksiWritten";
+
+/// The script running now, if keksi released it after `doc` was parsed: its
+/// `document.write` would open a new, empty document in place of the page.
+fn released_writer(doc: &JsValue) -> Option<Element> {
+    if get(doc, "readyState").as_string().as_deref() == Some("loading") {
+        return None;
+    }
+    let current = get(doc, "currentScript");
+    let script = dom::as_element(&current)?;
+    (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then(|| script.clone())
+}
+
+/// What a released script writes goes where the parser would have put it: after the
+/// script (after what it wrote before), parsed as the page's HTML (its scripts run, its
+/// trackers are held). Markup split over several calls is parsed call by call.
+fn write_after(doc: &JsValue, script: &Element, html: &str) -> Result<JsValue, JsValue> {
+    let method = |on: &JsValue, name: &str, arg: &JsValue| -> Result<JsValue, JsValue> {
+        let f: Function = get(on, name).dyn_into()?;
+        f.call1(on, arg)
+    };
+    let end = get(script, WRITE_END);
+    let anchor: JsValue = if dom::as_node(&end).is_some_and(|n| n.is_connected()) {
+        end
+    } else {
+        script.into()
+    };
+    let range = get(doc, "createRange").dyn_into::<Function>()?.call0(doc)?;
+    method(&range, "setStartAfter", &anchor)?;
+    let fragment = method(&range, "createContextualFragment", &JsValue::from_str(html))?;
+    let last = get(&fragment, "lastChild");
+    method(&anchor, "after", &fragment)?;
+    if !last.is_null() {
+        super::patch::set_own(script, WRITE_END, &last);
+    }
+    Ok(JsValue::UNDEFINED)
 }
 
 /// The URL a `fetch`/`fetchLater` call requests: its first argument as a string, a

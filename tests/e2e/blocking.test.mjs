@@ -146,6 +146,22 @@ test('a blocked iframe the page takes out and puts back in a later task is shown
   }
 });
 
+test('a marked script that calls document.write, released after the page was parsed, writes where it stands (the page stays)', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/fixtures/order-write.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    assert.ok(await until(() => p.page.evaluate(() => !!document.getElementById('w2'))), 'nothing written');
+    const ids = await p.page.evaluate(() => [...document.querySelectorAll('#main > p')].map((e) => e.id));
+    assert.deepEqual(ids, ['before', 'w1', 'w2', 'after'], 'the page was replaced, or the writes landed elsewhere');
+    assert.equal(await p.page.evaluate(() => window.__wroteRan), true, 'a script in the written HTML did not run');
+    assert.equal(await p.page.evaluate(() => !!document.getElementById('keksi')), true, 'keksi\'s UI went with the page');
+    assert.equal(await p.page.evaluate(() => performance.getEntriesByType('navigation').length), 1);
+  } finally {
+    await p.close();
+  }
+});
+
 test('a marked element with an unknown category stays blocked and is warned about', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/unknowncat.html');
   try {
