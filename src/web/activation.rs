@@ -204,8 +204,9 @@ fn handle(el: &Element) {
             }
         }
         Verdict::Held => {
+            let moved = tag != "SCRIPT" && current.as_deref() != Some("on") && url_to_data_src(el, &tag);
             if tag == "IFRAME" {
-                let shown = current.as_deref() == Some("on");
+                let shown = current.as_deref() == Some("on") || moved;
                 if shown {
                     let _ = el.set_attribute("src", "about:blank");
                 }
@@ -226,6 +227,21 @@ fn handle(el: &Element) {
             }
         }
     }
+}
+
+/// An iframe, image or link marked with its real URL and no `data-src`: the URL moves to
+/// `data-src`, so that it is held like any marked one (the browser may have fetched it
+/// already; what it fetched neither shows nor runs). A `src` next to a `data-src` is the
+/// page's own stand-in (a lazy-loading placeholder image) and stays. Whether it moved.
+fn url_to_data_src(el: &Element, tag: &str) -> bool {
+    let attr = if tag == "LINK" { "href" } else { "src" };
+    if el.has_attribute(SRC_ATTR) {
+        return false;
+    }
+    let Some(url) = el.get_attribute(attr) else { return false };
+    let _ = el.set_attribute(SRC_ATTR, &url);
+    let _ = el.remove_attribute(attr);
+    true
 }
 
 /// Attribute recording when keksi first saw a script: release follows arrival order.
