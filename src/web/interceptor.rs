@@ -810,7 +810,9 @@ fn guard_html_strings(realm: &JsValue) {
                 if get(&target, "name").as_string().as_deref() == Some("writeln") {
                     joined.push('\n');
                 }
-                return write_after(&this, &script, &joined);
+                // The page's own trusted values stay trusted (Trusted Types).
+                let html = trusted::html_like(args.iter().all(|a| trusted::is_trusted(&a)), &joined);
+                return write_after(&this, &script, &html);
             }
             let r = match sanitize(&joined, true, true) {
                 Some(clean) => {
@@ -844,7 +846,7 @@ fn released_writer(doc: &JsValue) -> Option<Element> {
 /// What a released script writes goes where the parser would have put it: after the
 /// script (after what it wrote before), parsed as the page's HTML (its scripts run, its
 /// trackers are held). Markup split over several calls is parsed call by call.
-fn write_after(doc: &JsValue, script: &Element, html: &str) -> Result<JsValue, JsValue> {
+fn write_after(doc: &JsValue, script: &Element, html: &JsValue) -> Result<JsValue, JsValue> {
     let method = |on: &JsValue, name: &str, arg: &JsValue| -> Result<JsValue, JsValue> {
         let f: Function = get(on, name).dyn_into()?;
         f.call1(on, arg)
@@ -857,7 +859,7 @@ fn write_after(doc: &JsValue, script: &Element, html: &str) -> Result<JsValue, J
     };
     let range = get(doc, "createRange").dyn_into::<Function>()?.call0(doc)?;
     method(&range, "setStartAfter", &anchor)?;
-    let fragment = method(&range, "createContextualFragment", &JsValue::from_str(html))?;
+    let fragment = method(&range, "createContextualFragment", html)?;
     let last = get(&fragment, "lastChild");
     method(&anchor, "after", &fragment)?;
     if !last.is_null() {
