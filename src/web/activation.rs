@@ -216,6 +216,9 @@ fn handle(el: &Element) {
                 placeholder::hold(el, loaded);
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
                 let _ = el.remove_attribute(if tag == "LINK" { "href" } else { "src" });
+                if el.has_attribute(DATA_SRCSET) {
+                    let _ = el.remove_attribute("srcset");
+                }
             }
             // A script queued under a choice since withdrawn (its turn had not come: the
             // page still parsing, or an external one before it loading) leaves the queue.
@@ -229,6 +232,9 @@ fn handle(el: &Element) {
     }
 }
 
+/// A marked image's responsive candidates, given as `srcset` when allowed.
+const DATA_SRCSET: &str = "data-srcset";
+
 /// An iframe, image or link marked with its real URL and no `data-src`: the URL moves to
 /// `data-src`, so that it is held like any marked one (the browser may have fetched it
 /// already; what it fetched neither shows nor runs). A `src` next to a `data-src` is the
@@ -241,6 +247,15 @@ fn url_to_data_src(el: &Element, tag: &str) -> bool {
     let Some(url) = el.get_attribute(attr) else { return false };
     let _ = el.set_attribute(SRC_ATTR, &url);
     let _ = el.remove_attribute(attr);
+    // A stylesheet still loading may apply when it arrives (WebKit): out of the document
+    // and back in, it has none.
+    if tag == "LINK" {
+        if let Some(parent) = el.parent_node() {
+            let next = el.next_sibling();
+            el.remove();
+            let _ = parent.insert_before(el, next.as_ref());
+        }
+    }
     true
 }
 
@@ -285,10 +300,14 @@ fn enqueue(el: &Element) {
     });
 }
 
-/// Give an iframe or image its URL.
+/// Give an iframe or image its URL (and an image its `data-srcset` candidates).
 fn load(el: &Element) {
     let _ = el.set_attribute(STATE_ATTR, "on");
     placeholder::release(el);
+    // Before `src`, so that the browser fetches the candidate it picks, not `src` too.
+    if let Some(set) = dom::attr(el, DATA_SRCSET).filter(|_| el.tag_name() == "IMG") {
+        let _ = el.set_attribute("srcset", &set);
+    }
     let Some(src) = dom::attr(el, SRC_ATTR) else { return };
     interceptor::restore(el);
     if el.tag_name() == "LINK" {

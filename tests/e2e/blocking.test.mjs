@@ -162,7 +162,7 @@ test('a marked script that calls document.write, released after the page was par
   }
 });
 
-test('an iframe, image or stylesheet marked with its real URL instead of data-src is held all the same, and released on consent', { timeout: 30_000 }, async () => {
+test('an iframe, image or stylesheet marked with its real URL instead of data-src is held all the same, and released on consent; data-srcset becomes srcset', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/marked-real-url.html');
   try {
     await waitVisible(p.page, BANNER);
@@ -172,12 +172,14 @@ test('an iframe, image or stylesheet marked with its real URL instead of data-sr
       frameDoc: (() => { try { return document.getElementById('frame').contentDocument?.URL ?? null; } catch { return 'cross'; } })(),
       pixel: document.getElementById('pixel').getAttribute('src'),
       lazy: document.getElementById('lazy').getAttribute('src'),
+      responsive: document.getElementById('responsive').getAttribute('srcset'),
       color: getComputedStyle(document.getElementById('styled')).color,
       placeholder: !!document.querySelector('[data-keksi-placeholder]'),
     }));
     assert.equal(before.frame, null, 'the marked iframe kept its URL before consent');
     assert.ok(before.frameDoc === null || before.frameDoc === 'about:blank', `the marked iframe shows a document before consent: ${before.frameDoc}`);
     assert.equal(before.pixel, null, 'the marked image kept its URL before consent');
+    assert.equal(before.responsive, null, 'the marked responsive image had its srcset before consent');
     assert.equal(before.lazy, '/fixtures/stand-in.gif', 'the page\'s own stand-in next to data-src was taken away');
     assert.notEqual(before.color, 'rgb(1, 2, 3)', 'the marked stylesheet applies before consent');
     assert.equal(before.placeholder, true);
@@ -186,6 +188,9 @@ test('an iframe, image or stylesheet marked with its real URL instead of data-sr
     assert.ok(await until(() => p.page.evaluate(() => getComputedStyle(document.getElementById('styled')).color === 'rgb(1, 2, 3)')), 'the stylesheet was not applied on consent');
     assert.equal(await p.page.evaluate(() => document.getElementById('pixel').getAttribute('src')), '/fixtures/pixel.gif?real');
     assert.equal(await p.page.evaluate(() => document.getElementById('lazy').getAttribute('src')), '/fixtures/pixel.gif?lazy');
+    // A responsive image marked with data-srcset gets its candidates.
+    assert.equal(await p.page.evaluate(() => document.getElementById('responsive').getAttribute('srcset')),
+      '/fixtures/pixel.gif?1x 1x, /fixtures/pixel.gif?2x 2x', 'data-srcset was not given as srcset on consent');
   } finally {
     await p.close();
   }
