@@ -207,11 +207,9 @@ fn handle(el: &Element) {
             let moved = tag != "SCRIPT" && current.as_deref() != Some("on") && url_to_data_src(el, &tag);
             if tag == "IFRAME" {
                 let shown = current.as_deref() == Some("on") || moved;
-                if shown {
-                    let _ = el.set_attribute("src", "about:blank");
-                }
                 // A frame the parser started loading, or one that showed content, must
-                // leave the document to stop: only a never-loaded one may keep its context.
+                // leave the document to stop (and loses its `src` while out): only a
+                // never-loaded one may keep its context.
                 let loaded = shown || dom::attr(el, AUTO_ATTR).as_deref() == Some(PARSER);
                 placeholder::hold(el, loaded);
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
@@ -250,11 +248,7 @@ fn url_to_data_src(el: &Element, tag: &str) -> bool {
     // A stylesheet still loading may apply when it arrives (WebKit): out of the document
     // and back in, it has none.
     if tag == "LINK" {
-        if let Some(parent) = el.parent_node() {
-            let next = el.next_sibling();
-            el.remove();
-            let _ = parent.insert_before(el, next.as_ref());
-        }
+        dom::reinsert(el, || ());
     }
     true
 }

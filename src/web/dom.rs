@@ -155,6 +155,17 @@ pub fn adopt_css(root: &ShadowRoot, css: &str) {
     }
 }
 
+/// Take `el` out of the document and put it back in the same place at once, running
+/// `while_out` in between: a frame or stylesheet that is loading stops, and what it
+/// loaded goes. Out by a method keksi does not wrap, so no checks run on the way.
+pub fn reinsert(el: &Element, while_out: impl FnOnce()) {
+    let Some(parent) = el.parent_node() else { return };
+    let next = el.next_sibling();
+    el.remove();
+    while_out();
+    let _ = parent.insert_before(el, next.as_ref());
+}
+
 /// Attribute value, if present.
 pub fn attr(el: &Element, name: &str) -> Option<String> {
     el.get_attribute(name)

@@ -73,11 +73,7 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     let _ = parent.insert_before(&ph, Some(iframe));
     super::patch::set_own(iframe, PH, &ph);
     if loaded {
-        // Out by a method keksi does not wrap (no checks on the way), back in at once.
-        let next = iframe.next_sibling();
-        iframe.remove();
-        interceptor::native_remove(iframe, "src");
-        let _ = parent.insert_before(iframe, next.as_ref());
+        dom::reinsert(iframe, || interceptor::native_remove(iframe, "src"));
     }
     Some(ph)
 }
