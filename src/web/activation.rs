@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
 use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
-use super::{dom, placeholder, state, trusted};
+use super::{dom, late_events, placeholder, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
 
@@ -320,6 +320,22 @@ fn load(el: &Element) {
     }
 }
 
+/// The script running now, if keksi released it after `doc` was parsed (marked, or a
+/// held tracker's).
+pub fn released_running(doc: &JsValue) -> Option<Element> {
+    if js_sys::Reflect::get(doc, &"readyState".into()).ok()?.as_string().as_deref() == Some("loading") {
+        return None;
+    }
+    let current = js_sys::Reflect::get(doc, &"currentScript".into()).ok()?;
+    let script = dom::as_element(&current)?;
+    (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then(|| script.clone())
+}
+
+/// Whether every released script has run (none queued, none loading).
+pub fn idle() -> bool {
+    !BUSY.with(|b| b.get()) && QUEUE.with(|q| q.borrow().is_empty())
+}
+
 /// Run queued scripts in order; waits for an external one to load before the next.
 /// Scripts wait until the document is parsed.
 fn pump() {
@@ -333,8 +349,11 @@ fn pump() {
             let mut q = q.borrow_mut();
             (!q.is_empty()).then(|| q.remove(0))
         }) else {
+            // What they added for the page's load events, missed while they waited.
+            late_events::flush();
             return;
         };
+        late_events::watch();
         // The script may have been removed by the page meanwhile, or (fail closed) the
         // choice changed without a refresh reaching it.
         if !el.is_connected() {

@@ -806,7 +806,9 @@ fn guard_html_strings(realm: &JsValue) {
             for a in args.iter() {
                 joined.push_str(&text(&a)?);
             }
-            if let Some(script) = released_writer(&this) {
+            // The script running now, released by keksi after the page was parsed: its
+            // `document.write` would open a new, empty document in place of the page.
+            if let Some(script) = super::activation::released_running(&this) {
                 if get(&target, "name").as_string().as_deref() == Some("writeln") {
                     joined.push('\n');
                 }
@@ -831,17 +833,6 @@ fn guard_html_strings(realm: &JsValue) {
 
 /// The property of a released script pointing at the last node it wrote.
 const WRITE_END: &str = "__keksiWritten";
-
-/// The script running now, if keksi released it after `doc` was parsed: its
-/// `document.write` would open a new, empty document in place of the page.
-fn released_writer(doc: &JsValue) -> Option<Element> {
-    if get(doc, "readyState").as_string().as_deref() == Some("loading") {
-        return None;
-    }
-    let current = get(doc, "currentScript");
-    let script = dom::as_element(&current)?;
-    (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then(|| script.clone())
-}
 
 /// What a released script writes goes where the parser would have put it: after the
 /// script (after what it wrote before), parsed as the page's HTML (its scripts run, its

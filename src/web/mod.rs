@@ -9,6 +9,7 @@ pub mod cookie_guard;
 pub mod dom;
 mod frames;
 pub mod interceptor;
+mod late_events;
 pub mod patch;
 mod placeholder;
 pub mod signals;

@@ -162,6 +162,33 @@ test('a marked script that calls document.write, released after the page was par
   }
 });
 
+test('DOMContentLoaded and load listeners that released scripts add are called once, in order, after the scripts, on the click and on a reload', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/fixtures/order-ready.html');
+  const expected = ['a-dcl:DOMContentLoaded', 'lib-dcl', 'c-dcl:true', 'obj:true', 'after-throw', 'a-load:load'];
+  const ready = () => p.page.evaluate(() => window.__ready);
+  try {
+    await waitVisible(p.page, BANNER);
+    await settle();
+    assert.deepEqual(await ready(), [], 'a marked script ran before consent');
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    assert.ok(await until(async () => (await ready()).length >= expected.length), `listeners not called: ${JSON.stringify(await ready())}`);
+    await settle(400); // a listener called twice would show up here
+    assert.deepEqual(await ready(), expected, 'after the click');
+    assert.equal(await p.page.evaluate(() => window.__page), 1, 'the page\'s own DOMContentLoaded listener was not called exactly once');
+    const thrown = p.unexpectedErrors();
+    assert.equal(thrown.length, 1, `the throwing listener's error was not reported once: ${JSON.stringify(thrown)}`);
+    assert.match(String(thrown[0]), /listener error/);
+
+    await p.page.reload({ waitUntil: 'load' });
+    assert.ok(await until(async () => (await ready()).length >= expected.length), `listeners not called after reload: ${JSON.stringify(await ready())}`);
+    await settle(400);
+    assert.deepEqual(await ready(), expected, 'after a reload with the choice stored');
+    assert.equal(await p.page.evaluate(() => window.__page), 1);
+  } finally {
+    await p.close();
+  }
+});
+
 test('an iframe, image or stylesheet marked with its real URL instead of data-src is held all the same, and released on consent; data-srcset becomes srcset', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/marked-real-url.html');
   try {
