@@ -323,12 +323,13 @@ fn load(el: &Element) {
 /// The script running now, if keksi released it after `doc` was parsed (marked, or a
 /// held tracker's).
 pub fn released_running(doc: &JsValue) -> Option<Element> {
-    if js_sys::Reflect::get(doc, &"readyState".into()).ok()?.as_string().as_deref() == Some("loading") {
+    // Any document, a frame's too: the glue reads the properties without a type check.
+    let doc = doc.unchecked_ref::<web_sys::Document>();
+    if doc.ready_state() == "loading" {
         return None;
     }
-    let current = js_sys::Reflect::get(doc, &"currentScript".into()).ok()?;
-    let script = dom::as_element(&current)?;
-    (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then(|| script.clone())
+    let script = doc.current_script()?;
+    (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then_some(script)
 }
 
 /// Whether every released script has run (none queued, none loading).
