@@ -5,8 +5,21 @@
 // fails closed: nothing marked runs, the API answers "not allowed".
 (function () {
   "use strict";
+  // On a server (a bundle rendered there) there is no page to govern.
+  if (typeof document === "undefined") return;
+  // Loaded twice (a classic tag and a bundle, or two tags): the first copy governs the
+  // page; a second would start a second banner and a second state that the visitor's
+  // choice never reaches.
+  var running = window.keksi;
+  if (running && typeof running.allowed === "function") {
+    console.warn("keksi: loaded twice (" + running.version + ", then __VERSION__); the second copy does nothing.");
+    return;
+  }
   var script = document.currentScript;
-  var nonce = (script && script.nonce) || "";
+  // As a module (or bundled into one) keksi has no currentScript: the page's nonce is on
+  // its other scripts (one nonce per response), for the scripts keksi releases.
+  var nonced = script ? null : document.querySelector("script[nonce]");
+  var nonce = (script || nonced || {}).nonce || "";
   var NAMES = ["init", "acceptAll", "rejectAll", "accept", "allowed", "consent",
     "showBanner", "showPreferences", "hide", "reset", "cookies"];
 /*GLUE*/

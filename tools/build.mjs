@@ -257,9 +257,10 @@ writeFileSync(out, js, "utf8");
 
 // For sites that bundle: an ES module next to keksi.js that imports it (no second copy of
 // the WebAssembly), and an npm package of the two with TypeScript types.
-const esm = `// keksi as an ES module: runs keksi.js once and exports window.keksi.
+const esm = `// keksi as an ES module: runs keksi.js once and exports window.keksi (undefined on a
+// server, where keksi.js does nothing).
 import "./keksi.js";
-const keksi = window.keksi;
+const keksi = typeof window === "undefined" ? undefined : window.keksi;
 export default keksi;
 `;
 writeFileSync(join(dirname(out), "keksi.mjs"), esm);
@@ -273,7 +274,10 @@ if (outIdx < 0) {
   writeFileSync(join(npm, "package.json"), JSON.stringify({
     name: "keksi", version: pkg, description: "Cookie consent in Rust/WebAssembly: one script, blocks trackers before they load",
     license: "MIT", type: "module", main: "./keksi.mjs", module: "./keksi.mjs", types: "./keksi.d.ts",
-    exports: { ".": { types: "./keksi.d.ts", import: "./keksi.mjs" }, "./keksi.js": "./keksi.js" },
+    exports: {
+      ".": { types: "./keksi.d.ts", import: "./keksi.mjs", default: "./keksi.mjs" },
+      "./keksi.js": "./keksi.js", "./package.json": "./package.json",
+    },
     files: ["keksi.js", "keksi.mjs", "keksi.d.ts"], sideEffects: true,
   }, null, 2) + "\n");
 }
