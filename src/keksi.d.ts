@@ -28,18 +28,18 @@ export interface CookieInfo {
 }
 
 export interface ServiceConfig {
-  title?: string;
-  description?: string;
+  title?: string | undefined;
+  description?: string | undefined;
 }
 
 export interface CategoryConfig {
-  title?: string;
-  description?: string;
-  services?: Record<string, ServiceConfig>;
+  title?: string | undefined;
+  description?: string | undefined;
+  services?: Record<string, ServiceConfig> | undefined;
   /** localStorage/sessionStorage keys, exact or `*` globs. */
-  storage?: string[];
+  storage?: string[] | undefined;
   /** Kept off under Global Privacy Control unless switched on one by one. */
-  saleOrSharing?: boolean;
+  saleOrSharing?: boolean | undefined;
 }
 
 export type ConsentType =
@@ -47,34 +47,34 @@ export type ConsentType =
   | "functionality_storage" | "personalization_storage" | "security_storage";
 
 export interface ConsentModeConfig {
-  enabled?: boolean;
-  region?: string[];
-  waitForUpdate?: number;
-  adsDataRedaction?: boolean;
-  urlPassthrough?: boolean;
-  mapping?: Record<string, ConsentType[]>;
+  enabled?: boolean | undefined;
+  region?: string[] | undefined;
+  waitForUpdate?: number | undefined;
+  adsDataRedaction?: boolean | undefined;
+  urlPassthrough?: boolean | undefined;
+  mapping?: Record<string, ConsentType[]> | undefined;
 }
 
 /** The config (JSON in `#keksi-config`, or `keksi.init()`); unknown keys are rejected. */
 export interface Config {
-  revision?: number;
-  policyUrl?: string | null;
-  language?: string;
-  categories?: Record<string, CategoryConfig>;
-  cookies?: { name: string; category: string; provider?: string; purpose?: string; duration?: string }[];
-  trackers?: { host: string; category: string; service?: string; vendor?: string }[];
-  unknownCookies?: "allow" | "block";
-  googleConsentMode?: boolean | ConsentModeConfig;
-  honorDoNotTrack?: boolean;
-  consentLog?: string | null;
-  cookieName?: string;
-  cookieDomain?: string | null;
-  consentValidityDays?: number;
-  texts?: Record<string, Record<string, string>>;
-  reloadOnWithdraw?: boolean;
-  debug?: boolean;
-  layout?: "bar" | "box" | "modal";
-  theme?: "auto" | "light" | "dark";
+  revision?: number | undefined;
+  policyUrl?: string | null | undefined;
+  language?: string | undefined;
+  categories?: Record<string, CategoryConfig> | undefined;
+  cookies?: { name: string; category: string; provider?: string | undefined; purpose?: string | undefined; duration?: string | undefined }[] | undefined;
+  trackers?: { host: string; category: string; service?: string | undefined; vendor?: string | undefined }[] | undefined;
+  unknownCookies?: "allow" | "block" | undefined;
+  googleConsentMode?: boolean | ConsentModeConfig | undefined;
+  honorDoNotTrack?: boolean | undefined;
+  consentLog?: string | null | undefined;
+  cookieName?: string | undefined;
+  cookieDomain?: string | null | undefined;
+  consentValidityDays?: number | undefined;
+  texts?: Record<string, Record<string, string>> | undefined;
+  reloadOnWithdraw?: boolean | undefined;
+  debug?: boolean | undefined;
+  layout?: "bar" | "box" | "modal" | undefined;
+  theme?: "auto" | "light" | "dark" | undefined;
 }
 
 /** `window.keksi`. */

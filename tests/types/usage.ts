@@ -29,3 +29,8 @@ const bad: Config = { layout: "popup" };
 // @ts-expect-error: accept takes an array of names
 keksi.accept("analytics");
 void bad;
+
+// Optional keys may be given as `undefined` (compiled with exactOptionalPropertyTypes):
+// a config built from variables that may be unset.
+const vendorName: string | undefined = undefined;
+keksi.init({ trackers: [{ host: "cdn.example", category: "analytics", vendor: vendorName, service: undefined }], language: undefined });
