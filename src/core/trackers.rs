@@ -351,6 +351,14 @@ mod tests {
             None,
             "undeclared service follows its category"
         );
+        // Vendors' own variants: TikTok's US data-residency pixel, X's image pixel on t.co.
+        for url in [
+            "https://analytics.us.tiktok.com/i18n/pixel/events.js",
+            "https://t.co/i/adsct?p_id=1",
+        ] {
+            assert_eq!(match_url(&s, url).map(|m| m.category).as_deref(), Some("advertising"), "{url}");
+        }
+        assert!(match_url(&s, "https://www.tiktok.com/embed/v2/1").is_some_and(|m| m.category == "functional"));
     }
 
     #[test]

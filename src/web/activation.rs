@@ -45,6 +45,8 @@ crate::single::local! {
     // would add ~1 KB of code to keksi.js.
     static QUEUE: Shared<Vec<Element>> = const { Shared::new(Vec::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// Which wait the queue is in (see `wait_for`).
+    static WAIT_TURN: Cell<u32> = const { Cell::new(0) };
     static OBSERVER: Shared<Option<Observer>> = const { Shared::new(None) };
 }
 
@@ -366,11 +368,14 @@ fn pump() {
         }
         super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));
         // A script that script created is released on itself: its own load handlers fire.
-        // Script-created scripts keep their arrival order, whatever their `async`.
+        // Script-created scripts keep their arrival order, whatever their `async`; but one
+        // created `async` (as vendors' snippets make them) holds the next ones up for at
+        // most `ASYNC_WAIT_MS`: a slow or hung vendor must not keep the others from running.
         if dom::attr(&el, AUTO_ATTR).as_deref() == Some(IN_PLACE) {
             let _ = el.set_attribute(STATE_ATTR, "on");
+            let is_async = el.unchecked_ref::<web_sys::HtmlScriptElement>().r#async();
             if interceptor::release_in_place(&el) && will_load(&el) {
-                wait_for(&el);
+                wait_for(&el, is_async.then_some(ASYNC_WAIT_MS));
                 return;
             }
             continue;
@@ -379,7 +384,7 @@ fn pump() {
         // Inline scripts run synchronously here, in our order.
         let _ = el.replace_with_with_node_1(&script);
         if script.has_attribute("src") && !script.has_attribute("async") && will_load(&script) {
-            wait_for(&script);
+            wait_for(&script, None);
             return;
         }
     }
@@ -394,16 +399,29 @@ fn will_load(script: &Element) -> bool {
     runs && !script.has_attribute("nomodule")
 }
 
-/// Hold the queue until `script` loads or fails.
-fn wait_for(script: &Element) {
+/// How long an `async` script that script created holds the next ones up, at most.
+const ASYNC_WAIT_MS: i32 = 1500;
+
+/// Hold the queue until `script` loads or fails, or `limit` ms have passed.
+fn wait_for(script: &Element, limit: Option<i32>) {
     BUSY.with(|b| b.set(true));
-    let next = Closure::once_into_js(|| {
-        BUSY.with(|b| b.set(false));
-        pump();
-    });
+    let turn = WAIT_TURN.with(|t| t.get().wrapping_add(1));
+    WAIT_TURN.with(|t| t.set(turn));
+    // Called by whichever comes first (load, error, the time limit); later calls are stale.
+    let next = Closure::<dyn Fn()>::new(move || {
+        if WAIT_TURN.with(|t| t.get()) == turn && BUSY.with(|b| b.get()) {
+            WAIT_TURN.with(|t| t.set(turn.wrapping_add(1)));
+            BUSY.with(|b| b.set(false));
+            pump();
+        }
+    })
+    .into_js_value();
     let f = next.unchecked_ref::<js_sys::Function>();
     let _ = script.add_event_listener_with_callback("load", f);
     let _ = script.add_event_listener_with_callback("error", f);
+    if let (Some(ms), Some(w)) = (limit, dom::window()) {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, ms);
+    }
 }
 
 /// A live copy of a marked script: same attributes (but `type`), text and nonce.

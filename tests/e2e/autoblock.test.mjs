@@ -1427,6 +1427,26 @@ test('path: new Image().src pixel', { timeout: 30_000 }, async () => {
   }
 });
 
+test('release order: a slow async vendor script holds the next one up for 1.5 s at most, not until it loads', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(() => {
+      document.head.appendChild(TP.script('slow-1', 'prop', { delay: 8000 })); // async, as snippets make them
+      document.head.appendChild(TP.script('next-2', 'prop', { host: TP.FB }));
+    });
+    await settle();
+    assert.deepEqual(await ran(p.page), []);
+    const t0 = Date.now();
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await ran(p.page)).includes('next-2'), { timeout: 5000 }), `the second vendor waited for the slow one: ${JSON.stringify(await ran(p.page))}`);
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 1000 && waited < 4500, `released after ${waited} ms`);
+    assert.deepEqual(await ran(p.page), ['next-2'], 'the slow one ran before it loaded');
+  } finally {
+    await p.close();
+  }
+});
+
 test('release order: held scripts from mixed paths and categories run in arrival order', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
