@@ -59,7 +59,10 @@ function check(what, file, ceiling, hint) {
 // (+0.3 KB), elements marked with their real URL held, queued scripts dropped on withdrawal,
 // the placeholder's Allow naming what it allows (and a warning), surroundContents and the
 // table/body setters wrapped, UET's queue made (+0.4 KB).
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 88.3 * KB,
+// → 89.3 KB (tenth session): DOMContentLoaded/load listeners of released scripts called
+// (stand-in targets, +0.8 KB), a double load guarded, the module nonce, the async release
+// time limit (+0.1 KB).
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 89.3 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],
