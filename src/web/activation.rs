@@ -324,9 +324,7 @@ fn load(el: &Element) {
 
 /// The script running now, if keksi released it after `doc` was parsed (marked, or a
 /// held tracker's).
-pub fn released_running(doc: &JsValue) -> Option<Element> {
-    // Any document, a frame's too: the glue reads the properties without a type check.
-    let doc = doc.unchecked_ref::<web_sys::Document>();
+pub fn released_running(doc: &web_sys::Document) -> Option<Element> {
     if doc.ready_state() == "loading" {
         return None;
     }

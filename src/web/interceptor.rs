@@ -808,7 +808,8 @@ fn guard_html_strings(realm: &JsValue) {
             }
             // The script running now, released by keksi after the page was parsed: its
             // `document.write` would open a new, empty document in place of the page.
-            if let Some(script) = super::activation::released_running(&this) {
+            // Any document, a frame's too: the glue reads its properties without a type check.
+            if let Some(script) = super::activation::released_running(this.unchecked_ref()) {
                 if get(&target, "name").as_string().as_deref() == Some("writeln") {
                     joined.push('\n');
                 }

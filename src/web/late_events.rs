@@ -76,7 +76,7 @@ fn stand_in(this: &JsValue, args: &Array, make: bool) -> Option<EventTarget> {
 }
 
 fn added(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
-    let released = dom::document().and_then(|d| activation::released_running(&d.into())).is_some();
+    let released = dom::document().and_then(|d| activation::released_running(&d)).is_some();
     let Some(stand_in) = released.then(|| stand_in(&this, &args, true)).flatten() else {
         return call(&target, &this, &args);
     };
