@@ -62,6 +62,8 @@ export interface Config {
   language?: string | undefined;
   categories?: Record<string, CategoryConfig> | undefined;
   cookies?: { name: string; category: string; provider?: string | undefined; purpose?: string | undefined; duration?: string | undefined }[] | undefined;
+  /** Extra tracker hosts, before the built-in ones; `host` matches its subdomains and may
+   * end in a path (`"www.example.com/pixel"`: only URLs under that path). */
   trackers?: { host: string; category: string; service?: string | undefined; vendor?: string | undefined }[] | undefined;
   unknownCookies?: "allow" | "block" | undefined;
   googleConsentMode?: boolean | ConsentModeConfig | undefined;

@@ -46,7 +46,9 @@ pub struct CookieDecl {
 /// A tracker host the site declares (config `trackers`), added to the built-in ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackerDecl {
-    /// Host or host suffix, e.g. `cdn.example-analytics.com`.
+    /// Host or host suffix, e.g. `cdn.example-analytics.com`, optionally followed by a
+    /// path (`www.example.com/pixel`): then only URLs under that path, by whole segments,
+    /// compared without case.
     pub host: String,
     /// Category it needs.
     pub category: String,

@@ -2,7 +2,9 @@
 //!
 //! The built-in knowledge is `data/trackers.tsv` (host, category, vendor, service);
 //! config `trackers` entries come first, so a site can add hosts or override one.
-//! Matching is by host suffix on label boundaries, case-insensitive, ports ignored.
+//! Matching is by host suffix on label boundaries, case-insensitive, ports ignored. An
+//! entry may add a path (`google.com/maps`): for a host that also serves things that are
+//! not tracking (Google's search, reCAPTCHA), only URLs under that path match.
 //! Only absolute http(s) and protocol-relative URLs can be third-party: relative,
 //! `data:`, `blob:` and `javascript:` URLs never match.
 #[allow(unused_imports)]
@@ -23,6 +25,8 @@ pub(crate) const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/tr
 pub struct KnownTracker {
     /// Host suffix.
     pub host: &'static str,
+    /// Path under which URLs match (`maps` for `google.com/maps`); empty: any path.
+    pub path: &'static str,
     /// Category it needs.
     pub category: &'static str,
     /// Vendor name.
@@ -37,9 +41,11 @@ pub fn known() -> &'static [KnownTracker] {
     CELL.get_or_init(|| {
         let mut out = Vec::new();
         for f in rows(TRACKERS_TSV) {
-            if let [host, category, vendor, ref service @ ..] = f[..] {
+            if let [entry, category, vendor, ref service @ ..] = f[..] {
+                let (host, path) = entry.split_once('/').unwrap_or((entry, ""));
                 out.push(KnownTracker {
                     host,
+                    path,
                     category,
                     vendor,
                     service: service.first().copied(),
@@ -64,6 +70,11 @@ pub struct TrackerMatch {
 /// The host of an absolute http(s) or protocol-relative URL, lower-cased, without
 /// user info, port or trailing dot. `None` for anything else.
 pub fn url_host(url: &str) -> Option<String> {
+    url_parts(url).map(|(host, _)| host)
+}
+
+/// The host (as [`url_host`]) and the path (`/` first, before any query or fragment).
+fn url_parts(url: &str) -> Option<(String, &str)> {
     let u = url.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
     let rest = if let Some(r) = u.strip_prefix("//") {
         r
@@ -75,7 +86,7 @@ pub fn url_host(url: &str) -> Option<String> {
         // Browsers accept `https:\\host` and missing slashes alike.
         r.trim_start_matches(['/', '\\'])
     };
-    let authority = rest.split(['/', '?', '#', '\\']).next()?;
+    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len()));
     let host_port = authority.rsplit('@').next()?;
     let host = if let Some(v6) = host_port.strip_prefix('[') {
         v6.split(']').next()?
@@ -83,7 +94,8 @@ pub fn url_host(url: &str) -> Option<String> {
         host_port.split(':').next()?
     };
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    (!host.is_empty()).then_some(host)
+    let path = tail.split(['?', '#']).next().filter(|p| !p.is_empty()).unwrap_or("/");
+    (!host.is_empty()).then_some((host, path))
 }
 
 /// Whether a URL can only point at the page's own origin, decided without a URL parser:
@@ -108,22 +120,41 @@ pub fn host_matches(host: &str, suffix: &str) -> bool {
     host == suffix || (host.len() > suffix.len() && host.ends_with(suffix) && host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
 }
 
-/// The tracker a URL belongs to: config entries first, then the built-in knowledge.
-pub fn match_url(s: &Settings, url: &str) -> Option<TrackerMatch> {
-    match_host(s, &url_host(url)?)
+/// Whether a request for `host` and `path` (the URL's path, `/` first; `None`: any path)
+/// falls under an entry for `suffix` and `under` (`google.com` and `maps`): the host by
+/// suffix, the path by whole segments and without case, as the host (`/maps` and
+/// `/Maps/embed` match, `/mapsearch` does not).
+pub fn entry_matches(host: &str, path: Option<&str>, suffix: &str, under: &str) -> bool {
+    if !host_matches(host, suffix) {
+        return false;
+    }
+    let (Some(p), false) = (path, under.is_empty()) else { return true };
+    let (p, u) = (p.as_bytes().get(1..).unwrap_or_default(), under.as_bytes());
+    p.get(..u.len()).is_some_and(|h| h.eq_ignore_ascii_case(u)) && (u.ends_with(b"/") || matches!(p.get(u.len()), None | Some(b'/')))
 }
 
-/// The tracker a host (lower-case, no port) belongs to.
-pub fn match_host(s: &Settings, host: &str) -> Option<TrackerMatch> {
+/// The tracker a URL belongs to: config entries first, then the built-in knowledge.
+pub fn match_url(s: &Settings, url: &str) -> Option<TrackerMatch> {
+    let (host, path) = url_parts(url)?;
+    match_host(s, &host, Some(path))
+}
+
+/// The tracker a request to `host` (lower-case, no port) for `path` (`None`: whichever
+/// path) belongs to.
+pub fn match_host(s: &Settings, host: &str, path: Option<&str>) -> Option<TrackerMatch> {
     let host = host.trim_end_matches('.');
-    if let Some(t) = s.trackers.iter().find(|t| host_matches(host, &t.host)) {
+    let config = s.trackers.iter().find(|t| {
+        let (suffix, under) = t.host.split_once('/').unwrap_or((&t.host, ""));
+        entry_matches(host, path, suffix, under)
+    });
+    if let Some(t) = config {
         return Some(TrackerMatch {
             category: t.category.clone(),
             service: t.service.clone(),
             vendor: t.vendor.clone().unwrap_or_else(|| t.host.clone()),
         });
     }
-    let t = known().iter().find(|t| host_matches(host, t.host))?;
+    let t = known().iter().find(|t| entry_matches(host, path, t.host, t.path))?;
     // A service the site did not declare follows its category.
     let service = t
         .service
@@ -155,7 +186,7 @@ pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
             word.push(b.to_ascii_lowercase() as char);
             continue;
         }
-        if word.contains('.') && match_host(s, &word).is_some() {
+        if word.contains('.') && match_host(s, &word, None).is_some() {
             return true;
         }
         word.clear();
@@ -362,6 +393,62 @@ mod tests {
     }
 
     #[test]
+    fn path_entries_match_whole_segments_under_their_path() {
+        let s = Settings::from_json(
+            r#"{"categories":{"functional":{"services":{"googlemaps":{}}}},
+                "trackers":[{"host":"Shop.Example.com/Pixel/","category":"advertising"}]}"#,
+        )
+        .unwrap();
+        let maps = match_url(&s, "https://www.google.com/maps/embed?pb=!1m18").unwrap();
+        assert_eq!(
+            (maps.category.as_str(), maps.service.as_deref()),
+            ("functional", Some("googlemaps"))
+        );
+        assert_eq!(match_url(&s, "https://www.google.com/maps").unwrap().vendor, "Google Maps");
+        assert_eq!(
+            match_url(&s, "https://WWW.GOOGLE.COM:443/maps/embed/v1/place?key=k")
+                .unwrap()
+                .vendor,
+            "Google Maps"
+        );
+        assert_eq!(match_url(&s, "https://www.bing.com/maps/embed?h=400").unwrap().vendor, "Bing Maps");
+        assert_eq!(
+            match_url(&s, "https://www.google.com/pagead/1p-conversion/1/").unwrap().category,
+            "advertising"
+        );
+        assert_eq!(
+            match_url(&s, "https://www.linkedin.com/embed/feed/update/urn:li:share:1")
+                .unwrap()
+                .category,
+            "functional"
+        );
+        assert_eq!(
+            match_url(&s, "https://shop.example.com/Pixel/p.gif").unwrap().category,
+            "advertising"
+        );
+        assert_eq!(
+            match_url(&s, "https://www.google.com/MAPS/embed?pb=1").unwrap().vendor,
+            "Google Maps"
+        );
+        for untouched in [
+            "https://www.google.com/recaptcha/api.js",
+            "https://www.google.com/mapsearch",
+            "https://www.google.com/search?q=/maps/embed",
+            "https://www.google.com/x#/maps/embed",
+            "https://www.google.com/",
+            "https://www.linkedin.com/in/someone",
+            "https://shop.example.com/Pixel",
+            "https://shop.example.com/pixelated/p.gif",
+            "https://shop.example.com/app.js?u=/Pixel/",
+        ] {
+            assert_eq!(match_url(&s, untouched), None, "{untouched}");
+        }
+        // Any path: HTML naming the host is parsed before it is trusted.
+        assert!(match_host(&s, "www.google.com", None).is_some());
+        assert!(may_name_tracker(&s, "<iframe src=\"https://www.google.com/maps/embed\"></iframe>"));
+    }
+
+    #[test]
     fn first_party_and_bad_urls_are_untouched() {
         let s = s();
         for url in [
@@ -388,15 +475,20 @@ mod tests {
         for (i, t) in all.iter().enumerate() {
             assert!(CATS.contains(&t.category), "{}: category {}", t.host, t.category);
             assert!(!t.vendor.trim().is_empty(), "{}: vendor", t.host);
+            let (host, path) = (t.host, t.path);
             assert!(
-                t.host
-                    .bytes()
+                host.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'),
                 "{}: host form",
                 t.host
             );
-            assert!(!t.host.starts_with('.') && t.host.contains('.'), "{}", t.host);
-            assert!(all[..i].iter().all(|o| o.host != t.host), "duplicate {}", t.host);
+            assert!(!path.starts_with('/') && !path.contains(['?', '#']), "{}: path {path}", t.host);
+            assert!(!host.starts_with('.') && host.contains('.'), "{}", t.host);
+            assert!(
+                all[..i].iter().all(|o| (o.host, o.path) != (t.host, t.path)),
+                "duplicate {}",
+                t.host
+            );
             if let Some(svc) = t.service {
                 assert!(super::super::category::is_valid_name(svc), "{}: service {svc}", t.host);
             }

@@ -105,11 +105,11 @@ fn base_url() -> Option<(String, bool, web_sys::Location)> {
     Some((base, own, loc))
 }
 
-/// The host of a URL as the browser will request it: the browser's own URL parser
-/// resolves relative URLs (against the document's base URL), backslashes, tabs,
-/// percent-encoding and IDNA (full-width dots) exactly as the request will. `None` for
-/// non-http(s) URLs and the page's own host.
-fn request_host(url: &str) -> Option<String> {
+/// The host and path of a URL as the browser will request it: the browser's own URL
+/// parser resolves relative URLs (against the document's base URL), backslashes, tabs,
+/// dot segments, percent-encoding and IDNA (full-width dots) exactly as the request will.
+/// `None` for non-http(s) URLs and the page's own host.
+fn request_host(url: &str) -> Option<(String, String)> {
     let (base, own_base, loc) = base_url()?;
     if own_base && trackers::surely_same_origin(url) {
         return None;
@@ -120,13 +120,21 @@ fn request_host(url: &str) -> Option<String> {
         return None;
     }
     let host = u.hostname();
-    (host != loc.hostname().unwrap_or_default()).then_some(host)
+    (host != loc.hostname().unwrap_or_default()).then(|| (host, u.pathname()))
+}
+
+/// The tracker this URL belongs to: any (`all`), or only one not allowed now.
+pub(super) fn tracker_of(url: &str, all: bool) -> Option<TrackerMatch> {
+    let (host, path) = request_host(url)?;
+    state::judge(|s, c| {
+        trackers::match_host(s, &host, Some(&path))
+            .filter(|m| all || !crate::core::consent::allowed(s, c, &m.category, m.service.as_deref()))
+    })
 }
 
 /// A tracker this URL belongs to that is not allowed now.
 fn blocked(url: &str) -> Option<TrackerMatch> {
-    let host = request_host(url)?;
-    state::judge(|s, c| trackers::match_host(s, &host).filter(|m| !crate::core::consent::allowed(s, c, &m.category, m.service.as_deref())))
+    tracker_of(url, false)
 }
 
 fn url_attr(tag: &str) -> Option<&'static str> {

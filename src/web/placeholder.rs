@@ -13,7 +13,7 @@ use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
 use super::patch::get;
 use super::{api, dom, interceptor, state};
-use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PARKED_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR};
+use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PARKED_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR};
 use crate::core::markup;
 
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/placeholder.css"));
@@ -96,6 +96,10 @@ pub fn hold(iframe: &Element, loaded: bool) {
     }
     let category = dom::attr(iframe, CONSENT_ATTR).unwrap_or_default();
     let service = dom::attr(iframe, SERVICE_ATTR);
+    // A known embed is named by its vendor ("Google Maps"), not by a bare category.
+    let vendor = dom::attr(iframe, SRC_ATTR)
+        .and_then(|u| interceptor::tracker_of(&u, true))
+        .map(|m| m.vendor);
     let Some((markup, undeclared)) = state::read(|s| {
         let cat = s.settings.category(&category);
         let cat_title = cat
@@ -107,6 +111,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
             .map(|v| v.title.clone());
         let svc_title = declared
             .clone()
+            .or(vendor)
             .or_else(|| service.clone())
             .or_else(|| dom::attr(iframe, "title"))
             .unwrap_or_else(|| cat_title.clone());

@@ -301,6 +301,54 @@ test('vendors: reject-all, nothing runs or is requested, across reloads', { time
   }
 });
 
+// Google Maps, Bing Maps and Google Ads' pixel come from www.google.com / www.bing.com,
+// which also serve what is no tracker (reCAPTCHA, search): held by their path only.
+const MAPS = '/fixtures/autoblock/maps.html';
+const GMAPS = /www\.google\.com\/maps\/embed\?pb=/;
+const BMAPS = /www\.bing\.com\/maps\/embed\?/;
+const PAGEAD = /www\.google\.com\/pagead\/1p-conversion\//;
+const mapFrames = (page) => frames(page).then((f) => f.filter((l) => /maps\/embed/.test(l)).sort());
+
+test('path-served embeds: Google and Bing Maps and the Google Ads pixel held by path, reCAPTCHA on the same host runs', { timeout: 40_000 }, async () => {
+  const control = await open(MAPS + '?keksi=off');
+  try {
+    const both = await until(async () => (await mapFrames(control.page)).length === 2);
+    assert.ok(both, `without keksi the maps did not load: ${JSON.stringify(await frames(control.page))}`);
+    assert.ok(control.net.requested(PAGEAD).length >= 1, 'without keksi the Ads pixel was not requested');
+  } finally {
+    await control.close();
+  }
+
+  const p = await open(MAPS);
+  try {
+    await waitVisible(p.page, BANNER);
+    await settle(800);
+    assert.deepEqual(await ran(p.page), ['www.google.com/recaptcha/api.js'], 'reCAPTCHA (same host, other path) must run before consent');
+    assert.deepEqual(await mapFrames(p.page), [], 'a map rendered before consent');
+    assert.deepEqual(p.net.requested(BMAPS).map((e) => e.url), [], 'the script-inserted Bing map was requested before consent');
+    assert.deepEqual(p.net.requested(PAGEAD).map((e) => e.url), [], 'the Ads pixel was sent before consent');
+    const held = await p.page.evaluate(() => [...document.querySelectorAll('iframe[data-src]')].map((f) =>
+      ({ src: f.getAttribute('src'), consent: f.getAttribute('data-consent'), service: f.getAttribute('data-service'), dataSrc: f.getAttribute('data-src') })));
+    assert.equal(held.length, 2, `expected both maps held: ${JSON.stringify(held)}`);
+    for (const h of held) assert.equal(h.consent, 'functional', JSON.stringify(h));
+    const names = await p.page.evaluate(() => [...document.querySelectorAll('[data-keksi-placeholder]')].map((ph) => ph.shadowRoot?.textContent));
+    assert.ok(names.some((t) => /Google Maps/.test(t)) && names.some((t) => /Bing Maps/.test(t)),
+      `each map's placeholder must name it: ${JSON.stringify(names)}`);
+
+    const check = await setMarker(p.page);
+    await p.page.locator(btn(BANNER, 'accept-all')).click();
+    const loadedBoth = await until(async () => (await mapFrames(p.page)).length === 2);
+    assert.ok(loadedBoth, `after accept-all: ${JSON.stringify(await frames(p.page))}`);
+    assert.deepEqual(await mapFrames(p.page), ['www.bing.com/maps/embed', 'www.google.com/maps/embed']);
+    assert.ok(await until(async () => p.net.requested(PAGEAD).length === 1), 'the held Ads pixel did not go out once after accept-all');
+    assert.deepEqual(await ran(p.page), ['www.google.com/recaptcha/api.js'], 'reCAPTCHA ran again');
+    await assertNoReload(check);
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('vendors: the YouTube iframe shows a placeholder and loads after "allow", nothing else does', { timeout: 30_000 }, async () => {
   const p = await open(VENDORS);
   try {

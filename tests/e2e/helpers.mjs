@@ -352,7 +352,7 @@ export function assertAtMostAYear(c, what = c?.name) {
 /** Host suffixes that get stubs; any other non-local request is aborted (and logged). */
 export const STUB_HOSTS = [
   'googletagmanager.com', 'google-analytics.com', 'facebook.net', 'facebook.com',
-  'hotjar.com', 'youtube.com', 'youtube-nocookie.com', 'doubleclick.net',
+  'hotjar.com', 'youtube.com', 'youtube-nocookie.com', 'doubleclick.net', 'google.com', 'bing.com',
   // not trackers: "unknown third party" and look-alike controls
   'unknown-example.org', 'notgoogle-analytics.com',
 ];
