@@ -957,9 +957,28 @@ pub fn install() {
         return;
     }
     dom::keep_node_type();
+    warn_earlier();
     let page = js_sys::global().into();
     install_in(&page);
     frames::install(&page);
+}
+
+/// Say which trackers the page has before keksi starts: they were requested, and scripts
+/// among them run, without consent. Pasting a vendor's snippet above keksi.js is the most
+/// likely way a site defeats it, and nothing else would tell its owner.
+fn warn_earlier() {
+    let Some(doc) = dom::document() else { return };
+    let mut m = String::new();
+    for el in dom::query_all(&doc, LIVE_URLS) {
+        let url = url_attr(&el.tag_name()).and_then(|a| el.get_attribute(a)).unwrap_or_default();
+        if blocked(&url).is_some() {
+            m.push(' ');
+            m.push_str(&url);
+        }
+    }
+    if !m.is_empty() {
+        dom::warn(&(String::from("keksi: trackers before keksi.js are not held (put keksi.js first in <head>):") + &m));
+    }
 }
 
 /// Install every interception in `realm` (the page's window, or a same-origin frame's).

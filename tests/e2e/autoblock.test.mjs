@@ -301,6 +301,28 @@ test('vendors: reject-all, nothing runs or is requested, across reloads', { time
   }
 });
 
+test('a tracker pasted above keksi.js is named in one console warning; none when keksi.js comes first', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/early.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    const early = p.warnings.filter((w) => /before keksi\.js/.test(w));
+    assert.equal(early.length, 1, `expected one warning about trackers before keksi.js: ${JSON.stringify(p.warnings)}`);
+    assert.match(early[0], /put keksi\.js first/);
+    assert.match(early[0], /googletagmanager\.com\/gtag\/js\?id=G-EARLY/, 'the early tag is named');
+    assert.doesNotMatch(early[0], /fbevents/, 'a tracker after keksi.js (held) is not named');
+    assert.ok(!(await ran(p.page)).includes('fbevents'), 'the Pixel after keksi.js ran before consent');
+  } finally {
+    await p.close();
+  }
+  const v = await open(VENDORS);
+  try {
+    await waitVisible(v.page, BANNER);
+    assert.deepEqual(v.warnings.filter((w) => /before keksi\.js/.test(w)), [], 'keksi.js first: no warning');
+  } finally {
+    await v.close();
+  }
+});
+
 // Google Maps, Bing Maps and Google Ads' pixel come from www.google.com / www.bing.com,
 // which also serve what is no tracker (reCAPTCHA, search): held by their path only.
 const MAPS = '/fixtures/autoblock/maps.html';
