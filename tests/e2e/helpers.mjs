@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { chromium, firefox } from 'playwright-core';
 import { startServer, WWW } from './server.mjs';
 import { launchWebKit } from './webkit.mjs';
+import { ZOO_HOSTS, zooScript } from './zoo-stubs.mjs';
 
 export const ENGINE = process.env.KEKSI_E2E_ENGINE || 'chromium';
 if (!['chromium', 'firefox', 'webkit'].includes(ENGINE)) throw new Error(`KEKSI_E2E_ENGINE=${ENGINE}: expected chromium, firefox or webkit`);
@@ -355,6 +356,8 @@ export const STUB_HOSTS = [
   'hotjar.com', 'youtube.com', 'youtube-nocookie.com', 'doubleclick.net', 'google.com', 'bing.com',
   // not trackers: "unknown third party" and look-alike controls
   'unknown-example.org', 'notgoogle-analytics.com',
+  // the vendor zoo (zoo-stubs.mjs)
+  ...ZOO_HOSTS,
 ];
 
 const GIF_1PX = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -414,6 +417,8 @@ export function thirdPartyStub(url, resourceType) {
         `new Image().src = 'https://www.facebook.com/tr?id=1&ev=PageView&noscript=0&from=fbevents';\n`);
     }
     if (host === 'static.hotjar.com' && /^\/c\/hotjar-\d+\.js$/.test(p)) return js(ranJs('hotjar'));
+    const zoo = zooScript(url);
+    if (zoo) return js(zoo);
     return js(ranJs(host + p));
   }
   return { contentType: 'text/plain; charset=utf-8', body: 'ok' };
