@@ -574,6 +574,13 @@ fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
         )?;
         t.host.make_ascii_lowercase();
         check_declared(s, "trackers", i, &t.category, &t.host)?;
+        // Only a host and a path are compared: anything else would never match.
+        if t.host.starts_with('/') || t.host.contains(['?', '#']) || crate::core::strings::contains(&t.host, "://") {
+            return Err(Error::field(
+                indexed("trackers", i, "host"),
+                "a host and maybe a path, no scheme, query or fragment",
+            ));
+        }
         if let Some(svc) = &t.service {
             if s.category(&t.category).and_then(|c| c.service(svc)).is_none() {
                 return Err(Error::field(indexed("trackers", i, "service"), "not a service of its category"));
@@ -823,6 +830,14 @@ mod tests {
         assert_eq!(
             field_of(err(r#"{"cookies":[{"name":" ","category":"analytics"}]}"#)),
             "cookies[0].name"
+        );
+        assert_eq!(
+            field_of(err(r#"{"trackers":[{"host":"https://x.com/p","category":"analytics"}]}"#)),
+            "trackers[0].host"
+        );
+        assert_eq!(
+            field_of(err(r#"{"trackers":[{"host":"x.com/p?q=1","category":"analytics"}]}"#)),
+            "trackers[0].host"
         );
         assert_eq!(
             field_of(err(r#"{"trackers":[{"host":"x.com","category":"nope"}]}"#)),

@@ -129,7 +129,8 @@ pub fn entry_matches(host: &str, path: Option<&str>, suffix: &str, under: &str) 
         return false;
     }
     let (Some(p), false) = (path, under.is_empty()) else { return true };
-    let (p, u) = (p.as_bytes().get(1..).unwrap_or_default(), under.as_bytes());
+    // Empty segments first (`//maps/embed`) are served as if they were not there.
+    let (p, u) = (p.trim_start_matches('/').as_bytes(), under.as_bytes());
     p.get(..u.len()).is_some_and(|h| h.eq_ignore_ascii_case(u)) && (u.ends_with(b"/") || matches!(p.get(u.len()), None | Some(b'/')))
 }
 
@@ -151,7 +152,10 @@ pub fn match_host(s: &Settings, host: &str, path: Option<&str>) -> Option<Tracke
         return Some(TrackerMatch {
             category: t.category.clone(),
             service: t.service.clone(),
-            vendor: t.vendor.clone().unwrap_or_else(|| t.host.clone()),
+            vendor: t
+                .vendor
+                .clone()
+                .unwrap_or_else(|| t.host.split('/').next().unwrap_or_default().into()),
         });
     }
     let t = known().iter().find(|t| entry_matches(host, path, t.host, t.path))?;

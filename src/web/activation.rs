@@ -391,7 +391,7 @@ fn pump() {
 /// Whether the browser fetches this script and so fires `load` or `error` for it: not
 /// `nomodule` (skipped wherever modules run) and of a type that runs. Waiting for one that
 /// never fires would hold every later script for good.
-fn will_load(script: &Element) -> bool {
+pub(super) fn will_load(script: &Element) -> bool {
     let t = script.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
     let runs = t.is_empty() || t == "module" || strings::contains(&t, "javascript") || strings::contains(&t, "ecmascript");
     runs && !script.has_attribute("nomodule")

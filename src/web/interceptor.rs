@@ -970,8 +970,15 @@ fn warn_earlier() {
     let Some(doc) = dom::document() else { return };
     let mut m = String::new();
     for el in dom::query_all(&doc, LIVE_URLS) {
-        let url = url_attr(&el.tag_name()).and_then(|a| el.get_attribute(a)).unwrap_or_default();
-        if blocked(&url).is_some() {
+        let tag = el.tag_name();
+        let rel = el.get_attribute("rel").unwrap_or_default().to_ascii_lowercase();
+        // What the page marked, scripts of no running type and links that fetch nothing
+        // (preconnect, dns-prefetch) did not reach the tracker.
+        let fetches = !el.has_attribute(CONSENT_ATTR)
+            && (tag != "SCRIPT" || super::activation::will_load(&el))
+            && !(tag == "LINK" && (strings::contains(&rel, "preconnect") || strings::contains(&rel, "dns-prefetch")));
+        let url = url_attr(&tag).and_then(|a| el.get_attribute(a)).unwrap_or_default();
+        if fetches && blocked(&url).is_some() {
             m.push(' ');
             m.push_str(&url);
         }

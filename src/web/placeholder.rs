@@ -111,9 +111,9 @@ pub fn hold(iframe: &Element, loaded: bool) {
             .map(|v| v.title.clone());
         let svc_title = declared
             .clone()
+            .or_else(|| dom::attr(iframe, "title"))
             .or(vendor)
             .or_else(|| service.clone())
-            .or_else(|| dom::attr(iframe, "title"))
             .unwrap_or_else(|| cat_title.clone());
         // "Allow" switches on what it names: a service the config does not declare cannot
         // be allowed alone, so the button names the category it allows.

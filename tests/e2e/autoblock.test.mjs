@@ -310,6 +310,8 @@ test('a tracker pasted above keksi.js is named in one console warning; none when
     assert.match(early[0], /put keksi\.js first/);
     assert.match(early[0], /googletagmanager\.com\/gtag\/js\?id=G-EARLY/, 'the early tag is named');
     assert.doesNotMatch(early[0], /fbevents/, 'a tracker after keksi.js (held) is not named');
+    assert.doesNotMatch(early[0], /analytics\.js\?marked/, 'a marked tag is held, not named');
+    assert.doesNotMatch(early[0], /googletagmanager\.com( |$)/, 'a preconnect requests nothing, not named');
     assert.ok(!(await ran(p.page)).includes('fbevents'), 'the Pixel after keksi.js ran before consent');
   } finally {
     await p.close();

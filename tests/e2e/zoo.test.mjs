@@ -72,7 +72,8 @@ const VENDORS = {
   hubspot: { category: 'analytics', only: { analytics: ['hs-analytics', 'hs-banner', 'hubspot-loader'] }, preload: [/js\.hs-scripts\.com\/123456\.js/], late: `_hsq.push(['trackEvent', {id: 'late'}])` },
   intercom: { category: 'functional', late: `Intercom('update', {late: 1})` },
   vimeo: { category: 'functional', preload: [/player\.vimeo\.com\/video\//, /player\.vimeo\.com\/api\/player\.js/], frames: 1, late: `new Vimeo.Player(document.querySelector('#vimeo-box iframe'))` },
-  gmaps: { category: 'functional', preload: [/www\.google\.com\/maps\/embed/], frames: 1 },
+  // An iframe is not fetched by the preload scanner: the embed may never be requested.
+  gmaps: { category: 'functional', frames: 1 },
 };
 const ONLY = process.env.ZOO_ONLY ? process.env.ZOO_ONLY.split(',') : Object.keys(VENDORS);
 
