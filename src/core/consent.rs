@@ -9,7 +9,7 @@ use crate::prelude::*;
 use super::category::{is_valid_name, NECESSARY};
 use super::config::Settings;
 use super::error::{Error, Result};
-use super::json::{num, push_u64, Json};
+use super::json::{num, obj, push_u64, Json};
 use super::time::{iso8601, DAY_MS};
 
 /// Format version written first in the cookie value.
@@ -255,14 +255,17 @@ impl ConsentRecord {
     /// The object `keksi.consent()` returns and `keksi:consent` carries.
     pub fn to_json(&self, settings: &Settings) -> Json {
         let (cats, svcs) = states_json(settings, Some(&self.choice));
-        Json::Obj(vec![
-            ("id".into(), Json::Str(self.id.clone())),
-            ("revision".into(), num(u64::from(self.revision))),
-            ("timestamp".into(), Json::Str(iso8601(self.timestamp_ms as i64))),
-            ("method".into(), Json::Str(self.method.as_str().into())),
-            ("categories".into(), cats),
-            ("services".into(), svcs),
-        ])
+        obj(
+            &["id", "revision", "timestamp", "method", "categories", "services"],
+            vec![
+                Json::Str(self.id.clone()),
+                num(u64::from(self.revision)),
+                Json::Str(iso8601(self.timestamp_ms as i64)),
+                Json::Str(self.method.as_str().into()),
+                cats,
+                svcs,
+            ],
+        )
     }
 }
 

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use super::config::{Settings, CONSENT_TYPES};
 use super::consent::{allowed, states_json, Choice};
-use super::json::{num, Json};
+use super::json::{num, obj, Json};
 
 fn state(granted: bool) -> Json {
     Json::Str(if granted { "granted" } else { "denied" }.into())
@@ -54,13 +54,13 @@ pub fn update_command(s: &Settings, choice: Option<&Choice>) -> Json {
 /// `{event: "keksi_consent", keksi: {categories: {...}, services: {...}}}`.
 pub fn data_layer_event(s: &Settings, choice: Option<&Choice>) -> Json {
     let (cats, svcs) = states_json(s, choice);
-    Json::Obj(vec![
-        ("event".into(), Json::Str("keksi_consent".into())),
-        (
-            "keksi".into(),
-            Json::Obj(vec![("categories".into(), cats), ("services".into(), svcs)]),
-        ),
-    ])
+    obj(
+        &["event", "keksi"],
+        vec![
+            Json::Str("keksi_consent".into()),
+            obj(&["categories", "services"], vec![cats, svcs]),
+        ],
+    )
 }
 
 /// Everything on, except categories that are sale or sharing of personal data when the

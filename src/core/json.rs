@@ -106,6 +106,20 @@ impl Json {
     }
 }
 
+/// An object of `keys` and `values`, pairwise in order. Callers list their keys as a
+/// table: a `String` made inline for every key of every literal object was code of its
+/// own at each place that builds one.
+pub fn obj(keys: &[&str], values: Vec<Json>) -> Json {
+    let mut m = Vec::new();
+    let mut keys = keys.iter();
+    for v in values {
+        if let Some(k) = keys.next() {
+            m.push((String::from(*k), v));
+        }
+    }
+    Json::Obj(m)
+}
+
 /// A JSON number from an unsigned integer.
 pub fn num(n: u64) -> Json {
     let mut s = String::new();

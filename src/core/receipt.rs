@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use super::config::Settings;
 use super::consent::{states_json, Choice};
-use super::json::{num, Json};
+use super::json::{num, obj, Json};
 use super::sha256;
 use super::texts::Texts;
 use super::time::iso8601;
@@ -79,20 +79,36 @@ pub struct Context<'a> {
 /// Build a receipt.
 pub fn build(s: &Settings, t: &Texts, action: Action, choice: Option<&Choice>, cx: &Context) -> Json {
     let (cats, svcs) = states_json(s, choice);
-    Json::Obj(vec![
-        ("receiptId".into(), Json::Str(cx.receipt_id.into())),
-        ("consentId".into(), Json::Str(cx.consent_id.into())),
-        ("timestamp".into(), Json::Str(iso8601(cx.now_ms as i64))),
-        ("action".into(), Json::Str(action.as_str().into())),
-        ("categories".into(), cats),
-        ("services".into(), svcs),
-        ("revision".into(), num(u64::from(s.revision))),
-        ("shownHash".into(), Json::Str(shown_hash(s, t))),
-        ("language".into(), Json::Str(t.lang.clone())),
-        ("page".into(), Json::Str(page_without_query(cx.page).into())),
-        ("userAgent".into(), Json::Str(cx.user_agent.into())),
-        ("gpc".into(), Json::Bool(cx.gpc)),
-    ])
+    obj(
+        &[
+            "receiptId",
+            "consentId",
+            "timestamp",
+            "action",
+            "categories",
+            "services",
+            "revision",
+            "shownHash",
+            "language",
+            "page",
+            "userAgent",
+            "gpc",
+        ],
+        vec![
+            Json::Str(cx.receipt_id.into()),
+            Json::Str(cx.consent_id.into()),
+            Json::Str(iso8601(cx.now_ms as i64)),
+            Json::Str(action.as_str().into()),
+            cats,
+            svcs,
+            num(u64::from(s.revision)),
+            Json::Str(shown_hash(s, t)),
+            Json::Str(t.lang.clone()),
+            Json::Str(page_without_query(cx.page).into()),
+            Json::Str(cx.user_agent.into()),
+            Json::Bool(cx.gpc),
+        ],
+    )
 }
 
 /// A URL without its query and fragment.

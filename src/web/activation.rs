@@ -37,8 +37,9 @@ enum Verdict {
     UnknownCategory,
 }
 
-/// The document observer and the callback it owns.
-type Observer = (MutationObserver, Closure<dyn FnMut(js_sys::Array)>);
+/// The document observer and the callback it owns. The callback takes a `JsValue`, as
+/// the cookie store's does: each closure signature costs its own glue in keksi.js.
+type Observer = (MutationObserver, Closure<dyn FnMut(JsValue)>);
 
 crate::single::local! {
     // A Vec, not a VecDeque: the queue holds a page's few marked scripts, and VecDeque
@@ -69,7 +70,9 @@ fn verdict(el: &Element) -> Verdict {
 /// other scripts).
 pub fn install() {
     let Some(doc) = dom::document() else { return };
-    let cb = Closure::wrap(Box::new(|records: js_sys::Array| {
+    let cb = Closure::wrap(Box::new(|records: JsValue| {
+        // A MutationObserver hands over an array of records.
+        let records = records.unchecked_into::<js_sys::Array>();
         let mut watched = Vec::new();
         let parked = placeholder::any();
         for r in records.iter() {
@@ -107,7 +110,7 @@ pub fn install() {
             handle_watched(e);
         }
         pump();
-    }) as Box<dyn FnMut(js_sys::Array)>);
+    }) as Box<dyn FnMut(JsValue)>);
     let Ok(obs) = MutationObserver::new(cb.as_ref().unchecked_ref()) else {
         return;
     };

@@ -208,7 +208,7 @@ pub fn install() {
     if DONE.with(|d| d.replace(true)) {
         return;
     }
-    install_in(&js_sys::global());
+    install_in(&super::dom::global());
 }
 
 /// Install the write guards in `realm` (the page's window, or a same-origin frame's).

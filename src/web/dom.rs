@@ -15,7 +15,20 @@ pub fn document() -> Option<Document> {
 /// The page's window. keksi runs in pages only, whose global object is one: no runtime
 /// check (`web_sys::window()` costs an `instanceof` import in keksi.js).
 pub fn window() -> Option<web_sys::Window> {
-    Some(js_sys::global().unchecked_into())
+    Some(global().unchecked_into())
+}
+
+/// The global object, `globalThis`: every engine keksi runs in has it (they all have
+/// `TextEncoder.encodeInto`, which the loader needs, and came later). `js_sys::global()`
+/// also tries `self`, `window` and `global`, four imports where one does.
+pub fn global() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
 }
 
 crate::single::local! {
@@ -25,7 +38,7 @@ crate::single::local! {
 
 /// Keep the browser's own `nodeType` getter for [`node_type`]. Called at start-up.
 pub fn keep_node_type() {
-    let getter = super::patch::prototype_of(&js_sys::global(), "Node")
+    let getter = super::patch::prototype_of(&global(), "Node")
         .map(|p| js_sys::Object::get_own_property_descriptor(&p, &"nodeType".into()))
         .map(|d| super::patch::get(&d, "get"))
         .and_then(|g| g.dyn_into::<js_sys::Function>().ok());
@@ -116,6 +129,12 @@ pub fn is_loading() -> bool {
 /// Run `f` once the document is parsed; if it already is, in a microtask, so that the
 /// code right after keksi's start (a module's `keksi.init()` after its import) comes first.
 pub fn when_parsed(f: impl FnOnce() + 'static) {
+    when_parsed_boxed(Box::new(f));
+}
+
+/// [`when_parsed`] for one closure type: wasm-bindgen's glue for a closure is made per
+/// type, ~0.1 KB of keksi.js for each caller's.
+fn when_parsed_boxed(f: Box<dyn FnOnce()>) {
     let Some(doc) = document() else { return };
     let cb = Closure::once_into_js(f);
     if doc.ready_state() != "loading" {

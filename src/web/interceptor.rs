@@ -958,7 +958,7 @@ pub fn install() {
     }
     dom::keep_node_type();
     warn_earlier();
-    let page = js_sys::global().into();
+    let page = super::dom::global();
     install_in(&page);
     frames::install(&page);
 }

@@ -97,7 +97,9 @@ fn native_text(target: Function, this: JsValue, args: Array) -> Result<JsValue, 
 /// A function that runs `trap` (its `original` is `Function.prototype`, which does
 /// nothing): an event listener through the one dispatcher, without a closure of its own.
 pub fn callback(trap: Trap) -> Option<JsValue> {
-    let noop = get(&get(&js_sys::global(), "Function"), "prototype").dyn_into::<Function>().ok()?;
+    let noop = get(&get(&super::dom::global(), "Function"), "prototype")
+        .dyn_into::<Function>()
+        .ok()?;
     proxy(&noop, trap)
 }
 

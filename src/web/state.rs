@@ -61,12 +61,17 @@ pub fn read<R>(f: impl FnOnce(&State) -> R) -> Option<R> {
 /// being written) with the defaults and no choice, so a guard never fails open.
 pub fn judge<R>(f: impl FnOnce(&Settings, Option<&Choice>) -> R) -> R {
     STATE.with(|s| {
-        if let Ok(b) = s.try_borrow() {
-            if let Some(st) = b.as_ref() {
-                return f(&st.settings, st.choice());
+        // `f` called in one place: two calls put a copy of it at each caller.
+        let b = s.try_borrow().ok();
+        let defaults;
+        let (settings, choice) = match b.as_ref().and_then(|b| b.as_ref()) {
+            Some(st) => (&st.settings, st.choice()),
+            None => {
+                defaults = Settings::default();
+                (&defaults, None)
             }
-        }
-        f(&Settings::default(), None)
+        };
+        f(settings, choice)
     })
 }
 
@@ -172,7 +177,7 @@ pub fn boot(nonce: String, gtag: JsValue) {
     });
     super::trusted::install();
     signals::start(gtag);
-    super::patch::install_in(&js_sys::global());
+    super::patch::install_in(&super::dom::global());
     cookie_guard::install();
     interceptor::install();
     activation::install();
