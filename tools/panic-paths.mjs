@@ -8,6 +8,10 @@
 // leaves in), two kinds of bodies become a lone `unreachable`:
 //   - core's panic entry points (`core::panicking::*`, `slice_index_fail`, …): they end in
 //     the handler's trap anyway, with nothing observable on the way;
+//   - js-sys's futures executor (`js_sys::futures::*`: the JSPI task waker): keksi runs no
+//     futures (wasm-bindgen-futures is a test dependency only), but the waker's vtable
+//     keeps its functions in the table. Only while nothing outside calls into them
+//     directly (a `spawn_local` would): then they stay;
 //   - `fmt` methods of `core::fmt` traits that no function calls directly, when the module
 //     has no `core::fmt::write`: a trait's `fmt` needs a `Formatter`, which stable Rust
 //     can only get from that machinery, so without it nothing can run them.
@@ -19,6 +23,7 @@ import { lebBytes, sections, importedFunctions, functionNames, codeBodies } from
 const CORE = String.raw`core\[[0-9a-f]+\]`;
 const PANICS = new RegExp(String.raw`^${CORE}::(panicking::\w+|slice::index::slice_\w*fail|str::slice_error_fail` +
   String.raw`|cell::panic_already_\w+|cell::lazy::panic_poisoned|option::(unwrap|expect)_failed|result::unwrap_failed)$`);
+const NO_FUTURES = /^js_sys(\[[0-9a-f]+\])?::futures::/;
 const FMT_IMPL = new RegExp(String.raw`^<.+ as ${CORE}::fmt::\w+>::fmt$`);
 const FMT_WRITE = new RegExp(String.raw`^${CORE}::fmt::write$`);
 
@@ -32,12 +37,19 @@ export function dropPanicPaths(wasm) {
   const bodies = codeBodies(wasm, code).map((f, k) => ({ ...f, name: names.get(first + k) ?? "" }));
   const formats = !bodies.some((f) => FMT_WRITE.test(f.name));
   const panics = new Set(bodies.filter((f) => PANICS.test(f.name)));
+  const futures = bodies.filter((f) => NO_FUTURES.test(f.name));
   // A direct call is `call` (0x10) and the index; a byte-level search may find one that is
   // not there, which only keeps a body that could have gone.
   const calledDirectly = (k) => {
     const call = Buffer.from([0x10, ...lebBytes(first + k)]);
     return bodies.some((f) => !panics.has(f) && f.body.indexOf(call) >= 0);
   };
+  const idle = futures.every((g) => {
+    const k = bodies.indexOf(g);
+    const call = Buffer.from([0x10, ...lebBytes(first + k)]);
+    return bodies.every((f) => futures.includes(f) || panics.has(f) || f.body.indexOf(call) < 0);
+  });
+  if (idle) futures.forEach((f) => panics.add(f));
   const dropped = [];
   const parts = [Buffer.from(lebBytes(bodies.length))];
   bodies.forEach((f, k) => {

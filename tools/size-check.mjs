@@ -6,7 +6,7 @@
 //     can quietly add weight;
 //   - keksi.js with English and Finnish (KEKSI_LANGUAGES=en,fi, built here: the languages
 //     the foundation issue builds in): the foundation's budget is 80 KB gzip; since the
-//     eleventh session a ratchet 0.5 KB above it (see below). The product goal is 30 KB
+//     eleventh session a ratchet 0.3 KB above it (see below). The product goal is 30 KB
 //     (English only); see the README's Size section for where the bytes go and what is
 //     left to cut.
 import { execFileSync } from "node:child_process";
@@ -63,16 +63,18 @@ function check(what, file, ceiling, hint) {
 // → 89.3 KB (tenth session): DOMContentLoaded/load listeners of released scripts called
 // (stand-in targets, +0.8 KB), a double load guarded, the module nonce, the async release
 // time limit (+0.1 KB).
-// → 89.8 KB (eleventh session, on purpose): tracker entries with a path (Google Maps'
+// → 89.6 KB (eleventh session, on purpose): tracker entries with a path (Google Maps'
 // www.google.com/maps/embed, Bing Maps, LinkedIn embeds, Google Ads' /pagead/ pixels: the
-// most common map embed was not held at all) and the held iframe's placeholder naming its
-// vendor, +0.5 KB; no cut found to pay for it (see the README's "tried" list).
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 89.8 * KB,
+// most common map embed was not held at all), the held iframe's placeholder naming its
+// vendor, the warning naming trackers above keksi.js, +0.85 KB; paid in part by one
+// globalThis import, one closure type for when_parsed, JSON key tables and js-sys's
+// unused futures executor dropped (-0.55 KB).
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 89.6 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],
   { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KEKSI_LANGUAGES: "en,fi" } });
-// 80.0 → 80.5 KB (eleventh session): the path entries and vendor names above, +0.5 KB;
-// over the foundation's 80 KB by 0.4 KB. Lower it back to 80 when a cut pays for them.
-check("keksi.js, English + Finnish", enFi, 80.5 * KB, "the foundation's budget is 80 KB gzip; this ratchet is 80.5");
+// 80.0 → 80.3 KB (eleventh session): what the default file's note above says; 0.17 KB
+// over the foundation's 80 KB. Lower it back to 80 when a cut pays for the rest.
+check("keksi.js, English + Finnish", enFi, 80.3 * KB, "the foundation's budget is 80 KB gzip; this ratchet is 80.3");
 if (failed) process.exit(1);

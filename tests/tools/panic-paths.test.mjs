@@ -64,3 +64,12 @@ test("a fmt method stays when code calls it, or when the module formats (core::f
 test("a module without function names stops the build", () => {
   assert.throws(() => dropPanicPaths(module([{ name: "x", body: body() }], { names: false })), /no function names/);
 });
+
+test("js-sys's futures executor becomes a trap while nothing outside it calls in; else it all stays", () => {
+  const wake = { name: "js_sys::futures::jspi::SpawnedTask::wake::h1", body: body(0x01) };
+  const raw = { name: "js_sys::futures::jspi::task_waker::raw_wake::h2", body: body(...call(1)) };
+  const other = { name: "keksi::web::ui::render::h3", body: body(0x01) };
+  assert.deepEqual(dropPanicPaths(module([wake, raw, other])).dropped, [wake.name, raw.name]);
+  const spawn = { name: "wasm_bindgen_futures::spawn_local::h4", body: body(...call(2)) };
+  assert.deepEqual(dropPanicPaths(module([wake, raw, spawn])).dropped, []);
+});
