@@ -75,6 +75,8 @@ for (const [label, group] of [["data: texts", files.filter((f) => /^texts-[a-z]+
   for (const f of group) {
     const text = readFileSync(join(out, f)).toString("latin1");
     const at = latin.indexOf(text);
+    // A language left out of this build (KEKSI_LANGUAGES) is not in the module.
+    if (at < 0 && /^texts-/.test(f)) continue;
     if (at < 0) throw new Error(`${f} not found in the module: rebuild`);
     copy.fill(0, at, at + text.length);
     raw += text.length;

@@ -348,7 +348,7 @@ pub fn watch_changes() {
     }
     // `addEventListener` is called with a catch: a stand-in without one does no harm.
     let target = store.unchecked_into::<web_sys::EventTarget>();
-    let cb = Closure::wrap(Box::new(|e: web_sys::Event| {
+    let cb = Closure::wrap(Box::new(|e: JsValue| {
         let changed = get(&e, "changed");
         let mut denied = Vec::new();
         for i in Array::from(&changed).iter() {
@@ -361,7 +361,7 @@ pub fn watch_changes() {
             super::store::delete(&n);
         }
         recap_list(&changed);
-    }) as Box<dyn FnMut(web_sys::Event)>);
+    }) as Box<dyn FnMut(JsValue)>);
     let _ = target.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
     cb.forget();
 }

@@ -228,13 +228,15 @@ pub struct Listener {
     target: EventTarget,
     kind: &'static str,
     capture: bool,
-    closure: Closure<dyn FnMut(web_sys::Event)>,
+    // `JsValue`, not `Event`: one closure type for every callback keksi hands the page
+    // (wasm-bindgen makes glue and shims per type).
+    closure: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Listener {
     /// Listen for `kind` on `target` (in the capture phase when `capture`).
-    pub fn new(target: &EventTarget, kind: &'static str, capture: bool, f: impl FnMut(web_sys::Event) + 'static) -> Listener {
-        let closure = Closure::wrap(Box::new(f) as Box<dyn FnMut(web_sys::Event)>);
+    pub fn new(target: &EventTarget, kind: &'static str, capture: bool, mut f: impl FnMut(web_sys::Event) + 'static) -> Listener {
+        let closure = Closure::wrap(Box::new(move |e: JsValue| f(e.unchecked_into())) as Box<dyn FnMut(JsValue)>);
         let _ = target.add_event_listener_with_callback_and_bool(kind, closure.as_ref().unchecked_ref(), capture);
         Listener {
             target: target.clone(),

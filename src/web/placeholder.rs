@@ -137,8 +137,9 @@ pub fn hold(iframe: &Element, loaded: bool) {
     dom::set_html(&root, &markup);
     let cat = category.clone();
     let svc = service.clone();
-    let click = Closure::wrap(Box::new(move |e: web_sys::Event| {
+    let click = Closure::wrap(Box::new(move |e: JsValue| {
         let hit = e
+            .unchecked_into::<web_sys::Event>()
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|t| t.closest("[data-action]").ok().flatten())
@@ -146,7 +147,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
         if hit.as_deref() == Some(action::ALLOW) {
             api::allow_one(&cat, svc.as_deref());
         }
-    }) as Box<dyn FnMut(web_sys::Event)>);
+    }) as Box<dyn FnMut(JsValue)>);
     let _ = root.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
     // Lives as long as the placeholder; the closure is small and placeholders are few.
     click.forget();
