@@ -363,9 +363,9 @@ fn boolean(v: &Json, path: &str) -> Result<bool> {
 
 fn whole(v: &Json, path: &str) -> Result<u32> {
     match v {
-        Json::Num(n) => n
-            .parse::<u32>()
-            .map_err(|_| Error::field(path, "expected a whole number from 0 to 4294967295")),
+        Json::Num(n) => {
+            crate::core::strings::parse_u32(n).ok_or_else(|| Error::field(path, "expected a whole number from 0 to 4294967295"))
+        }
         _ => Err(expected(path, "a whole number", v)),
     }
 }

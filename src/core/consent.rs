@@ -177,19 +177,23 @@ pub fn id_from_bytes(bytes: &[u8]) -> String {
 impl ConsentRecord {
     /// The cookie value.
     pub fn encode(&self) -> String {
+        // Written straight into one string: no copies of the parts, and no `join`
+        // instance for `String` lists (its `&str` one serves the other callers).
         let mut s = String::from(VERSION);
-        let mut rev = String::new();
-        push_u64(&mut rev, u64::from(self.revision));
-        for part in [
-            rev,
-            to_base36(self.timestamp_ms),
-            self.id.clone(),
-            self.method.as_str().into(),
-            super::strings::join(&self.choice.categories, "+"),
-            super::strings::join(&self.choice.services, "+"),
-        ] {
+        s.push('|');
+        push_u64(&mut s, u64::from(self.revision));
+        for part in [to_base36(self.timestamp_ms).as_str(), &self.id, self.method.as_str()] {
             s.push('|');
-            s.push_str(&part);
+            s.push_str(part);
+        }
+        for list in [&self.choice.categories, &self.choice.services] {
+            s.push('|');
+            for (i, item) in list.iter().enumerate() {
+                if i > 0 {
+                    s.push('+');
+                }
+                s.push_str(item);
+            }
         }
         s
     }
@@ -206,7 +210,7 @@ impl ConsentRecord {
         if version != VERSION {
             return Err(Error::ConsentUnreadable("unknown format version"));
         }
-        let revision = revision.parse::<u32>().map_err(|_| Error::ConsentUnreadable("bad revision"))?;
+        let revision = super::strings::parse_u32(revision).ok_or(Error::ConsentUnreadable("bad revision"))?;
         let timestamp_ms = from_base36(ts).ok_or(Error::ConsentUnreadable("bad timestamp"))?;
         let id_ok = (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit());
         if !id_ok {

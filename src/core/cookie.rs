@@ -65,13 +65,16 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     // IP hosts have no parent domains (IPv6 hosts contain ':').
     let is_ip = host.contains(':') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if !is_ip && !host.is_empty() {
-        let labels = super::strings::split(host, '.');
-        for i in 0..labels.len().saturating_sub(1).max(1) {
-            let d = super::strings::join(&labels[i..], ".");
-            domains.push(d.clone());
+        // The host and each parent domain but the last label: `a.b.c`, `b.c` (a suffix of
+        // the host after each dot, no list of labels to join again).
+        let dots = host.bytes().filter(|&b| b == b'.').count();
+        let mut d = host;
+        for _ in 0..dots.max(1) {
+            domains.push(d.into());
             let mut dotted = String::from(".");
-            dotted.push_str(&d);
+            dotted.push_str(d);
             domains.push(dotted);
+            d = d.split_once('.').map_or("", |(_, parent)| parent);
         }
     }
     // Browsers take a write to a prefixed name only with `Secure` (Chromium matches the
@@ -173,6 +176,25 @@ mod tests {
             "c=v; Path=/; Max-Age=100; Domain=.example.com; SameSite=Lax; Secure"
         );
         assert_eq!(write_string("c", "v", &WriteOptions::default()), "c=v; Path=/; SameSite=Lax");
+    }
+
+    #[test]
+    fn deletion_domains_are_the_joined_label_suffixes() {
+        for host in ["a", "a.b", "shop.www.example.com", "a..b", ".a", "a.", "x.y.", "ä.example"] {
+            let labels: Vec<&str> = host.split('.').collect();
+            let mut want = vec![String::new()];
+            for i in 0..labels.len().saturating_sub(1).max(1) {
+                let d = labels[i..].join(".");
+                want.push(d.clone());
+                want.push(format!(".{d}"));
+            }
+            let got: Vec<String> = deletion_strings("x", host, "/")
+                .iter()
+                .filter(|s| !s.contains("Partitioned"))
+                .map(|s| s.split_once("; Domain=").map_or("", |(_, d)| d).to_string())
+                .collect();
+            assert_eq!(got, want, "{host}");
+        }
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn cookies() -> &'static [KnownCookie] {
                     pattern,
                     category,
                     vendor,
-                    lifetime_days: lifetime.parse().ok(),
+                    lifetime_days: super::strings::parse_u32(lifetime),
                     purpose,
                 });
             }

@@ -113,7 +113,7 @@ pub fn build(s: &Settings, t: &Texts, action: Action, choice: Option<&Choice>, c
 
 /// A URL without its query and fragment.
 pub fn page_without_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or("")
+    super::strings::until_any(url, b"?#")
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ pub fn url_host(url: &str) -> Option<String> {
 
 /// The host (as [`url_host`]) and the path (`/` first, before any query or fragment).
 fn url_parts(url: &str) -> Option<(String, &str)> {
-    let u = url.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
+    let u = super::strings::trim_by(url, |c| c.is_ascii_whitespace() || c.is_ascii_control());
     let rest = if let Some(r) = u.strip_prefix("//") {
         r
     } else {
@@ -94,7 +94,9 @@ fn url_parts(url: &str) -> Option<(String, &str)> {
         host_port.split(':').next()?
     };
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let path = tail.split(['?', '#']).next().filter(|p| !p.is_empty()).unwrap_or("/");
+    let path = Some(super::strings::until_any(tail, b"?#"))
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/");
     (!host.is_empty()).then_some((host, path))
 }
 
@@ -108,7 +110,7 @@ pub fn surely_same_origin(url: &str) -> bool {
         Some('/') => !matches!(chars.next(), Some('/') | Some('\\')),
         Some(c) if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' => {
             // A scheme can only come before the first `/`, `?` or `#`.
-            let head = url.split(['/', '?', '#']).next().unwrap_or("");
+            let head = super::strings::until_any(url, b"/?#");
             !head.contains(':') && !head.contains('\\')
         }
         _ => false,

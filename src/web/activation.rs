@@ -190,7 +190,7 @@ fn handle(el: &Element) {
     match verdict(el) {
         Verdict::UnknownCategory => {
             if current.as_deref() != Some("unknown") {
-                let _ = el.set_attribute(STATE_ATTR, "unknown");
+                dom::set_attr(el, STATE_ATTR, "unknown");
                 let mut m = String::from("keksi: data-consent=\"");
                 m.push_str(&dom::attr(el, CONSENT_ATTR).unwrap_or_default());
                 m.push_str("\" names no category; the element stays blocked. Known categories are in the config.");
@@ -202,7 +202,7 @@ fn handle(el: &Element) {
                 return;
             }
             if tag == "SCRIPT" {
-                let _ = el.set_attribute(STATE_ATTR, "queued");
+                dom::set_attr(el, STATE_ATTR, "queued");
                 enqueue(el);
             } else {
                 load(el);
@@ -218,9 +218,9 @@ fn handle(el: &Element) {
                 let loaded = shown || dom::attr(el, AUTO_ATTR).as_deref() == Some(PARSER);
                 placeholder::hold(el, loaded);
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
-                let _ = el.remove_attribute(if tag == "LINK" { "href" } else { "src" });
+                dom::remove_attr(el, if tag == "LINK" { "href" } else { "src" });
                 if el.has_attribute(DATA_SRCSET) {
-                    let _ = el.remove_attribute("srcset");
+                    dom::remove_attr(el, "srcset");
                 }
             }
             // A script queued under a choice since withdrawn (its turn had not come: the
@@ -229,7 +229,7 @@ fn handle(el: &Element) {
                 QUEUE.with(|q| q.borrow_mut().retain(|e| e != el));
             }
             if tag != "SCRIPT" || current.is_none() || current.as_deref() == Some("queued") {
-                let _ = el.set_attribute(STATE_ATTR, "held");
+                dom::set_attr(el, STATE_ATTR, "held");
             }
         }
     }
@@ -248,8 +248,8 @@ fn url_to_data_src(el: &Element, tag: &str) -> bool {
         return false;
     }
     let Some(url) = el.get_attribute(attr) else { return false };
-    let _ = el.set_attribute(SRC_ATTR, &url);
-    let _ = el.remove_attribute(attr);
+    dom::set_attr(el, SRC_ATTR, &url);
+    dom::remove_attr(el, attr);
     // A stylesheet still loading may apply when it arrives (WebKit): out of the document
     // and back in, it has none.
     if tag == "LINK" {
@@ -275,7 +275,9 @@ pub fn next_seq() -> u32 {
 }
 
 fn seq_of(el: &Element) -> u32 {
-    dom::attr(el, SEQ_ATTR).and_then(|v| v.parse().ok()).unwrap_or(u32::MAX)
+    dom::attr(el, SEQ_ATTR)
+        .and_then(|v| crate::core::strings::parse_u32(&v))
+        .unwrap_or(u32::MAX)
 }
 
 /// A script's arrival number, given on first sight.
@@ -283,7 +285,7 @@ pub fn stamp(el: &Element) {
     if !el.has_attribute(SEQ_ATTR) {
         let mut n = String::new();
         crate::core::json::push_u64(&mut n, u64::from(next_seq()));
-        let _ = el.set_attribute(SEQ_ATTR, &n);
+        dom::set_attr(el, SEQ_ATTR, &n);
     }
 }
 
@@ -301,16 +303,16 @@ fn enqueue(el: &Element) {
 
 /// Give an iframe or image its URL (and an image its `data-srcset` candidates).
 fn load(el: &Element) {
-    let _ = el.set_attribute(STATE_ATTR, "on");
+    dom::set_attr(el, STATE_ATTR, "on");
     placeholder::release(el);
     // Before `src`, so that the browser fetches the candidate it picks, not `src` too.
     if let Some(set) = dom::attr(el, DATA_SRCSET).filter(|_| el.tag_name() == "IMG") {
-        let _ = el.set_attribute("srcset", &set);
+        dom::set_attr(el, "srcset", &set);
     }
     let Some(src) = dom::attr(el, SRC_ATTR) else { return };
     interceptor::restore(el);
     if el.tag_name() == "LINK" {
-        let _ = el.set_attribute("href", &src);
+        dom::set_attr(el, "href", &src);
         return;
     }
     if el.tag_name() == "IFRAME" && dom::is_loading() {
@@ -318,10 +320,10 @@ fn load(el: &Element) {
         // frame stays about:blank. Set it once the document is parsed.
         let el = el.clone();
         dom::when_parsed(move || {
-            let _ = el.set_attribute("src", &src);
+            dom::set_attr(&el, "src", &src);
         });
     } else {
-        let _ = el.set_attribute("src", &src);
+        dom::set_attr(el, "src", &src);
     }
 }
 
@@ -331,7 +333,9 @@ pub fn released_running(doc: &web_sys::Document) -> Option<Element> {
     if doc.ready_state() == "loading" {
         return None;
     }
-    let script = doc.current_script()?;
+    // Read as a plain property (no import of its own): an element or `null`.
+    let script = super::patch::get(doc, "currentScript");
+    let script: Element = script.is_object().then(|| script.unchecked_into())?;
     (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then_some(script)
 }
 
@@ -364,7 +368,7 @@ fn pump() {
             continue;
         }
         if !matches!(verdict(&el), Verdict::Allowed) {
-            let _ = el.set_attribute(STATE_ATTR, "held");
+            dom::set_attr(&el, STATE_ATTR, "held");
             continue;
         }
         super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));
@@ -373,7 +377,7 @@ fn pump() {
         // created `async` (as vendors' snippets make them) holds the next ones up for at
         // most `ASYNC_WAIT_MS`: a slow or hung vendor must not keep the others from running.
         if dom::attr(&el, AUTO_ATTR).as_deref() == Some(IN_PLACE) {
-            let _ = el.set_attribute(STATE_ATTR, "on");
+            dom::set_attr(&el, STATE_ATTR, "on");
             let is_async = el.unchecked_ref::<web_sys::HtmlScriptElement>().r#async();
             if interceptor::release_in_place(&el) && will_load(&el) {
                 wait_for(&el, is_async.then_some(ASYNC_WAIT_MS));
@@ -418,8 +422,8 @@ fn wait_for(script: &Element, limit: Option<i32>) {
     })
     .into_js_value();
     let f = next.unchecked_ref::<js_sys::Function>();
-    let _ = script.add_event_listener_with_callback("load", f);
-    let _ = script.add_event_listener_with_callback("error", f);
+    dom::listen(script, "load", f, false);
+    dom::listen(script, "error", f, false);
     if let (Some(ms), Some(w)) = (limit, dom::window()) {
         let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, ms);
     }
@@ -436,15 +440,15 @@ fn clone_script(el: &Element) -> Option<Element> {
         if name == "type" || name == "src" || name == STATE_ATTR || name == AUTO_ATTR || name == SEQ_ATTR {
             continue;
         }
-        let _ = script.set_attribute(&name, &a.value());
+        dom::set_attr(&script, &name, &a.value());
     }
-    let _ = script.set_attribute(STATE_ATTR, "on");
+    dom::set_attr(&script, STATE_ATTR, "on");
     if let Some(t) = dom::attr(el, TYPE_ATTR) {
-        let _ = script.set_attribute("type", &t);
+        dom::set_attr(&script, "type", &t);
     }
     let src = el.get_attribute("src").or_else(|| dom::attr(el, SRC_ATTR));
     if let Some(src) = &src {
-        let _ = js_sys::Reflect::set(&script, &"src".into(), &trusted::make(trusted::SCRIPT_URL, src));
+        super::patch::set(&script, "src", &trusted::make(trusted::SCRIPT_URL, src));
     }
     // The nonce attribute is hidden after parsing; the property keeps it.
     let own = el.dyn_ref::<HtmlElement>().map(|h| h.nonce()).unwrap_or_default();
@@ -464,11 +468,7 @@ fn clone_script(el: &Element) -> Option<Element> {
         s.set_async(false);
     }
     if src.is_none() {
-        let _ = js_sys::Reflect::set(
-            s,
-            &"text".into(),
-            &trusted::make(trusted::SCRIPT, &el.text_content().unwrap_or_default()),
-        );
+        super::patch::set(s, "text", &trusted::make(trusted::SCRIPT, &el.text_content().unwrap_or_default()));
     }
     Some(script)
 }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use crate::single::Shared;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -380,14 +380,14 @@ pub fn cookies() -> JsValue {
                 _ => JsValue::NULL,
             };
             let o = Object::new();
-            let _ = Reflect::set(&o, &"name".into(), &JsValue::from_str(name));
-            let _ = Reflect::set(&o, &"category".into(), &JsValue::from_str(c.category));
-            let _ = Reflect::set(
+            super::patch::set(&o, "name", &JsValue::from_str(name));
+            super::patch::set(&o, "category", &JsValue::from_str(c.category));
+            super::patch::set(
                 &o,
-                &"lifetime".into(),
+                "lifetime",
                 &JsValue::from_str(if persistent { "persistent" } else { "session" }),
             );
-            let _ = Reflect::set(&o, &"expires".into(), &expires);
+            super::patch::set(&o, "expires", &expires);
             out.push(&o);
         }
     });

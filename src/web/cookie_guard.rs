@@ -96,7 +96,7 @@ fn guard_cookie_store(realm: &JsValue) {
             for m in COOKIE_INIT {
                 let v = get(&first, m);
                 if !v.is_undefined() {
-                    let _ = Reflect::set(&o, &m.into(), &v);
+                    super::patch::set(&o, m, &v);
                 }
             }
             o
@@ -123,11 +123,11 @@ fn guard_cookie_store(realm: &JsValue) {
             Some(o) => {
                 // Without a name the browser rejects the call, as it should.
                 if !get(o, "name").is_undefined() {
-                    let _ = Reflect::set(o, &"name".into(), &judged);
+                    super::patch::set(o, "name", &judged);
                 }
                 // Else it keeps what the page gave: `null`, or what the browser rejects.
                 if let Some(t) = capped.or(expires) {
-                    let _ = Reflect::set(o, &"expires".into(), &JsValue::from_f64(t as f64));
+                    super::patch::set(o, "expires", &JsValue::from_f64(t as f64));
                 }
                 args.set(0, o.into());
             }
@@ -194,9 +194,7 @@ fn guard_storage(realm: &JsValue) {
 /// Drop the held writes of `key` (all, for `None`) to the storage `this`; returns
 /// whether it is a `localStorage` (page's or frame's) rather than a `sessionStorage`.
 fn forget_held(this: &JsValue, key: Option<&str>) -> bool {
-    let local = dom::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .is_some_and(|l| JsValue::from(l) == *this)
+    let local = dom::window().is_some_and(|w| web_storage(&w, "localStorage").is_some_and(|l| JsValue::from(l) == *this))
         || super::frames::is_local_storage(this);
     HELD_STORAGE.with(|h| h.borrow_mut().retain(|(l, k, _)| !(*l == local && key.is_none_or(|key| k == key))));
     local
@@ -242,10 +240,17 @@ pub fn sweep() {
     recap_from_cookie_store();
 }
 
+/// `w.localStorage` or `w.sessionStorage` (`name`); `None` where it is `null` or reading
+/// it throws (storage disabled). A plain property read: no imports of their own.
+fn web_storage(w: &JsValue, name: &str) -> Option<web_sys::Storage> {
+    let s = get(w, name);
+    s.is_object().then(|| s.unchecked_into())
+}
+
 fn sweep_storage() {
     let Some(w) = dom::window() else { return };
-    for (local, storage) in [(true, w.local_storage()), (false, w.session_storage())] {
-        let Some(storage) = storage.ok().flatten() else { continue };
+    for (local, name) in [(true, "localStorage"), (false, "sessionStorage")] {
+        let Some(storage) = web_storage(&w, name) else { continue };
         let mut keys = Vec::new();
         for i in 0..storage.length().unwrap_or(0) {
             keys.extend(storage.key(i).ok().flatten());
@@ -362,6 +367,6 @@ pub fn watch_changes() {
         }
         recap_list(&changed);
     }) as Box<dyn FnMut(JsValue)>);
-    let _ = target.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
+    dom::listen(&target, "change", cb.as_ref().unchecked_ref(), false);
     cb.forget();
 }

@@ -18,6 +18,14 @@ pub fn window() -> Option<web_sys::Window> {
     Some(global().unchecked_into())
 }
 
+/// The page's `location`, read through `URL`'s getters (`href`, `protocol`, `hostname`,
+/// `pathname`, `search`: the same names on both). On the page's own `Location` they never
+/// throw (only another origin's does), so the calls need no catching imports of their own:
+/// keksi.js already has `URL`'s for the URLs it parses.
+pub fn location() -> web_sys::Url {
+    global().unchecked_into::<web_sys::Window>().location().unchecked_into()
+}
+
 /// The global object, `globalThis`: every engine keksi runs in has it (they all have
 /// `TextEncoder.encodeInto`, which the loader needs, and came later). `js_sys::global()`
 /// also tries `self`, `window` and `global`, four imports where one does.
@@ -94,10 +102,10 @@ pub fn now_ms() -> u64 {
 /// has no Web Crypto (the id is an identifier, not a secret).
 pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
-    let ok = window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.get_random_values_with_u8_array(&mut buf).is_ok())
-        .unwrap_or(false);
+    // `crypto` read as a plain property (no import of its own): where it is missing,
+    // the `getRandomValues` call throws and is caught, so `Math.random` fills `buf`.
+    let crypto = super::patch::get(&global(), "crypto").unchecked_into::<web_sys::Crypto>();
+    let ok = crypto.get_random_values_with_u8_array(&mut buf).is_ok();
     if !ok {
         for b in buf.iter_mut() {
             *b = (js_sys::Math::random() * 256.0) as u8;
@@ -150,7 +158,7 @@ fn when_parsed_boxed(f: Box<dyn FnOnce()>) {
 
 /// Set `node.innerHTML` to keksi's own markup (through its Trusted Types policy).
 pub fn set_html(node: &JsValue, html: &str) {
-    let _ = js_sys::Reflect::set(node, &"innerHTML".into(), &super::trusted::make(super::trusted::HTML, html));
+    super::patch::set(node, "innerHTML", &super::trusted::make(super::trusted::HTML, html));
 }
 
 /// Adopt a constructed stylesheet into a shadow root. Constructed sheets are not
@@ -183,6 +191,26 @@ pub fn reinsert(el: &Element, while_out: impl FnOnce()) {
     el.remove();
     while_out();
     let _ = parent.insert_before(el, next.as_ref());
+}
+
+/// `el.setAttribute(name, value)`, an error (a Trusted Types refusal, say) ignored as
+/// every caller ignores it: written once, not at each of ~30 callers.
+#[inline(never)]
+pub fn set_attr(el: &Element, name: &str, value: &str) {
+    let _ = el.set_attribute(name, value);
+}
+
+/// `el.removeAttribute(name)`, an error ignored (see [`set_attr`]).
+#[inline(never)]
+pub fn remove_attr(el: &Element, name: &str) {
+    let _ = el.remove_attribute(name);
+}
+
+/// `target.addEventListener(kind, f, capture)`, an error ignored: one import and one
+/// call for every listener keksi adds (without `capture` it is `false`, as here).
+#[inline(never)]
+pub fn listen(target: &EventTarget, kind: &str, f: &js_sys::Function, capture: bool) {
+    let _ = target.add_event_listener_with_callback_and_bool(kind, f, capture);
 }
 
 /// Attribute value, if present.
@@ -236,8 +264,14 @@ pub struct Listener {
 impl Listener {
     /// Listen for `kind` on `target` (in the capture phase when `capture`).
     pub fn new(target: &EventTarget, kind: &'static str, capture: bool, mut f: impl FnMut(web_sys::Event) + 'static) -> Listener {
-        let closure = Closure::wrap(Box::new(move |e: JsValue| f(e.unchecked_into())) as Box<dyn FnMut(JsValue)>);
-        let _ = target.add_event_listener_with_callback_and_bool(kind, closure.as_ref().unchecked_ref(), capture);
+        Listener::boxed(target, kind, capture, Box::new(move |e: JsValue| f(e.unchecked_into())))
+    }
+
+    /// [`Listener::new`] for one boxed callback type: the wrapping and the
+    /// `addEventListener` call once, not copied into each of the ~10 callers.
+    fn boxed(target: &EventTarget, kind: &'static str, capture: bool, f: Box<dyn FnMut(JsValue)>) -> Listener {
+        let closure = Closure::wrap(f);
+        listen(target, kind, closure.as_ref().unchecked_ref(), capture);
         Listener {
             target: target.clone(),
             kind,
@@ -263,4 +297,11 @@ extern "C" {
     type Queryable;
     #[wasm_bindgen(method, catch, js_name = querySelectorAll)]
     fn query_selector_all(this: &Queryable, selectors: &str) -> Result<web_sys::NodeList, JsValue>;
+}
+
+/// Move keyboard focus to `el`. The browser's `focus()` does not throw, but a page may
+/// replace it on the element or its prototype (the opener focus returns to is the page's):
+/// what it throws is dropped here, so that it cannot unwind through keksi's state.
+pub fn focus(el: &web_sys::HtmlElement) {
+    let _ = el.focus();
 }

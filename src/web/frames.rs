@@ -209,6 +209,6 @@ fn listen(doc: &JsValue) {
     });
     // `load` does not reach the window from an element: listened for on the document.
     if let (Some(d), Some(f)) = (dom::as_node(doc), on_load) {
-        let _ = d.add_event_listener_with_callback_and_bool("load", f.unchecked_ref(), true);
+        dom::listen(d, "load", f.unchecked_ref(), true);
     }
 }

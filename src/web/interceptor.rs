@@ -88,7 +88,7 @@ pub(super) fn native_remove(el: &Element, name: &str) {
             let _ = n.remove_attribute.call1(el, &JsValue::from_str(name));
         }
         None => {
-            let _ = el.remove_attribute(name);
+            dom::remove_attr(el, name);
         }
     });
 }
@@ -97,11 +97,12 @@ pub(super) fn native_remove(el: &Element, name: &str) {
 /// anywhere, a tracker host included), whether it is the page's own address, where
 /// relative URLs surely stay first-party (with any `<base>`, each URL is resolved), and
 /// the page's location, which callers need too.
-fn base_url() -> Option<(String, bool, web_sys::Location)> {
-    let w = dom::window()?;
-    let base = w.document()?.base_uri().ok().flatten()?;
-    let loc = w.location();
-    let own = loc.href().ok().as_deref() == Some(base.as_str());
+fn base_url() -> Option<(String, bool, web_sys::Url)> {
+    // A plain property read (`document.baseURI` never throws): no import of its own.
+    let doc = dom::document()?;
+    let base = get(&doc, "baseURI").as_string()?;
+    let loc = dom::location();
+    let own = loc.href() == base;
     Some((base, own, loc))
 }
 
@@ -120,7 +121,7 @@ fn request_host(url: &str) -> Option<(String, String)> {
         return None;
     }
     let host = u.hostname();
-    (host != loc.hostname().unwrap_or_default()).then(|| (host, u.pathname()))
+    (host != loc.hostname()).then(|| (host, u.pathname()))
 }
 
 /// The tracker this URL belongs to: any (`all`), or only one not allowed now.
@@ -199,7 +200,7 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
             // Not the elements of a frame taken away: they would keep its document alive.
             // Looked for as the list doubles, so that holding stays O(1) amortised.
             if d.len() >= 32 && d.len().is_power_of_two() {
-                d.retain(|e| e.owner_document().is_some_and(|doc| doc.default_view().is_some()));
+                d.retain(|e| e.owner_document().is_some_and(|doc| get(&doc, "defaultView").is_object()));
             }
             d.push(el.clone());
         });
@@ -932,7 +933,7 @@ fn guard_beacons(realm: &JsValue) {
         if blocked(&url).is_some() {
             beacon_debug("fetchLater", &url);
             let r = Object::new();
-            let _ = js_sys::Reflect::set(&r, &"activated".into(), &JsValue::FALSE);
+            super::patch::set(&r, "activated", &JsValue::FALSE);
             return Ok(r.into());
         }
         call(&target, &this, &args)

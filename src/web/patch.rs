@@ -109,17 +109,24 @@ pub fn callback(trap: Trap) -> Option<JsValue> {
 /// Whether it was set.
 pub fn set_own(o: &JsValue, key: &str, value: &JsValue) -> bool {
     let desc = Object::new();
-    let _ = Reflect::set(&desc, &"value".into(), value);
-    let _ = Reflect::set(&desc, &"writable".into(), &JsValue::TRUE);
-    let _ = Reflect::set(&desc, &"configurable".into(), &JsValue::TRUE);
+    set(&desc, "value", value);
+    set(&desc, "writable", &JsValue::TRUE);
+    set(&desc, "configurable", &JsValue::TRUE);
     // Said outright: redefining a property keeps what the descriptor leaves out.
-    let _ = Reflect::set(&desc, &"enumerable".into(), &JsValue::FALSE);
+    set(&desc, "enumerable", &JsValue::FALSE);
     o.is_object() && Reflect::define_property::<Object>(o.unchecked_ref(), &JsValue::from_str(key), &desc) == Ok(true)
 }
 
 /// `o[key]`, `undefined` when it cannot be read.
 pub fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `o[key] = value` (`Reflect.set`), a failure ignored: for the many callers that go on
+/// either way (written once, not at each of them).
+#[inline(never)]
+pub fn set(o: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
 }
 
 /// `realm[ctor].prototype`. A realm is a window: the page's own, or a same-origin

@@ -50,7 +50,7 @@ fn placeholder_of(iframe: &Element) -> Option<Element> {
 pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     if let Some(ph) = placeholder_of(iframe) {
         // The page moved the iframe: its placeholder follows.
-        if iframe.previous_element_sibling().as_ref() != Some(&ph) {
+        if get(iframe, "previousElementSibling") != JsValue::from(&ph) {
             let _ = iframe.before_with_node_1(&ph);
         }
         return Some(ph);
@@ -59,7 +59,7 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     PARKED_ANY.with(|p| p.set(true));
     let parent = iframe.parent_node()?;
     let ph = doc.create_element("div").ok()?;
-    let _ = ph.set_attribute(PLACEHOLDER_ATTR, "");
+    dom::set_attr(&ph, PLACEHOLDER_ATTR, "");
     // Hidden inline, `!important`, through the CSS object model (which no CSP restricts):
     // no rule of the page's can show a blank frame. The page's own `display` is kept once:
     // a parked iframe taken out and put back is hidden by keksi already.
@@ -67,7 +67,7 @@ pub fn park(iframe: &Element, loaded: bool) -> Option<Element> {
     if !iframe.has_attribute(PARKED_ATTR) {
         let old = style.get_property_value("display").unwrap_or_default();
         super::patch::set_own(iframe, OLD_DISPLAY, &JsValue::from_str(&old));
-        let _ = iframe.set_attribute(PARKED_ATTR, "");
+        dom::set_attr(iframe, PARKED_ATTR, "");
     }
     let _ = style.set_property_with_priority("display", "none", "important");
     let _ = parent.insert_before(&ph, Some(iframe));
@@ -92,7 +92,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
     let init = ShadowRootInit::new(ShadowRootMode::Open);
     let Ok(root) = ph.attach_shadow(&init) else { return };
     if let Some(theme) = state::read(|s| s.settings.theme.as_str()) {
-        let _ = ph.set_attribute("data-theme", theme);
+        dom::set_attr(&ph, "data-theme", theme);
     }
     let category = dom::attr(iframe, CONSENT_ATTR).unwrap_or_default();
     let service = dom::attr(iframe, SERVICE_ATTR);
@@ -148,7 +148,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
             api::allow_one(&cat, svc.as_deref());
         }
     }) as Box<dyn FnMut(JsValue)>);
-    let _ = root.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+    dom::listen(&root, "click", click.as_ref().unchecked_ref(), false);
     // Lives as long as the placeholder; the closure is small and placeholders are few.
     click.forget();
 }
@@ -162,10 +162,11 @@ pub fn release(el: &Element) {
     if el.has_attribute(PARKED_ATTR) {
         let style = style_of(el);
         let _ = match get(el, OLD_DISPLAY).as_string().filter(|v| !v.is_empty()) {
-            Some(old) => style.set_property("display", &old),
+            // With the priority `setProperty` defaults to (""): one import for both calls.
+            Some(old) => style.set_property_with_priority("display", &old, ""),
             None => style.remove_property("display").map(|_| ()),
         };
-        let _ = el.remove_attribute(PARKED_ATTR);
+        dom::remove_attr(el, PARKED_ATTR);
     }
 }
 

@@ -75,10 +75,10 @@ pub fn start(gtag_fn: JsValue) {
         // Created only when absent: a page's own queue (an object with `push`) is kept.
         let dl = get(&w, "dataLayer");
         if dl.is_undefined() || dl.is_null() {
-            let _ = Reflect::set(&w, &s("dataLayer"), &Array::new());
+            super::patch::set(&w, "dataLayer", &Array::new());
         }
         if !get(&w, "gtag").is_function() && gtag_fn.is_function() {
-            let _ = Reflect::set(&w, &s("gtag"), &gtag_fn);
+            super::patch::set(&w, "gtag", &gtag_fn);
         }
         gtag(&[s("consent"), s("default"), default]);
         if redact {
@@ -144,7 +144,7 @@ fn uet(mode: &str, granted: bool) {
     }
     let Ok(push) = get(&q, "push").dyn_into::<Function>() else { return };
     let o = js_sys::Object::new();
-    let _ = Reflect::set(&o, &s("ad_storage"), &s(if granted { "granted" } else { "denied" }));
+    super::patch::set(&o, "ad_storage", &s(if granted { "granted" } else { "denied" }));
     let _ = push.call3(&q, &s("consent"), &s(mode), &o);
 }
 
@@ -192,8 +192,9 @@ fn push_event() {
 /// Send a receipt to `consentLog` with `sendBeacon` (fallback: `fetch` keepalive).
 fn send_receipt(action: Action) {
     let Some(w) = dom::window() else { return };
-    let page = w.location().href().unwrap_or_default();
-    let ua = w.navigator().user_agent().unwrap_or_default();
+    let page = dom::location().href();
+    // A plain property read (`navigator.userAgent` never throws): no import of its own.
+    let ua = get(&w.navigator(), "userAgent").as_string().unwrap_or_default();
     let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes(16));
     let Some(Some((url, body))) = state::read(|st| {
         let url = st.settings.consent_log.clone()?;
@@ -220,7 +221,7 @@ fn send_receipt(action: Action) {
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_body(&s(&body));
-        let _ = Reflect::set(&init, &s("keepalive"), &JsValue::TRUE);
+        super::patch::set(&init, "keepalive", &JsValue::TRUE);
         let _ = w.fetch_with_str_and_init(&url, &init);
     }
 }

@@ -123,8 +123,12 @@ fn pick_texts(settings: &Settings) -> Texts {
         .and_then(|e| e.get_attribute("lang"));
     let mut nav = Vec::new();
     if let Some(w) = dom::window() {
-        for v in w.navigator().languages().iter() {
-            nav.extend(v.as_string());
+        // Read as a plain property (no import of its own): an array of strings where
+        // there is one (`Array.isArray`, so that an engine without it cannot stop the start).
+        if let Ok(languages) = super::patch::get(&w.navigator(), "languages").dyn_into::<js_sys::Array>() {
+            for v in languages.iter() {
+                nav.extend(v.as_string());
+            }
         }
     }
     let lang = language::pick(settings.language.as_deref(), html_lang.as_deref(), &nav, &texts::available());
@@ -135,10 +139,7 @@ fn pick_texts(settings: &Settings) -> Texts {
 pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
     let texts = pick_texts(&settings);
     let record = if degraded { None } else { store::load(&settings) };
-    let in_url = dom::window()
-        .and_then(|w| w.location().search().ok())
-        .map(|q| crate::core::strings::contains(&q, "keksi-debug"))
-        .unwrap_or(false);
+    let in_url = crate::core::strings::contains(&dom::location().search(), "keksi-debug");
     let debug = settings.debug || in_url;
     let gpc = signals::privacy_signal(settings.honor_do_not_track);
     let last_consent_id = record.as_ref().map(|r| r.id.clone()).unwrap_or_default();

@@ -16,9 +16,12 @@ fn html_document() -> Option<HtmlDocument> {
     dom::document().map(|d| d.unchecked_into())
 }
 
-/// The page's cookie string (empty when cookies are disabled).
+/// The page's cookie string (empty when cookies are disabled, when reading throws). A
+/// plain property read: no import of its own for the getter.
 pub fn jar() -> String {
-    html_document().and_then(|d| d.cookie().ok()).unwrap_or_default()
+    dom::document()
+        .and_then(|d| super::patch::get(&d, "cookie").as_string())
+        .unwrap_or_default()
 }
 
 /// Assign one cookie string through `document.cookie`.
@@ -48,10 +51,7 @@ pub fn load(settings: &Settings) -> Option<ConsentRecord> {
 
 /// Whether the page is served over https (the consent cookie is then `Secure`).
 pub fn is_https() -> bool {
-    dom::window()
-        .and_then(|w| w.location().protocol().ok())
-        .map(|p| p == "https:")
-        .unwrap_or(false)
+    dom::location().protocol() == "https:"
 }
 
 /// The consent cookie for a choice: lives until the choice expires, at most 365 days.
@@ -67,11 +67,9 @@ pub fn cookie_text(settings: &Settings, record: &ConsentRecord, now_ms: u64, sec
 
 /// Remove a cookie wherever script could have set it.
 pub fn delete(name: &str) {
-    let Some(loc) = dom::window().map(|w| w.location()) else {
-        return;
-    };
-    let host = loc.hostname().unwrap_or_default();
-    let path = loc.pathname().unwrap_or_default();
+    let loc = dom::location();
+    let host = loc.hostname();
+    let path = loc.pathname();
     for s in cookie::deletion_strings(name, &host, &path) {
         set_raw(&s);
     }

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -31,7 +31,7 @@ pub fn install() {
     let string = get(&w, "String");
     let rules = Object::new();
     for kind in [HTML, SCRIPT, SCRIPT_URL] {
-        let _ = Reflect::set(&rules, &kind.into(), &string);
+        super::patch::set(&rules, kind, &string);
     }
     // Kept without a policy too: the page's own trusted values must still be told apart.
     let policy = create.call2(&tt, &"keksi".into(), &rules).ok();

@@ -77,10 +77,10 @@ pub fn mount() {
         )
     })
     .unwrap_or(("en".into(), false, "bar", "auto"));
-    let _ = host.set_attribute("lang", &lang);
-    let _ = host.set_attribute("dir", if rtl { "rtl" } else { "ltr" });
-    let _ = host.set_attribute("data-layout", layout);
-    let _ = host.set_attribute("data-theme", theme);
+    dom::set_attr(&host, "lang", &lang);
+    dom::set_attr(&host, "dir", if rtl { "rtl" } else { "ltr" });
+    dom::set_attr(&host, "data-layout", layout);
+    dom::set_attr(&host, "data-theme", theme);
     let banner = view_markup(markup::banner).unwrap_or_default();
     let mut html = banner;
     html.push_str("<div class=\"k-dialog-slot\"></div>");
@@ -147,13 +147,13 @@ fn mark_openers() {
 pub fn mark_opener(el: &Element) {
     if !clicks_natively(el) {
         if !el.has_attribute("tabindex") {
-            let _ = el.set_attribute("tabindex", "0");
+            dom::set_attr(el, "tabindex", "0");
         }
         if !el.has_attribute("role") {
-            let _ = el.set_attribute("role", "button");
+            dom::set_attr(el, "role", "button");
         }
     }
-    let _ = el.set_attribute("aria-haspopup", "dialog");
+    dom::set_attr(el, "aria-haspopup", "dialog");
 }
 
 /// Whether Enter on `el` clicks it without help: a button, a link with an `href`
@@ -179,14 +179,14 @@ pub fn show_banner(asked: bool) {
         PENDING.with(|p| *p.borrow_mut() = Some("banner"));
         return;
     };
-    let _ = banner.remove_attribute("hidden");
+    dom::remove_attr(&banner, "hidden");
     let nothing_focused = dom::document()
         .and_then(|d| d.active_element())
         .map(|a| a.tag_name() == "BODY" || a.tag_name() == "HTML")
         .unwrap_or(true);
     if asked || nothing_focused {
         if let Some(b) = banner.dyn_ref::<HtmlElement>() {
-            let _ = b.focus();
+            dom::focus(b);
         }
     }
 }
@@ -201,7 +201,7 @@ pub fn hide() {
     // A keyboard user's focus (`:focus-visible`: a click leaves focus on the button too).
     let keyboard = active().is_some_and(|a| a.id() == HOST_ID) && focused().is_some_and(|f| f.matches(":focus-visible").unwrap_or(false));
     if let Some(b) = part("banner") {
-        let _ = b.set_attribute("hidden", "");
+        dom::set_attr(&b, "hidden", "");
     }
     close_preferences();
     // Focus left on a hidden banner button falls to the end of the page, and the next Tab
@@ -213,7 +213,7 @@ pub fn hide() {
     }
     let Some(doc) = &doc else { return };
     let opts = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&opts, &"preventScroll".into(), &true.into());
+    super::patch::set(&opts, "preventScroll", &true.into());
     // The first that takes focus (not a hidden input, nor one out of view).
     for el in dom::query_all(doc, FOCUSABLE) {
         if let Ok(f) = super::patch::get(&el, "focus").dyn_into::<js_sys::Function>() {
@@ -259,7 +259,7 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
     dom::set_html(&slot, &html);
     let Some(d) = dialog() else { return };
     if d.show_modal().is_err() {
-        let _ = d.set_attribute("open", "");
+        dom::set_attr(&d, "open", "");
     }
     UI.with(|u| {
         if let Some(u) = u.borrow_mut().as_mut() {
@@ -270,9 +270,9 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
         .into_iter()
         .find(|e| e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled"))
     {
-        let _ = first.focus();
+        dom::focus(&first);
     } else if let Some(first) = focusables(&d).into_iter().next() {
-        let _ = first.focus();
+        dom::focus(&first);
     }
 }
 
@@ -285,7 +285,7 @@ pub fn close_preferences() {
     d.close();
     let opener = UI.with(|u| u.borrow_mut().as_mut().and_then(|u| u.opener.take()));
     if let Some(o) = opener.filter(|o| o.is_connected()) {
-        let _ = o.focus();
+        dom::focus(&o);
     }
 }
 
@@ -374,10 +374,10 @@ fn on_keydown(e: Event) {
             let at = |x: &HtmlElement| current.as_ref().map(|c| c == x.unchecked_ref::<Element>()).unwrap_or(false);
             if k.shift_key() && (at(first) || current.is_none()) {
                 e.prevent_default();
-                let _ = last.focus();
+                dom::focus(last);
             } else if !k.shift_key() && at(last) {
                 e.prevent_default();
-                let _ = first.focus();
+                dom::focus(first);
             }
         }
         _ => {}
@@ -432,9 +432,9 @@ fn avoid_cover(banner: &Element, t: &Element) -> bool {
     let (r, b) = (t.get_bounding_client_rect(), banner.get_bounding_client_rect());
     let covered = r.bottom() > b.top() && r.top() < b.bottom() && r.right() > b.left() && r.left() < b.right();
     if covered && !banner.has_attribute("data-edge") {
-        let _ = banner.set_attribute("data-edge", "top");
+        dom::set_attr(banner, "data-edge", "top");
     } else if covered {
-        let _ = banner.remove_attribute("data-edge");
+        dom::remove_attr(banner, "data-edge");
     }
     covered
 }
@@ -479,7 +479,7 @@ fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
     };
     if let Some(t) = target {
         e.prevent_default();
-        let _ = t.focus();
+        dom::focus(t);
     }
 }
 
