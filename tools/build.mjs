@@ -126,17 +126,11 @@ glue = cut(glue, /\n\s*if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n\s*cach
   if (strings < 5 || objects < 5 || glue.split("passStringToWasm0(ret,").length - 1 !== strings) {
     throw new Error(`wasm-bindgen's glue changed: ${strings} string returns, ${objects} optional objects`);
   }
-  glue = glue.replace(str, (_, ind, _p, opt) => `\n${ind}${opt ? "retOptString" : "retString"}(arg0, ret);\n`)
+  glue = glue.replace(str, (_, ind, _p, opt) => `\n${ind}retString(arg0, ret${opt ? ", true" : ""});\n`)
     .replace(obj, (_, ind, expr) => `\n${ind}return optRef(${expr});\n`);
   glue = cut(glue, "\n    function isLikeNone(x) {", `
-    function retString(at, s) {
-        const ptr = passStringToWasm0(s, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-        const m = getDataViewMemory0();
-        m.setInt32((at >>> 0) + 4, WASM_VECTOR_LEN, true);
-        m.setInt32(at >>> 0, ptr, true);
-    }
-    function retOptString(at, s) {
-        const ptr = isLikeNone(s) ? 0 : passStringToWasm0(s, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    function retString(at, s, optional) {
+        const ptr = optional && isLikeNone(s) ? 0 : passStringToWasm0(s, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
         const m = getDataViewMemory0();
         m.setInt32((at >>> 0) + 4, WASM_VECTOR_LEN, true);
         m.setInt32(at >>> 0, ptr, true);

@@ -177,8 +177,7 @@ pub fn id_from_bytes(bytes: &[u8]) -> String {
 impl ConsentRecord {
     /// The cookie value.
     pub fn encode(&self) -> String {
-        // Written straight into one string: no copies of the parts, and no `join`
-        // instance for `String` lists (its `&str` one serves the other callers).
+        // Written straight into one string: no copies of the parts.
         let mut s = String::from(VERSION);
         s.push('|');
         push_u64(&mut s, u64::from(self.revision));
@@ -188,12 +187,7 @@ impl ConsentRecord {
         }
         for list in [&self.choice.categories, &self.choice.services] {
             s.push('|');
-            for (i, item) in list.iter().enumerate() {
-                if i > 0 {
-                    s.push('+');
-                }
-                s.push_str(item);
-            }
+            super::strings::push_joined(&mut s, list, "+");
         }
         s
     }

@@ -42,7 +42,7 @@ impl Action {
 pub fn shown_hash(s: &Settings, t: &Texts) -> String {
     let mut canon = String::new();
     let mut line = |parts: &[&str]| {
-        canon.push_str(&super::strings::join(parts, "\u{1f}"));
+        super::strings::push_joined(&mut canon, parts, "\u{1f}");
         canon.push('\n');
     };
     line(&["lang", &t.lang]);
