@@ -262,15 +262,12 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Listen for `kind` on `target` (in the capture phase when `capture`).
-    pub fn new(target: &EventTarget, kind: &'static str, capture: bool, mut f: impl FnMut(web_sys::Event) + 'static) -> Listener {
-        Listener::boxed(target, kind, capture, Box::new(move |e: JsValue| f(e.unchecked_into())))
-    }
-
-    /// [`Listener::new`] for one boxed callback type: the wrapping and the
-    /// `addEventListener` call once, not copied into each of the ~10 callers.
-    fn boxed(target: &EventTarget, kind: &'static str, capture: bool, f: Box<dyn FnMut(JsValue)>) -> Listener {
-        let closure = Closure::wrap(f);
+    /// Listen for `kind` on `target` (in the capture phase when `capture`). A plain `fn`,
+    /// not a closure: one boxed closure type (one vtable, one wrapper) for every listener,
+    /// and the wrapping and the `addEventListener` call written once.
+    #[inline(never)]
+    pub fn new(target: &EventTarget, kind: &'static str, capture: bool, f: fn(web_sys::Event)) -> Listener {
+        let closure = Closure::wrap(Box::new(move |e: JsValue| f(e.unchecked_into())) as Box<dyn FnMut(JsValue)>);
         listen(target, kind, closure.as_ref().unchecked_ref(), capture);
         Listener {
             target: target.clone(),
