@@ -144,7 +144,15 @@ pub fn when_parsed(f: impl FnOnce() + 'static) {
 /// type, ~0.1 KB of keksi.js for each caller's.
 fn when_parsed_boxed(f: Box<dyn FnOnce()>) {
     let Some(doc) = document() else { return };
-    let cb = Closure::once_into_js(f);
+    // Called once (a microtask, or a `once` listener); an `FnMut(JsValue)` like keksi's
+    // other callbacks rather than `Closure::once`, whose type has glue of its own.
+    let mut f = Some(f);
+    let cb = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        if let Some(f) = f.take() {
+            f();
+        }
+    })
+    .into_js_value();
     if doc.ready_state() != "loading" {
         if let Some(w) = window() {
             w.queue_microtask(cb.unchecked_ref());
