@@ -105,9 +105,13 @@ pub fn install() {
         // Frames first: the parser's iframe is already loading, and in another process
         // its document runs as soon as it arrives. Only taking the frame out of the
         // document stops that, so no other work may come before it.
-        let (frames, rest): (Vec<Element>, Vec<Element>) = watched.into_iter().partition(|e| e.tag_name() == "IFRAME");
-        for e in frames.iter().chain(&rest) {
-            handle_watched(e);
+        // Two passes over one list, not `partition` and `chain` (code of their own).
+        for frames in [true, false] {
+            for e in &watched {
+                if (e.tag_name() == "IFRAME") == frames {
+                    handle_watched(e);
+                }
+            }
         }
         pump();
     }) as Box<dyn FnMut(JsValue)>);
