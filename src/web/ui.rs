@@ -266,13 +266,18 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
             u.opener = opener;
         }
     });
-    if let Some(first) = focusables(&d)
-        .into_iter()
-        .find(|e| e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled"))
-    {
-        dom::focus(&first);
-    } else if let Some(first) = focusables(&d).into_iter().next() {
-        dom::focus(&first);
+    // The first enabled toggle, else the first focusable element (a loop: an adapter
+    // chain is code of its own).
+    let items = focusables(&d);
+    let mut first = items.first();
+    for e in &items {
+        if e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled") {
+            first = Some(e);
+            break;
+        }
+    }
+    if let Some(first) = first {
+        dom::focus(first.unchecked_ref());
     }
 }
 
@@ -289,9 +294,10 @@ pub fn close_preferences() {
     }
 }
 
-fn focusables(scope: &Element) -> Vec<HtmlElement> {
-    // keksi's own markup: HTML elements only.
-    dom::query_all(scope, FOCUSABLE).into_iter().map(|e| e.unchecked_into()).collect()
+/// As `Element`s (keksi's own markup: HTML elements only, cast where focused): no
+/// conversion of the list.
+fn focusables(scope: &Element) -> Vec<Element> {
+    dom::query_all(scope, FOCUSABLE)
 }
 
 /// The choice the dialog's toggles show.
@@ -371,13 +377,13 @@ fn on_keydown(e: Event) {
                 return;
             };
             let current = root().and_then(|r| r.active_element());
-            let at = |x: &HtmlElement| current.as_ref().map(|c| c == x.unchecked_ref::<Element>()).unwrap_or(false);
+            let at = |x: &Element| current.as_ref().map(|c| c == x).unwrap_or(false);
             if k.shift_key() && (at(first) || current.is_none()) {
                 e.prevent_default();
-                dom::focus(last);
+                dom::focus(last.unchecked_ref());
             } else if !k.shift_key() && at(last) {
                 e.prevent_default();
-                dom::focus(first);
+                dom::focus(first.unchecked_ref());
             }
         }
         _ => {}
@@ -461,13 +467,13 @@ fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
     let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else {
         return;
     };
-    let items: Vec<HtmlElement> = focusables(&banner);
+    let items = focusables(&banner);
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return;
     };
     let current = root().and_then(|r| r.active_element());
     let inside = current.as_ref().map(|c| banner.contains(Some(c))).unwrap_or(false);
-    let at = |x: &HtmlElement| current.as_ref().map(|c| c == x.unchecked_ref::<Element>()).unwrap_or(false);
+    let at = |x: &Element| current.as_ref().map(|c| c == x).unwrap_or(false);
     let target = if !inside {
         Some(if k.shift_key() { last } else { first })
     } else if k.shift_key() && at(first) {
@@ -479,7 +485,7 @@ fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
     };
     if let Some(t) = target {
         e.prevent_default();
-        dom::focus(t);
+        dom::focus(t.unchecked_ref());
     }
 }
 
