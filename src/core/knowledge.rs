@@ -140,13 +140,18 @@ fn shell_sort<T: Ord + Copy>(v: &mut [T]) {
 pub fn known_cookie(name: &str) -> Option<&'static KnownCookie> {
     let idx = cookie_index();
     let exact = idx.exact.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|at| idx.exact[at].1);
-    let glob = idx
-        .globs
-        .iter()
-        .copied()
-        .take_while(|i| exact.map(|e| *i < e).unwrap_or(true))
-        .find(|i| super::pattern::matches(cookies()[*i].pattern, name));
-    glob.or(exact).map(|i| &cookies()[i])
+    // A glob before the exact entry in file order wins (a loop, not take_while/find).
+    let mut found = exact;
+    for &i in &idx.globs {
+        if exact.is_some_and(|e| i >= e) {
+            break;
+        }
+        if super::pattern::matches(cookies()[i].pattern, name) {
+            found = Some(i);
+            break;
+        }
+    }
+    found.map(|i| &cookies()[i])
 }
 
 /// The first known storage key whose pattern matches `key`.
