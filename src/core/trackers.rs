@@ -187,7 +187,13 @@ pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
         return true;
     }
     let mut word = String::new();
-    for b in text.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\r')).chain([b' ']) {
+    // A space after the last byte ends the last word (a loop, not filter + chain).
+    let bytes = text.as_bytes();
+    for j in 0..=bytes.len() {
+        let b = bytes.get(j).copied().unwrap_or(b' ');
+        if matches!(b, b'\t' | b'\n' | b'\r') {
+            continue;
+        }
         if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
             word.push(b.to_ascii_lowercase() as char);
             continue;
