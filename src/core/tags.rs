@@ -6,6 +6,7 @@
 //! and leaves the rest of the text as the page wrote it: a serialised parse would drop
 //! the doctype, `<html>` and `<body>` of a whole document, close the elements a
 //! `document.write` leaves open for the next one, and drop the end tags it closes.
+use super::strings;
 #[allow(unused_imports)]
 use crate::prelude::*;
 
@@ -76,7 +77,7 @@ fn is_value_start(h: &[u8], i: usize) -> bool {
 /// after `i`: where raw text ends; the string's end when it has none.
 fn raw_text_end(h: &[u8], mut i: usize, name: &str) -> usize {
     let n = name.as_bytes();
-    while let Some(p) = from(h, i).windows(2).position(|w| w == b"</") {
+    while let Some(p) = strings::find_bytes(from(h, i), b"</") {
         let at = i + p + 2;
         let rest = from(h, at);
         let fits = rest.get(..n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n));
@@ -111,7 +112,7 @@ pub fn start_tags(html: &str) -> Vec<Tag> {
                 } else if body.starts_with(b"->") {
                     2
                 } else {
-                    body.windows(3).position(|w| w == b"-->").map_or(h.len(), |q| q + 3)
+                    strings::find_bytes(body, b"-->").map_or(h.len(), |q| q + 3)
                 };
         } else if next == b'!' || next == b'?' || (next == b'/' && !after.get(1).is_some_and(u8::is_ascii_alphabetic)) {
             // Doctypes and bogus comments end at the first `>`; `</>` is dropped.
