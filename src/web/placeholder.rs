@@ -102,24 +102,26 @@ pub fn hold(iframe: &Element, loaded: bool) {
         .map(|m| m.vendor);
     let Some((markup, undeclared)) = state::read(|s| {
         let cat = s.settings.category(&category);
+        // Borrowed, not cloned: only the markup is made.
         let cat_title = cat
-            .and_then(|c| c.title.clone().or_else(|| s.texts.category_title(&c.name).map(String::from)))
-            .unwrap_or_else(|| category.clone());
+            .and_then(|c| c.title.as_deref().or_else(|| s.texts.category_title(&c.name)))
+            .unwrap_or(&category);
         let declared = service
             .as_deref()
             .and_then(|n| cat.and_then(|c| c.service(n)))
-            .map(|v| v.title.clone());
+            .map(|v| v.title.as_str());
+        // The iframe's `title` read only when no declared service names it.
+        let own_title = if declared.is_none() { dom::attr(iframe, "title") } else { None };
         let svc_title = declared
-            .clone()
-            .or_else(|| dom::attr(iframe, "title"))
-            .or(vendor)
-            .or_else(|| service.clone())
-            .unwrap_or_else(|| cat_title.clone());
+            .or(own_title.as_deref())
+            .or(vendor.as_deref())
+            .or(service.as_deref())
+            .unwrap_or(cat_title);
         // "Allow" switches on what it names: a service the config does not declare cannot
         // be allowed alone, so the button names the category it allows.
-        let allows = declared.as_deref().unwrap_or(&cat_title);
+        let allows = declared.unwrap_or(cat_title);
         let undeclared = service.is_some() && declared.is_none();
-        (markup::placeholder(&s.texts, &svc_title, &cat_title, allows), undeclared)
+        (markup::placeholder(&s.texts, svc_title, cat_title, allows), undeclared)
     }) else {
         return;
     };
@@ -135,8 +137,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
     let size = markup::placeholder_size_css(dom::attr(iframe, "width").as_deref(), dom::attr(iframe, "height").as_deref());
     dom::adopt_css(&root, &size);
     dom::set_html(&root, &markup);
-    let cat = category.clone();
-    let svc = service.clone();
+    let (cat, svc) = (category, service);
     let click = Closure::wrap(Box::new(move |e: JsValue| {
         let hit = e
             .unchecked_into::<web_sys::Event>()
