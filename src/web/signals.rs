@@ -198,14 +198,10 @@ fn send_receipt(action: Action) {
     let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes(16));
     let Some(Some((url, body))) = state::read(|st| {
         let url = st.settings.consent_log.clone()?;
-        let consent_id = st
-            .record
-            .as_ref()
-            .map(|r| r.id.clone())
-            .unwrap_or_else(|| st.last_consent_id.clone());
+        let consent_id = st.record.as_ref().map(|r| r.id.as_str()).unwrap_or(&st.last_consent_id);
         let cx = receipt::Context {
             receipt_id: &receipt_id,
-            consent_id: &consent_id,
+            consent_id,
             now_ms: dom::now_ms(),
             page: &page,
             user_agent: &ua,
