@@ -253,7 +253,10 @@ fn sweep_storage() {
         let Some(storage) = web_storage(&w, name) else { continue };
         let mut keys = Vec::new();
         for i in 0..storage.length().unwrap_or(0) {
-            keys.extend(storage.key(i).ok().flatten());
+            // `push`, not `extend` from an `Option`: an instantiation of its own.
+            if let Ok(Some(k)) = storage.key(i) {
+                keys.push(k);
+            }
         }
         SWEEPING.with(|s| s.set(true));
         for k in keys {

@@ -127,7 +127,9 @@ fn pick_texts(settings: &Settings) -> Texts {
         // there is one (`Array.isArray`, so that an engine without it cannot stop the start).
         if let Ok(languages) = super::patch::get(&w.navigator(), "languages").dyn_into::<js_sys::Array>() {
             for v in languages.iter() {
-                nav.extend(v.as_string());
+                if let Some(v) = v.as_string() {
+                    nav.push(v);
+                }
             }
         }
     }
