@@ -104,7 +104,10 @@ impl Choice {
             };
             if !c.categories.contains(&cat.name) {
                 c.categories.push(cat.name.clone());
-                c.services.extend(cat.services.iter().map(|v| v.name.clone()));
+                // A loop, not `extend` from a `map` (code of its own).
+                for v in &cat.services {
+                    c.services.push(v.name.clone());
+                }
             }
         }
         Ok(c)
