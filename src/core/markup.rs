@@ -310,9 +310,17 @@ pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String
     css
 }
 
-/// Rows for the declared cookies of the config, in config order.
+/// [`push_declared_rows`] into a list of their own (for the tests).
+#[cfg(test)]
 pub fn declared_rows(s: &Settings) -> Vec<CookieRow> {
     let mut out = Vec::new();
+    push_declared_rows(&mut out, s);
+    out
+}
+
+/// Rows for the declared cookies of the config, in config order, onto the end of `out`
+/// (not a list of their own moved over by `extend`: an instantiation of its own).
+pub fn push_declared_rows(out: &mut Vec<CookieRow>, s: &Settings) {
     for c in &s.cookies {
         out.push(CookieRow {
             category: c.category.clone(),
@@ -324,7 +332,6 @@ pub fn declared_rows(s: &Settings) -> Vec<CookieRow> {
             persistent: Some(c.duration.is_some()),
         });
     }
-    out
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::core::consent_mode;
 use crate::core::error::Error;
 use crate::core::expiry::Lifetime;
 use crate::core::governance::{self, Source};
-use crate::core::markup::{declared_rows, CookieRow};
+use crate::core::markup::{push_declared_rows, CookieRow};
 use crate::core::receipt::Action;
 
 crate::single::local! {
@@ -183,7 +183,7 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
         duration: s.texts.get("consentCookieDuration").into(),
         persistent: Some(true),
     }];
-    rows.extend(declared_rows(&s.settings));
+    push_declared_rows(&mut rows, &s.settings);
     let jar = store::jar();
     for (name, _) in crate::core::cookie::parse_jar(&jar) {
         let c = governance::classify(&s.settings, name);
