@@ -82,12 +82,12 @@ pub fn install() {
             for i in 0..nodes.length() {
                 if let Some(n) = nodes.item(i).filter(|n| n.node_type() == Node::ELEMENT_NODE) {
                     let el = n.unchecked_ref::<Element>();
-                    watched.extend(dom::self_and_below(el, WATCHED));
+                    dom::self_and_below_into(&mut watched, el, WATCHED);
                     // A declarative shadow root the parser filled (a server-rendered web
                     // component): watched like the document, what it holds so far now.
                     if let Some(root) = el.shadow_root() {
                         observe(&root);
-                        watched.extend(dom::query_all(&root, WATCHED));
+                        dom::query_all_into(&mut watched, &root, WATCHED);
                     }
                 }
             }

@@ -231,32 +231,43 @@ pub fn attr(el: &Element, name: &str) -> Option<String> {
 /// (`matches`, `childElementCount`) settle those.
 pub fn self_and_below(el: &Element, selector: &str) -> Vec<Element> {
     let mut out = Vec::new();
+    self_and_below_into(&mut out, el, selector);
+    out
+}
+
+/// [`self_and_below`] onto the end of `out`. The `_into` forms spare the callers that
+/// gather several lists a `Vec::extend` (an instantiation of its own).
+pub fn self_and_below_into(out: &mut Vec<Element>, el: &Element, selector: &str) {
     if el.matches(selector).unwrap_or(true) {
         out.push(el.clone());
     }
     if el.child_element_count() > 0 {
-        out.extend(query_all(el, selector));
+        query_all_into(out, el, selector);
     }
-    out
 }
 
 /// Elements matching `selector` under `root` (an element, a document or a fragment), in
 /// document order; none for other nodes.
 pub fn query_all(root: &web_sys::Node, selector: &str) -> Vec<Element> {
+    let mut out = Vec::new();
+    query_all_into(&mut out, root, selector);
+    out
+}
+
+/// [`query_all`] onto the end of `out`.
+pub fn query_all_into(out: &mut Vec<Element>, root: &web_sys::Node, selector: &str) {
     // One call whatever the kind of node (a text node has no `querySelectorAll`: the call
     // throws and is caught), and no type checks on what it finds: only elements match.
     let Ok(list) = root.unchecked_ref::<Queryable>().query_selector_all(selector) else {
-        return Vec::new();
+        return;
     };
     // Loops, not iterator adapters, in this file and its callers: each adapter chain is
     // code of its own in keksi.js.
-    let mut out = Vec::new();
     for i in 0..list.length() {
         if let Some(n) = list.item(i) {
             out.push(n.unchecked_into::<Element>());
         }
     }
-    out
 }
 
 /// An event listener that removes itself when dropped (as gloo's `EventListener`).

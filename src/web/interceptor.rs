@@ -385,7 +385,12 @@ pub fn release_detached() {
             kept.push(el);
         }
     }
-    DETACHED.with(|d| d.borrow_mut().extend(kept));
+    DETACHED.with(|d| {
+        let mut d = d.borrow_mut();
+        for el in kept {
+            d.push(el);
+        }
+    });
 }
 
 /// The property marking an element as in `DETACHED`.
@@ -667,20 +672,22 @@ const IN_STRINGS: &str = "script,iframe,img,link,template";
 /// `core::tags`), though an inert parse, which runs none, makes elements of it.
 fn parsed_elements(root: &Node, scripting: bool) -> Vec<Element> {
     let mut out = Vec::new();
+    parsed_elements_into(&mut out, root, scripting);
+    out
+}
+
+/// [`parsed_elements`] onto the end of `out` (a template's into its parent's list).
+fn parsed_elements_into(out: &mut Vec<Element>, root: &Node, scripting: bool) {
     for el in dom::query_all(root, IN_STRINGS) {
         if scripting && el.closest("noscript").ok().flatten().is_some() {
             continue;
         }
         if el.tag_name() == "TEMPLATE" {
-            out.extend(parsed_elements(
-                &el.unchecked_into::<web_sys::HtmlTemplateElement>().content(),
-                scripting,
-            ));
+            parsed_elements_into(out, &el.unchecked_into::<web_sys::HtmlTemplateElement>().content(), scripting);
         } else {
             out.push(el);
         }
     }
-    out
 }
 
 /// Hold the trackers of a parsed HTML string, templates' contents included (a
