@@ -232,9 +232,9 @@ pub fn sweep() {
         out
     })
     .unwrap_or_default();
-    for name in denied {
-        super::store::delete(&name);
-        note(&name, Lifetime::Deletion);
+    for name in &denied {
+        super::store::delete(name);
+        note(name, Lifetime::Deletion);
     }
     sweep_storage();
     recap_from_cookie_store();
@@ -259,9 +259,9 @@ fn sweep_storage() {
             }
         }
         SWEEPING.with(|s| s.set(true));
-        for k in keys {
-            if !state::read(|s| governance::storage_allowed(&s.settings, s.choice(), &k)).unwrap_or(true) {
-                let _ = storage.remove_item(&k);
+        for k in &keys {
+            if !state::read(|s| governance::storage_allowed(&s.settings, s.choice(), k)).unwrap_or(true) {
+                let _ = storage.remove_item(k);
             }
         }
         SWEEPING.with(|s| s.set(false));
@@ -277,8 +277,8 @@ fn sweep_storage() {
             });
             out
         });
-        for (k, v) in ready {
-            let _ = storage.set_item(&k, &v);
+        for (k, v) in &ready {
+            let _ = storage.set_item(k, v);
         }
     }
 }
@@ -365,8 +365,8 @@ pub fn watch_changes() {
                 denied.push(n);
             }
         }
-        for n in denied {
-            super::store::delete(&n);
+        for n in &denied {
+            super::store::delete(n);
         }
         recap_list(&changed);
     }) as Box<dyn FnMut(JsValue)>);
