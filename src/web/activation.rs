@@ -96,8 +96,8 @@ pub fn install() {
             let gone = if parked { r.removed_nodes() } else { continue };
             for i in 0..gone.length() {
                 if let Some(n) = gone.item(i).filter(|n| n.node_type() == Node::ELEMENT_NODE) {
-                    for f in dom::self_and_below(n.unchecked_ref::<Element>(), placeholder::PARKED) {
-                        placeholder::forget(&f);
+                    for f in &dom::self_and_below(n.unchecked_ref::<Element>(), placeholder::PARKED) {
+                        placeholder::forget(f);
                     }
                 }
             }
@@ -175,9 +175,9 @@ pub fn refresh() {
     let mut docs = super::frames::documents();
     docs.insert(0, doc.into());
     for (i, d) in docs.iter().enumerate() {
-        for el in dom::query_all(d, MARKED) {
-            if i == 0 || (!interceptor::listed(&el) && matches!(verdict(&el), Verdict::Allowed)) {
-                handle(&el);
+        for el in &dom::query_all(d, MARKED) {
+            if i == 0 || (!interceptor::listed(el) && matches!(verdict(el), Verdict::Allowed)) {
+                handle(el);
             }
         }
     }

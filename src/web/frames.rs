@@ -132,8 +132,8 @@ pub fn adopt_all(node: &JsValue) {
         get(node, "ownerDocument")
     };
     if let Some(d) = dom::as_node(&doc) {
-        for f in dom::query_all(d, "iframe") {
-            adopt(&f);
+        for f in &dom::query_all(d, "iframe") {
+            adopt(f);
         }
     }
 }

@@ -224,14 +224,14 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
 pub fn scan(node: &Node, how: &str) {
     let Some(el) = dom::as_element(node) else {
         if dom::node_type(node) == u32::from(Node::DOCUMENT_FRAGMENT_NODE) {
-            for e in dom::query_all(node, LIVE_URLS) {
-                scan_one(&e, how);
+            for e in &dom::query_all(node, LIVE_URLS) {
+                scan_one(e, how);
             }
         }
         return;
     };
-    for e in dom::self_and_below(el, LIVE_URLS) {
-        scan_one(&e, how);
+    for e in &dom::self_and_below(el, LIVE_URLS) {
+        scan_one(e, how);
     }
 }
 
@@ -986,13 +986,13 @@ pub fn install() {
 fn warn_earlier() {
     let Some(doc) = dom::document() else { return };
     let mut m = String::new();
-    for el in dom::query_all(&doc, LIVE_URLS) {
+    for el in &dom::query_all(&doc, LIVE_URLS) {
         let tag = el.tag_name();
         let rel = el.get_attribute("rel").unwrap_or_default().to_ascii_lowercase();
         // What the page marked, scripts of no running type and links that fetch nothing
         // (preconnect, dns-prefetch) did not reach the tracker.
         let fetches = !el.has_attribute(CONSENT_ATTR)
-            && (tag != "SCRIPT" || super::activation::will_load(&el))
+            && (tag != "SCRIPT" || super::activation::will_load(el))
             && !(tag == "LINK" && (strings::contains(&rel, "preconnect") || strings::contains(&rel, "dns-prefetch")));
         let url = url_attr(&tag).and_then(|a| el.get_attribute(a)).unwrap_or_default();
         if fetches && blocked(&url).is_some() {

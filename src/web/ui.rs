@@ -137,8 +137,8 @@ pub const OPENERS: &str = "[data-keksi-open]";
 /// Make every `[data-keksi-open]` usable by keyboard (later ones: see [`mark_opener`]).
 fn mark_openers() {
     let Some(doc) = dom::document() else { return };
-    for el in dom::query_all(&doc, OPENERS) {
-        mark_opener(&el);
+    for el in &dom::query_all(&doc, OPENERS) {
+        mark_opener(el);
     }
 }
 
@@ -215,9 +215,9 @@ pub fn hide() {
     let opts = js_sys::Object::new();
     super::patch::set(&opts, "preventScroll", &true.into());
     // The first that takes focus (not a hidden input, nor one out of view).
-    for el in dom::query_all(doc, FOCUSABLE) {
-        if let Ok(f) = super::patch::get(&el, "focus").dyn_into::<js_sys::Function>() {
-            let _ = f.call1(&el, &opts);
+    for el in &dom::query_all(doc, FOCUSABLE) {
+        if let Ok(f) = super::patch::get(el, "focus").dyn_into::<js_sys::Function>() {
+            let _ = f.call1(el, &opts);
         }
         if !lost() {
             break;
@@ -304,9 +304,9 @@ fn focusables(scope: &Element) -> Vec<Element> {
 fn dialog_choice() -> Choice {
     let mut c = Choice::necessary_only();
     let Some(d) = dialog() else { return c };
-    for el in dom::query_all(&d, "input[type=checkbox]") {
+    for el in &dom::query_all(&d, "input[type=checkbox]") {
         // Checkboxes are inputs: no runtime check (each costs an import in keksi.js).
-        let input = el.unchecked_into::<HtmlInputElement>();
+        let input = el.unchecked_ref::<HtmlInputElement>();
         if !input.checked() {
             continue;
         }
@@ -356,8 +356,8 @@ fn on_change(e: Event) {
     let Some(section) = t.closest(".k-cat").ok().flatten() else {
         return;
     };
-    for el in dom::query_all(&section, "input[data-service]") {
-        el.unchecked_into::<HtmlInputElement>().set_checked(on);
+    for el in &dom::query_all(&section, "input[data-service]") {
+        el.unchecked_ref::<HtmlInputElement>().set_checked(on);
     }
 }
 
