@@ -87,7 +87,7 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     let secure = has_prefix(name, b"__host-") || has_prefix(name, b"__secure-");
     let paths = if host_only { vec![String::from("/")] } else { path_prefixes(path) };
     let mut out = Vec::new();
-    for p in paths {
+    for p in &paths {
         for d in &domains {
             // A nameless cookie (`document.cookie = "v"`) is deleted by a nameless write;
             // `=` with an empty value would be ignored.
@@ -96,7 +96,7 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
                 s.push('=');
             }
             s.push_str("; Max-Age=0; Path=");
-            s.push_str(&p);
+            s.push_str(p);
             if !d.is_empty() {
                 s.push_str("; Domain=");
                 s.push_str(d);

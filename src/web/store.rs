@@ -70,7 +70,8 @@ pub fn delete(name: &str) {
     let loc = dom::location();
     let host = loc.hostname();
     let path = loc.pathname();
-    for s in cookie::deletion_strings(name, &host, &path) {
-        set_raw(&s);
+    // By reference: a consuming loop is an `IntoIter` of its own in keksi.js.
+    for s in &cookie::deletion_strings(name, &host, &path) {
+        set_raw(s);
     }
 }
