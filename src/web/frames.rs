@@ -143,9 +143,10 @@ pub fn adopt_all(node: &JsValue) {
 fn live() -> Vec<JsValue> {
     let list = REALMS.with(|r| r.borrow().clone());
     let mut kept = Vec::new();
-    for w in list {
-        if !get(&w, "closed").is_truthy() && dom::node_type(&get(&w, "document")) == 9 {
-            kept.push(w);
+    // By reference (kept ones cloned): a consuming loop is an `IntoIter` of its own.
+    for w in &list {
+        if !get(w, "closed").is_truthy() && dom::node_type(&get(w, "document")) == 9 {
+            kept.push(w.clone());
         }
     }
     REALMS.with(|r| r.borrow_mut().retain(|w| kept.contains(w)));

@@ -370,25 +370,27 @@ pub fn release_detached() {
     // Taken out while it is walked: nothing is borrowed while the page's DOM is read.
     let list = DETACHED.with(|d| core::mem::take(&mut *d.borrow_mut()));
     let mut kept = Vec::new();
-    for el in list {
+    // Lists of elements walked by reference (the survivors cloned): a consuming loop is
+    // an `IntoIter` of its own in keksi.js.
+    for el in &list {
         // Released meanwhile, or now in the document, where the observer governs it.
-        if el.get_attribute(AUTO_ATTR).is_none() || in_document(&el) {
-            super::patch::set_own(&el, LISTED, &JsValue::UNDEFINED);
+        if el.get_attribute(AUTO_ATTR).is_none() || in_document(el) {
+            super::patch::set_own(el, LISTED, &JsValue::UNDEFINED);
             continue;
         }
         let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
         let svc = el.get_attribute(SERVICE_ATTR);
         if state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false) {
-            release_in_place(&el);
-            super::patch::set_own(&el, LISTED, &JsValue::UNDEFINED);
+            release_in_place(el);
+            super::patch::set_own(el, LISTED, &JsValue::UNDEFINED);
         } else {
-            kept.push(el);
+            kept.push(el.clone());
         }
     }
     DETACHED.with(|d| {
         let mut d = d.borrow_mut();
-        for el in kept {
-            d.push(el);
+        for el in &kept {
+            d.push(el.clone());
         }
     });
 }
@@ -610,8 +612,8 @@ fn scan_then_call(target: Function, this: JsValue, args: Array, at: Option<u32>)
     }) {
         return call(&target, &this, &args);
     }
-    for n in nodes {
-        if let Some(node) = dom::as_node(&n) {
+    for n in &nodes {
+        if let Some(node) = dom::as_node(n) {
             scan(node, IN_PLACE);
         }
     }
@@ -678,14 +680,14 @@ fn parsed_elements(root: &Node, scripting: bool) -> Vec<Element> {
 
 /// [`parsed_elements`] onto the end of `out` (a template's into its parent's list).
 fn parsed_elements_into(out: &mut Vec<Element>, root: &Node, scripting: bool) {
-    for el in dom::query_all(root, IN_STRINGS) {
+    for el in &dom::query_all(root, IN_STRINGS) {
         if scripting && el.closest("noscript").ok().flatten().is_some() {
             continue;
         }
         if el.tag_name() == "TEMPLATE" {
-            parsed_elements_into(out, &el.unchecked_into::<web_sys::HtmlTemplateElement>().content(), scripting);
+            parsed_elements_into(out, &el.unchecked_ref::<web_sys::HtmlTemplateElement>().content(), scripting);
         } else {
-            out.push(el);
+            out.push(el.clone());
         }
     }
 }
