@@ -21,7 +21,14 @@ pub fn parse_jar(jar: &str) -> Vec<(&str, &str)> {
 
 /// The value of the first cookie called `name`.
 pub fn get<'a>(jar: &'a str, name: &str) -> Option<&'a str> {
-    parse_jar(jar).into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    // By reference, as every caller of `parse_jar` walks it: a consuming loop or
+    // `into_iter` is code of its own.
+    for &(n, v) in &parse_jar(jar) {
+        if n == name {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// Attributes of a cookie write.

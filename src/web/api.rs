@@ -185,7 +185,7 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
     }];
     push_declared_rows(&mut rows, &s.settings);
     let jar = store::jar();
-    for (name, _) in crate::core::cookie::parse_jar(&jar) {
+    for &(name, _) in &crate::core::cookie::parse_jar(&jar) {
         let c = governance::classify(&s.settings, name);
         if matches!(c.source, Source::Own | Source::Declared) || rows.iter().any(|r| r.name == name) {
             continue;
@@ -363,7 +363,7 @@ pub fn cookies() -> JsValue {
     let jar = store::jar();
     let out = Array::new();
     state::read(|s| {
-        for (name, _) in crate::core::cookie::parse_jar(&jar) {
+        for &(name, _) in &crate::core::cookie::parse_jar(&jar) {
             let c = governance::classify(&s.settings, name);
             let life = match (c.source, &s.record) {
                 (Source::Own, Some(r)) => Some(Lifetime::Persistent(

@@ -224,7 +224,7 @@ pub fn sweep() {
     let jar = super::store::jar();
     let denied: Vec<String> = state::read(|s| {
         let mut out = Vec::new();
-        for (n, _) in crate::core::cookie::parse_jar(&jar) {
+        for &(n, _) in &crate::core::cookie::parse_jar(&jar) {
             if !governance::name_allowed(&s.settings, s.choice(), n) {
                 out.push(n.into());
             }
