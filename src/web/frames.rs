@@ -156,8 +156,8 @@ fn live() -> Vec<JsValue> {
 /// The documents of the frames keksi patched that are still there.
 pub fn documents() -> Vec<web_sys::Node> {
     let mut out = Vec::new();
-    for w in live() {
-        out.push(get(&w, "document").unchecked_into());
+    for w in &live() {
+        out.push(get(w, "document").unchecked_into());
     }
     out
 }
@@ -165,7 +165,12 @@ pub fn documents() -> Vec<web_sys::Node> {
 /// Whether `storage` is the `localStorage` of a patched frame (the same storage as the
 /// page's, through another object).
 pub fn is_local_storage(storage: &JsValue) -> bool {
-    live().iter().any(|w| get(w, "localStorage") == *storage)
+    for w in &live() {
+        if get(w, "localStorage") == *storage {
+            return true;
+        }
+    }
+    false
 }
 
 /// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out.
