@@ -206,7 +206,7 @@ impl Default for Settings {
             language: None,
             categories: {
                 let mut list = Vec::new();
-                for n in DEFAULT_CATEGORIES {
+                for &n in &DEFAULT_CATEGORIES {
                     list.push(Category::named(n));
                 }
                 list

@@ -184,11 +184,11 @@ impl ConsentRecord {
         let mut s = String::from(VERSION);
         s.push('|');
         push_u64(&mut s, u64::from(self.revision));
-        for part in [to_base36(self.timestamp_ms).as_str(), &self.id, self.method.as_str()] {
+        for &part in &[to_base36(self.timestamp_ms).as_str(), &self.id, self.method.as_str()] {
             s.push('|');
             s.push_str(part);
         }
-        for list in [&self.choice.categories, &self.choice.services] {
+        for &list in &[&self.choice.categories, &self.choice.services] {
             s.push('|');
             super::strings::push_joined(&mut s, list, "+");
         }

@@ -16,7 +16,7 @@ fn state(granted: bool) -> Json {
 pub fn default_command(s: &Settings) -> Json {
     let cm = &s.consent_mode;
     let mut o = Vec::new();
-    for t in CONSENT_TYPES {
+    for &t in &CONSENT_TYPES {
         o.push((t.to_string(), state(t == "security_storage")));
     }
     if let Some(ms) = cm.wait_for_update {
@@ -44,7 +44,7 @@ pub fn granted(s: &Settings, choice: Option<&Choice>, consent_type: &str) -> boo
 /// The argument of `gtag('consent', 'update', …)` for a choice.
 pub fn update_command(s: &Settings, choice: Option<&Choice>) -> Json {
     let mut o = Vec::new();
-    for t in CONSENT_TYPES {
+    for &t in &CONSENT_TYPES {
         o.push((t.to_string(), state(granted(s, choice, t))));
     }
     Json::Obj(o)
@@ -98,7 +98,7 @@ mod tests {
     #[test]
     fn default_denies_all_but_security() {
         let d = default_command(&s(""));
-        for t in CONSENT_TYPES {
+        for &t in &CONSENT_TYPES {
             let want = if t == "security_storage" { "granted" } else { "denied" };
             assert_eq!(d.get(t).and_then(Json::as_str), Some(want), "{t}");
         }

@@ -123,7 +123,7 @@ fn cookie_index() -> &'static CookieIndex {
 /// Shell sort (Ciura's gaps): a few hundred entries sorted once, in ~100 bytes of code
 /// where the standard library's sorts cost ~5 KB of keksi.js.
 fn shell_sort<T: Ord + Copy>(v: &mut [T]) {
-    for gap in [132, 57, 23, 10, 4, 1] {
+    for &gap in &[132, 57, 23, 10, 4, 1] {
         for i in gap..v.len() {
             let x = v[i];
             let mut j = i;

@@ -244,7 +244,7 @@ fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
         .raw(" — ")
         .text(t.get("cookiesHeading"))
         .raw("</caption><thead><tr>");
-    for key in ["colName", "colProvider", "colPurpose", "colDuration", "colLifetime"] {
+    for &key in &["colName", "colProvider", "colPurpose", "colDuration", "colLifetime"] {
         h.raw("<th scope=\"col\">").text(t.get(key)).raw("</th>");
     }
     h.raw("</tr></thead><tbody>");
@@ -256,7 +256,7 @@ fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
         };
         let duration = if r.duration.is_empty() { lifetime } else { &r.duration };
         h.raw("<tr><th scope=\"row\"><code>").text(&r.name).raw("</code></th>");
-        for cell in [&r.provider[..], &r.purpose, duration, lifetime] {
+        for &cell in &[&r.provider[..], &r.purpose, duration, lifetime] {
             h.raw("<td>").text(cell).raw("</td>");
         }
         h.raw("</tr>");

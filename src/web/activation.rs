@@ -106,7 +106,7 @@ pub fn install() {
         // its document runs as soon as it arrives. Only taking the frame out of the
         // document stops that, so no other work may come before it.
         // Two passes over one list, not `partition` and `chain` (code of their own).
-        for frames in [true, false] {
+        for &frames in &[true, false] {
             for e in &watched {
                 if (e.tag_name() == "IFRAME") == frames {
                     handle_watched(e);

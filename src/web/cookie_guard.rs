@@ -93,7 +93,7 @@ fn guard_cookie_store(realm: &JsValue) {
         let first = args.get(0);
         let init = first.is_object().then(|| {
             let o = Object::new();
-            for m in COOKIE_INIT {
+            for &m in &COOKIE_INIT {
                 let v = get(&first, m);
                 if !v.is_undefined() {
                     super::patch::set(&o, m, &v);
@@ -249,7 +249,7 @@ fn web_storage(w: &JsValue, name: &str) -> Option<web_sys::Storage> {
 
 fn sweep_storage() {
     let Some(w) = dom::window() else { return };
-    for (local, name) in [(true, "localStorage"), (false, "sessionStorage")] {
+    for &(local, name) in &[(true, "localStorage"), (false, "sessionStorage")] {
         let Some(storage) = web_storage(&w, name) else { continue };
         let mut keys = Vec::new();
         for i in 0..storage.length().unwrap_or(0) {

@@ -176,7 +176,7 @@ pub fn is_local_storage(storage: &JsValue) -> bool {
 /// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out.
 fn watch(w: &JsValue) {
     // `<object>` and `<frame>` documents are frames too.
-    for ctor in ["HTMLIFrameElement", "HTMLObjectElement", "HTMLFrameElement"] {
+    for &ctor in &["HTMLIFrameElement", "HTMLObjectElement", "HTMLFrameElement"] {
         // The window through the document: a cross-origin frame's is `null`, without the
         // exception its window would throw.
         wrap_accessor(w, ctor, "contentWindow", "get", |target, this, args| {

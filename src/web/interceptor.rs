@@ -488,7 +488,7 @@ fn guard_setters(realm: &JsValue) {
     wrap_setter(realm, "HTMLImageElement", "srcset", |target, this, args| {
         hold_or_set(target, this, args, true)
     });
-    for (ctor, prop) in [
+    for &(ctor, prop) in &[
         ("HTMLScriptElement", "src"),
         ("HTMLIFrameElement", "src"),
         ("HTMLImageElement", "src"),
@@ -536,19 +536,19 @@ fn guard_setters(realm: &JsValue) {
 /// Wrap node insertion: nodes carrying a live tracker URL are held before they go in;
 /// held ones whose category became allowed are released as they go in.
 fn guard_insertion(realm: &JsValue) {
-    for (ctor, name) in [("Node", "appendChild"), ("Node", "insertBefore"), ("Node", "replaceChild")] {
+    for &(ctor, name) in &[("Node", "appendChild"), ("Node", "insertBefore"), ("Node", "replaceChild")] {
         wrap_method(realm, ctor, name, |target, this, args| scan_then_call(target, this, args, Some(0)));
     }
     wrap_method(realm, "Element", "insertAdjacentElement", |target, this, args| {
         scan_then_call(target, this, args, Some(1))
     });
-    for name in ["insertNode", "surroundContents"] {
+    for &name in &["insertNode", "surroundContents"] {
         wrap_method(realm, "Range", name, |target, this, args| {
             scan_then_call(target, this, args, Some(0))
         });
     }
     // Setters that put a node in: a table's head, foot and caption, the document's body.
-    for (ctor, name) in [
+    for &(ctor, name) in &[
         ("HTMLTableElement", "tHead"),
         ("HTMLTableElement", "tFoot"),
         ("HTMLTableElement", "caption"),
@@ -560,14 +560,14 @@ fn guard_insertion(realm: &JsValue) {
     // page's: Turbo, htmx, idiomorph) starts loading its images as it arrives, before any
     // insertion (WebKit inside importNode itself): held in its own document first, so
     // that the copy comes held.
-    for name in ["importNode", "adoptNode"] {
+    for &name in &["importNode", "adoptNode"] {
         wrap_method(realm, "Document", name, |target, this, args| {
             scan_then_call(target, this, args, Some(0))
         });
     }
     // Every node kind that has them: text and comments take `before`/`after` too, and a
     // shadow root is a document fragment.
-    for (ctors, names) in [
+    for &(ctors, names) in &[
         (
             &["Element", "DocumentFragment", "Document"][..],
             &["append", "prepend", "replaceChildren"][..],
@@ -810,7 +810,7 @@ fn scripts_run_then_call(target: Function, this: JsValue, args: Array) -> Result
 
 /// Wrap the APIs that take HTML strings.
 fn guard_html_strings(realm: &JsValue) {
-    for ctor in ["Element", "ShadowRoot"] {
+    for &ctor in &["Element", "ShadowRoot"] {
         wrap_setter(realm, ctor, "innerHTML", |target, this, args| {
             html_then_call(target, this, args, 0, true)
         });
@@ -819,7 +819,7 @@ fn guard_html_strings(realm: &JsValue) {
     wrap_setter(realm, "Element", "outerHTML", |target, this, args| {
         html_then_call(target, this, args, 0, false)
     });
-    for ctor in ["Element", "ShadowRoot"] {
+    for &ctor in &["Element", "ShadowRoot"] {
         wrap_method(realm, ctor, "setHTMLUnsafe", |target, this, args| {
             html_then_call(target, this, args, 0, true)
         });
@@ -830,7 +830,7 @@ fn guard_html_strings(realm: &JsValue) {
     wrap_method(realm, "Range", "createContextualFragment", scripts_run_then_call);
     // A srcdoc document is parsed as the page's own HTML: its scripts run.
     wrap_setter(realm, "HTMLIFrameElement", "srcdoc", scripts_run_then_call);
-    for name in ["write", "writeln"] {
+    for &name in &["write", "writeln"] {
         wrap_method(realm, "Document", name, |target, this, args| {
             let mut joined = String::new();
             for a in args.iter() {

@@ -43,7 +43,7 @@ pub fn watch() {
         return;
     };
     for target in [JsValue::from(w), JsValue::from(d)] {
-        for (name, trap) in [("addEventListener", added as super::patch::Trap), ("removeEventListener", removed)] {
+        for &(name, trap) in &[("addEventListener", added as super::patch::Trap), ("removeEventListener", removed)] {
             if let Some(p) = get(&target, name).dyn_into::<Function>().ok().and_then(|f| proxy(&f, trap)) {
                 set_own(&target, name, &p);
             }

@@ -30,7 +30,7 @@ pub fn install() {
     // `String` as the identity: keksi's values are strings already.
     let string = get(&w, "String");
     let rules = Object::new();
-    for kind in [HTML, SCRIPT, SCRIPT_URL] {
+    for &kind in &[HTML, SCRIPT, SCRIPT_URL] {
         super::patch::set(&rules, kind, &string);
     }
     // Kept without a policy too: the page's own trusted values must still be told apart.
