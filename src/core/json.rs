@@ -109,12 +109,13 @@ impl Json {
 /// An object of `keys` and `values`, pairwise in order. Callers list their keys as a
 /// table: a `String` made inline for every key of every literal object was code of its
 /// own at each place that builds one.
-pub fn obj(keys: &[&str], values: Vec<Json>) -> Json {
+pub fn obj(keys: &[&str], mut values: Vec<Json>) -> Json {
     let mut m = Vec::new();
-    let mut keys = keys.iter();
-    for v in values {
-        if let Some(k) = keys.next() {
-            m.push((String::from(*k), v));
+    // Each value taken out in place (a `Null` left behind), not the list consumed: a
+    // consuming loop is an `IntoIter` of its own in keksi.js.
+    for (i, v) in values.iter_mut().enumerate() {
+        if let Some(k) = keys.get(i) {
+            m.push((String::from(*k), core::mem::replace(v, Json::Null)));
         }
     }
     Json::Obj(m)
