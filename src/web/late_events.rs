@@ -42,10 +42,11 @@ pub fn watch() {
     let (Some(w), Some(d)) = (dom::window(), dom::document()) else {
         return;
     };
-    for target in [JsValue::from(w), JsValue::from(d)] {
+    // Arrays walked by reference: by value, each is an `IntoIter` of its own.
+    for target in &[JsValue::from(w), JsValue::from(d)] {
         for &(name, trap) in &[("addEventListener", added as super::patch::Trap), ("removeEventListener", removed)] {
-            if let Some(p) = get(&target, name).dyn_into::<Function>().ok().and_then(|f| proxy(&f, trap)) {
-                set_own(&target, name, &p);
+            if let Some(p) = get(target, name).dyn_into::<Function>().ok().and_then(|f| proxy(&f, trap)) {
+                set_own(target, name, &p);
             }
         }
     }
@@ -102,7 +103,7 @@ pub fn flush() {
     let Some((dcl, load)) = STAND_INS.with(|s| s.borrow_mut().take()) else {
         return;
     };
-    for (target, kind) in [(dcl, DCL), (load, "load")] {
+    for (target, kind) in &[(dcl, DCL), (load, "load")] {
         if let Ok(event) = web_sys::Event::new(kind) {
             let _ = target.dispatch_event(&event);
         }
