@@ -70,13 +70,16 @@ pub fn accept_all(s: &Settings, gpc: bool, current: Option<&Choice>) -> Choice {
     if gpc {
         let none = Choice::default();
         let cur = current.unwrap_or(&none);
-        for cat in s.categories.iter().filter(|c| c.sale_or_sharing) {
+        // Plain loops and conditions, not `filter` adapters (code of their own).
+        for cat in &s.categories {
             // What the visitor switched on one by one stays on: "accept all" never
             // takes consent back.
-            if !cur.categories.contains(&cat.name) {
+            if cat.sale_or_sharing && !cur.categories.contains(&cat.name) {
                 c.set_category(s, &cat.name, false);
-                for v in cat.services.iter().filter(|v| cur.services.contains(&v.name)) {
-                    c.set_service(&v.name, true);
+                for v in &cat.services {
+                    if cur.services.contains(&v.name) {
+                        c.set_service(&v.name, true);
+                    }
                 }
             }
         }
