@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { leb, lebBytes, importEntries } from "./wasm-read.mjs";
 import { pack, split } from "./lzma.mjs";
 import { dropPanicPaths } from "./panic-paths.mjs";
+import { blankPanicData } from "./panic-data.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -37,7 +38,8 @@ const profile = debug ? "debug" : "release";
 // --no-default-features: the no_std build (src/lib.rs), without std's panic and formatting code.
 // The source paths that panic locations carry (a panic traps, nobody reads them) are
 // cut short: the builder's home directory does not belong in every visitor's download,
-// and the long paths cost ~0.3 KB packed. (Only `core`'s own precompiled paths stay.)
+// and the long paths cost ~0.3 KB packed. (`core`'s own precompiled paths stay: tools/panic-data.mjs
+// blanks them with the rest of what only a panic message would read.)
 const sysroot = execFileSync("rustc", ["--print", "sysroot"], { encoding: "utf8" }).trim();
 const cargoHome = process.env.CARGO_HOME || join(process.env.HOME || "/root", ".cargo");
 const remap = [[join(sysroot, "lib", "rustlib", "src", "rust"), "rust"], [join(cargoHome, "registry", "src"), "crates"], [root, "keksi"]]
@@ -69,6 +71,10 @@ if (!debug) {
   // stack about to overflow (which wasm cannot catch either way); Emscripten assumes the same.
   run(wasmOpt, ["--low-memory-unused", "--flatten", "--rereloop", "-Oz", "-Oz", ...(names ? ["--debuginfo"] : ["--strip-debug"]), "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
     "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasmPath, "-o", opt]);
+  // The panics' locations and messages, which nothing reads (tools/panic-data.mjs).
+  const blanked = blankPanicData(readFileSync(opt), join(dirname(wasmOpt), "wasm-dis"));
+  console.log(`panic data: ${blanked.bytes} B zeroed (${blanked.records} locations, ${blanked.files} file names, core's messages; tools/panic-data.mjs)`);
+  writeFileSync(opt, blanked.wasm);
   wasmPath = opt;
 }
 /**
