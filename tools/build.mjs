@@ -247,7 +247,9 @@ function buildDecoder() {
   const dir = join(root, "unlzma");
   run("cargo", ["build", "--lib", "--release", "--target", "wasm32-unknown-unknown"], { cwd: dir });
   const opt = join(tmp, "unlzma.wasm");
-  run(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features", "--enable-bulk-memory",
+  // Flattened and re-relooped before -Oz twice, like keksi's module: 3793 → 3763 B, ~0.04 KB
+  // less gzip, and unpacking as fast (V8, 32 cold runs each: median 35.0 vs 34.9 ms).
+  run(wasmOpt, ["--flatten", "--rereloop", "-Oz", "-Oz", "--strip-debug", "--strip-producers", "--strip-target-features", "--enable-bulk-memory",
     join(dir, "target", "wasm32-unknown-unknown", "release", "unlzma.wasm"), "-o", opt]);
   return readFileSync(opt);
 }
