@@ -104,6 +104,15 @@ glue = cut(glue, /\n\s*if \(!\(module instanceof WebAssembly\.Module\)\) \{\n\s*
   "\n", "initSync's compile of bytes");
 glue = cut(glue, /\n\s*if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n\s*cachedTextEncoder\.encodeInto = function \(arg, view\) \{\n(?:[^\n]*\n){6}\s*\};\n\s*\}\n/,
   "\n", "the encodeInto fallback");
+// passStringToWasm0's branch for a module without `__wbindgen_realloc` (encode the whole
+// string, then copy it in): every call passes the realloc keksi's module exports.
+{
+  const calls = glue.split("passStringToWasm0(").length - 2; // less the definition
+  const withRealloc = glue.split(/passStringToWasm0\([\w$]+, wasm\.__wbindgen_malloc, wasm\.__wbindgen_realloc\)/).length - 1;
+  if (calls < 1 || calls !== withRealloc) throw new Error(`wasm-bindgen's glue changed: ${calls} string passes, ${withRealloc} with realloc`);
+  glue = cut(glue, /\n\s*if \(realloc === undefined\) \{\n\s*const buf = cachedTextEncoder\.encode\(arg\);\n(?:[^\n]*\n){3}\s*return ptr;\n\s*\}\n/,
+    "\n", "passStringToWasm0's branch without realloc");
+}
 // Each of the ~70 imports that catch (`#[wasm_bindgen(catch)]`) is wrapped as
 // `function() { return handleError(function (…) {…}, arguments); }`: made
 // `handleError(function (…) {…})` with `handleError` returning the wrapper (the same
