@@ -104,6 +104,13 @@ glue = cut(glue, /\n\s*if \(!\(module instanceof WebAssembly\.Module\)\) \{\n\s*
   "\n", "initSync's compile of bytes");
 glue = cut(glue, /\n\s*if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n\s*cachedTextEncoder\.encodeInto = function \(arg, view\) \{\n(?:[^\n]*\n){6}\s*\};\n\s*\}\n/,
   "\n", "the encodeInto fallback");
+// What keksi's single `initSync` call never needs: the guard against a second call (the
+// loader calls it once), the instance and module kept for the async path (never read),
+// and resetting the memory views, still null (no import runs before `__wbindgen_start`).
+glue = cut(glue, /(function initSync\(module\) \{)\n\s*if \(wasm !== undefined\) return wasm;\n/, "$1\n", "initSync's guard");
+glue = cut(glue, "let wasmModule, wasmInstance, wasm;", "let wasm;", "the kept instance and module");
+glue = cut(glue, /(function __wbg_finalize_init\(instance, module\) \{)\n\s*wasmInstance = instance;\n(\s*wasm = instance\.exports;)\n\s*wasmModule = module;\n\s*cachedDataViewMemory0 = null;\n\s*cachedUint8ArrayMemory0 = null;\n/,
+  "$1\n$2\n", "__wbg_finalize_init");
 // passStringToWasm0's branch for a module without `__wbindgen_realloc` (encode the whole
 // string, then copy it in): every call passes the realloc keksi's module exports.
 {
