@@ -72,13 +72,16 @@
     try { holdThirdParty(); } catch (e) { /* keep the page working */ }
     console.error("keksi: could not start (" + err + "). Nothing that needs consent will run. " +
       "If the page's Content-Security-Policy blocks WebAssembly, add 'wasm-unsafe-eval' to script-src.");
+    // The API's names (NAMES) in their order, each doing nothing: `init` and `allowed`
+    // answer false, `consent` null, `cookies` an empty list.
     var off = function () { return false; };
     var nothing = function () {};
-    window.keksi = {
-      version: "__VERSION__", init: off, acceptAll: nothing, rejectAll: nothing, accept: nothing,
-      allowed: off, consent: function () { return null; }, showBanner: nothing,
-      showPreferences: nothing, hide: nothing, reset: nothing, cookies: function () { return []; }
-    };
+    var api = { version: "__VERSION__" };
+    NAMES.forEach(function (name) {
+      api[name] = name === "init" || name === "allowed" ? off : name === "consent" ? function () { return null; }
+        : name === "cookies" ? function () { return []; } : nothing;
+    });
+    window.keksi = api;
   }
   try {
     wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });
