@@ -27,7 +27,7 @@
 import { execFileSync } from "node:child_process";
 import { leb, sections } from "./wasm-read.mjs";
 
-const MESSAGES = [
+export const MESSAGES = [
   "\x16slice index starts at \xc0\x0d but ends at \xc0\x00",
   " index out of bounds: the len is \xc0\x12 but the index is \xc0\x00",
   "\x12range start index \xc0\" out of range for slice of length \xc0\x00",

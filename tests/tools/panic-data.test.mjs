@@ -3,25 +3,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { blankPanicData } from "../../tools/panic-data.mjs";
+import { blankPanicData, MESSAGES } from "../../tools/panic-data.mjs";
 
 const wasmDis = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "wasm-dis");
 const leb = (n) => { const o = []; do { let x = n & 0x7f; n >>>= 7; if (n) x |= 0x80; o.push(x); } while (n); return o; };
 const sleb = (v) => { let n = BigInt(v); const o = []; for (;;) { const x = Number(n & 0x7fn); n >>= 7n; if ((n === 0n && !(x & 0x40)) || (n === -1n && x & 0x40)) { o.push(x); return o; } o.push(x | 0x80); } };
 const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
 const BASE = 0x10000;
-const MESSAGES = [
-  "\x16slice index starts at \xc0\x0d but ends at \xc0\x00",
-  " index out of bounds: the len is \xc0\x12 but the index is \xc0\x00",
-  "\x12range start index \xc0\" out of range for slice of length \xc0\x00",
-  "\x10range end index \xc0\" out of range for slice of length \xc0\x00",
-  "\x15memory allocation of \xc0\x0d bytes failed\x00",
-  "\x14insertion index (is \xc0\x17) should be <= len (is \xc0\x01)\x00",
-  "\x12removal index (is \xc0\x16) should be < len (is \xc0\x01)\x00",
-  "internal error: entered unreachable code",
-  "reentrant init",
-  "mid > len",
-];
 const FILES = ["/rustc/0123/library/core/src/slice/mod.rs", "src/core/json.rs", "src/heap.rs"];
 
 /**
