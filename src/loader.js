@@ -75,12 +75,10 @@
     // The API's names (NAMES) in their order, each doing nothing: `init` and `allowed`
     // answer false, `consent` null, `cookies` an empty list.
     var off = function () { return false; };
+    var answers = { init: off, allowed: off, consent: function () { return null; }, cookies: function () { return []; } };
     var nothing = function () {};
     var api = { version: "__VERSION__" };
-    NAMES.forEach(function (name) {
-      api[name] = name === "init" || name === "allowed" ? off : name === "consent" ? function () { return null; }
-        : name === "cookies" ? function () { return []; } : nothing;
-    });
+    NAMES.forEach(function (name) { api[name] = answers.hasOwnProperty(name) ? answers[name] : nothing; });
     window.keksi = api;
   }
   try {
