@@ -166,7 +166,10 @@ fn when_parsed_boxed(f: Box<dyn FnOnce()>) {
 
 /// Set `node.innerHTML` to keksi's own markup (through its Trusted Types policy).
 pub fn set_html(node: &JsValue, html: &str) {
-    super::patch::set(node, "innerHTML", &super::trusted::make(super::trusted::HTML, html));
+    let html = super::trusted::make(super::trusted::HTML, html);
+    if !super::interceptor::set_own_html(node, &html) {
+        super::patch::set(node, "innerHTML", &html);
+    }
 }
 
 /// Adopt a constructed stylesheet into a shadow root. Constructed sheets are not
