@@ -97,7 +97,8 @@ glue = cut(glue, /\n\s*let script_src;\n\s*if \(typeof document[^\n]*\n[^\n]*scr
   "\n", "the `script_src` block");
 // Branches keksi never takes, each ~0.05 KB gzip: the loader always passes
 // `initSync({ module })` with a compiled module, and every engine keksi runs in has
-// `TextEncoder.encodeInto` (the unpacker calls it unconditionally).
+// `TextEncoder.encodeInto` (the unpacker calls it where there is no `setFromBase64`, which
+// only engines that have it have).
 glue = cut(glue, /\n(\s*)if \(module !== undefined\) \{\n\s*if \(Object\.getPrototypeOf\(module\) === Object\.prototype\) \{\n\s*\(\{module\} = module\)\n\s*\} else \{\n\s*console\.warn\('using deprecated parameters for `initSync\(\)`; pass a single object instead'\)\n\s*\}\n\s*\}\n/,
   "\n$1({ module } = module);\n", "initSync's deprecated-parameter branch");
 glue = cut(glue, /\n\s*if \(!\(module instanceof WebAssembly\.Module\)\) \{\n\s*module = new WebAssembly\.Module\(module\);\n\s*\}\n/,
@@ -292,7 +293,7 @@ if (marks) code = withMarks(code);
 function withMarks(js) {
   const at = [
     ['"use strict";', '"use strict"; performance.mark("keksi:start");'],
-    ["var out = x.unpack(at, len, m, n);", 'performance.mark("keksi:decoder"); var out = x.unpack(at, len, m, n);'],
+    ["var out = x.unpack(at, len, m, n, decoded);", 'performance.mark("keksi:decoder"); var out = x.unpack(at, len, m, n, decoded);'],
     ['wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });',
       'var bytes_ = unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
       'var module_ = new WebAssembly.Module(bytes_); performance.mark("keksi:compiled"); ' +
