@@ -45,7 +45,10 @@ export function dropIdleInvokes(wasm, glue, wasmDis) {
   const entries = imports ? importEntries(wasm, imports) : [];
   if (entries.some((e) => e.kind === 1)) fail("the module imports a table");
   const first = entries.filter((e) => e.kind === 0).length;
-  const describe = [...names.values()].find((n) => /describe/i.test(n));
+  // wasm-bindgen's describe machinery (its import, `__wbindgen_describe_*`, `inform`,
+  // `WasmDescribe::describe`, `describe_invoke`), mangled or not: all of it must be gone.
+  const DESCRIBE = /__wbindgen_describe|wasm_bindgen(\[[0-9a-f]+\])?(::|\.\.)describe(::|\.\.)|WasmDescribe|describe_invoke/;
+  const describe = [...names.values(), ...entries.map((e) => e.field)].find((n) => DESCRIBE.test(n));
   if (describe) fail(`a describe function is left in the module (${describe})`);
 
   // Exports: the functions (kept), and no export of the function table (table 0).

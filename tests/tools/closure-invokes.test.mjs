@@ -95,6 +95,11 @@ test("the build stops when what the pass rests on no longer holds", () => {
   // A describe function left behind: something may still name a shim's slot.
   const described = fns(); described[4].name = "wasm_bindgen::describe::inform::h2";
   assert.throws(() => dropIdleInvokes(module(described, ok), glueFor("a1"), wasmDis), /describe function/);
+  described[4].name = "<js_sys::Array as wasm_bindgen::describe::WasmDescribe>::describe::h3";
+  assert.throws(() => dropIdleInvokes(module(described, ok), glueFor("a1"), wasmDis), /describe function/);
+  // keksi's own functions may say "describe".
+  const own = fns(); own[4].name = "keksi::core::markup::describe_category::h4";
+  assert.deepEqual(dropIdleInvokes(module(own, ok), glueFor("a1"), wasmDis).dropped, [own[2].name, own[3].name]);
   // The table read as a value (table.get 0).
   const read = fns(); read[5].body = body(0x41, 2, 0x25, 0, 0x1a);
   assert.throws(() => dropIdleInvokes(module(read, ok), glueFor("a1"), wasmDis), /other than by call_indirect/);
