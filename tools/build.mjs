@@ -14,6 +14,7 @@ import { leb, lebBytes, importEntries } from "./wasm-read.mjs";
 import { pack, split } from "./lzma.mjs";
 import { dropPanicPaths } from "./panic-paths.mjs";
 import { blankPanicData } from "./panic-data.mjs";
+import { dropIdleInvokes } from "./closure-invokes.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -61,8 +62,11 @@ if (!existsSync(wasmOpt)) {
 if (!debug) {
   const { wasm: quiet, dropped } = dropPanicPaths(readFileSync(wasmPath));
   console.log(`panic paths: ${dropped.length} bodies made a trap (tools/panic-paths.mjs)`);
+  // The closure invoke shims of closure types keksi never creates (tools/closure-invokes.mjs).
+  const idle = dropIdleInvokes(quiet, readFileSync(join(tmp, "keksi.js"), "utf8"), join(dirname(wasmOpt), "wasm-dis"));
+  console.log(`closure invokes: ${idle.dropped.length} shims made a trap, ${idle.kept} kept (tools/closure-invokes.mjs)`);
   wasmPath = join(tmp, "keksi_bg.quiet.wasm");
-  writeFileSync(wasmPath, quiet);
+  writeFileSync(wasmPath, idle.wasm);
   const opt = join(tmp, "keksi_bg.opt.wasm");
   // Flattened and re-relooped before -Oz twice: binaryen then finds ~0.5 KB more to fold
   // (measured on the packed module; -Oz alone leaves it). --low-memory-unused lets it fold

@@ -68,7 +68,7 @@ const out = readdirSync(build).map((d) => join(build, d, "out")).filter((d) => e
   .sort((a, b) => statSync(join(b, "texts-keys")).mtimeMs - statSync(join(a, "texts-keys")).mtimeMs)[0];
 const latin = wasm.toString("latin1");
 const files = readdirSync(out);
-for (const [label, group] of [["data: texts", files.filter((f) => /^texts-[a-z]+$/.test(f))], ["data: cookies.tsv", ["cookies.tsv"]],
+for (const [label, group] of [["data: texts", files.filter((f) => /^texts-[a-z]+$/.test(f))], ["data: cookies.tsv", ["cookies.tsv", "cookie-purposes"]],
   ["data: trackers.tsv", ["trackers.tsv"]], ["data: storage.tsv", ["storage.tsv"]], ["data: stylesheets", ["keksi.css", "placeholder.css"]]]) {
   const copy = Buffer.from(wasm);
   let raw = 0;

@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::category::DEFAULT_CATEGORIES;
 #[cfg(target_arch = "wasm32")]
 use crate::single::Once as OnceLock;
 #[cfg(not(target_arch = "wasm32"))]
@@ -36,6 +37,10 @@ pub struct KnownKey {
 }
 
 const COOKIES_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/cookies.tsv"));
+/// The distinct purposes of `cookies.tsv`, a line each: its purpose column holds the index
+/// of the row's purpose here, its category column the category's index in
+/// `DEFAULT_CATEGORIES` (build.rs `code_cookie_columns`).
+const COOKIE_PURPOSES: &str = include_str!(concat!(env!("OUT_DIR"), "/cookie-purposes"));
 const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"));
 
 /// The entries of a compiled-in data file, each split into its fields. build.rs stores
@@ -63,9 +68,18 @@ pub fn cookies() -> &'static [KnownCookie] {
     static CELL: OnceLock<Vec<KnownCookie>> = OnceLock::new();
     CELL.get_or_init(|| {
         // Loops, not adapter chains: each chain is code of its own in keksi.js.
+        let mut purposes = Vec::new();
+        for p in COOKIE_PURPOSES.split('\n') {
+            purposes.push(p);
+        }
         let mut out = Vec::new();
         for f in rows(COOKIES_TSV) {
             if let [pattern, category, vendor, lifetime, purpose] = f[..] {
+                let Some(purpose) = pick(purpose, &purposes) else {
+                    continue;
+                };
+                // '0' to '3' (build.rs): the low two bits are the index.
+                let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
                 out.push(KnownCookie {
                     pattern,
                     category,
@@ -77,6 +91,11 @@ pub fn cookies() -> &'static [KnownCookie] {
         }
         out
     })
+}
+
+/// `from[index]`, the index given as decimal text.
+fn pick(index: &str, from: &[&'static str]) -> Option<&'static str> {
+    from.get(super::strings::parse_u32(index)? as usize).copied()
 }
 
 /// Known storage keys, in precedence order.
@@ -188,8 +207,9 @@ pub(crate) mod tests {
         ["", "x", "Abc123.-_"].iter().map(|fill| pattern.replace('*', fill)).collect()
     }
 
-    fn check_well_formed(file: &str, tsv: &'static str, fields: usize) {
-        for (i, f) in rows(tsv).enumerate() {
+    fn check_well_formed<S: AsRef<str> + core::fmt::Debug>(file: &str, rows: &[Vec<S>], fields: usize) {
+        for (i, f) in rows.iter().enumerate() {
+            let f: Vec<&str> = f.iter().map(AsRef::as_ref).collect();
             assert_eq!(f.len(), fields, "{file} entry {i}: {f:?}");
             assert!(
                 !f[0].is_empty() && f[0].trim() == f[0] && f[0] != "*",
@@ -222,19 +242,88 @@ pub(crate) mod tests {
 
     #[test]
     fn compiled_in_tables_are_the_data_files() {
-        for (file, table) in [
-            ("cookies.tsv", COOKIES_TSV),
-            ("storage.tsv", STORAGE_TSV),
-            ("trackers.tsv", super::super::trackers::TRACKERS_TSV),
-        ] {
+        for (file, table) in [("storage.tsv", STORAGE_TSV), ("trackers.tsv", super::super::trackers::TRACKERS_TSV)] {
             let got: Vec<Vec<&str>> = rows(table).collect();
             assert_eq!(got, source_rows(file), "{file}");
         }
+        // The cookies' category and purpose columns are coded (build.rs): read back, each
+        // entry is its source line.
+        assert_eq!(cookie_rows(), source_rows("cookies.tsv"));
+    }
+
+    /// The known cookies as the source lines write them.
+    fn cookie_rows() -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for c in cookies() {
+            let lifetime = c.lifetime_days.map_or("session".into(), |d| d.to_string());
+            out.push(vec![
+                c.pattern.into(),
+                c.category.into(),
+                c.vendor.into(),
+                lifetime,
+                c.purpose.into(),
+            ]);
+        }
+        out
+    }
+
+    #[test]
+    fn coded_cookie_columns_read_back() {
+        let c = |pattern, category, vendor, lifetime_days, purpose| KnownCookie {
+            pattern,
+            category,
+            vendor,
+            lifetime_days,
+            purpose,
+        };
+        for want in [
+            c("_ga", "analytics", "Google Analytics", Some(730), "Distinguishes users."),
+            c("__utmc", "analytics", "Google Analytics", None, "Tracks the visitor's session."),
+            c(
+                "NID",
+                "advertising",
+                "Google",
+                Some(183),
+                "Remembers preferences and personalises Google ads.",
+            ),
+            c(
+                "YSC",
+                "functional",
+                "YouTube",
+                None,
+                "Tracks views of embedded videos within a browsing session.",
+            ),
+            c(
+                "_fbp",
+                "advertising",
+                "Meta Pixel",
+                Some(90),
+                "Identifies the browser for ad targeting and measurement.",
+            ),
+            c("__cf_bm", "necessary", "Cloudflare", Some(1), "Distinguishes humans from bots."),
+            c("PHPSESSID", "necessary", "PHP", None, "Keeps the user's session on the server."),
+            c(
+                "wp-settings-*",
+                "functional",
+                "WordPress",
+                Some(365),
+                "Stores the user's dashboard settings.",
+            ),
+        ] {
+            assert_eq!(cookies().iter().find(|k| k.pattern == want.pattern), Some(&want));
+        }
+        // Compiled in coded: digits where the category was, an index where the purpose was.
+        let first = rows(COOKIES_TSV).next().unwrap();
+        assert_eq!(first[..2], ["_ga", "2"]);
+        assert_eq!(
+            COOKIE_PURPOSES.split('\n').nth(first[4].parse().unwrap()),
+            Some("Distinguishes users.")
+        );
     }
 
     #[test]
     fn cookie_data_is_valid() {
-        check_well_formed("cookies.tsv", COOKIES_TSV, 5);
+        check_well_formed("cookies.tsv", &cookie_rows(), 5);
         assert!(cookies().len() >= 300, "only {} known cookies", cookies().len());
         assert_eq!(cookies().len(), rows(COOKIES_TSV).count(), "every line parsed");
         for c in cookies() {
@@ -250,7 +339,7 @@ pub(crate) mod tests {
 
     #[test]
     fn storage_data_is_valid() {
-        check_well_formed("storage.tsv", STORAGE_TSV, 3);
+        check_well_formed("storage.tsv", &rows(STORAGE_TSV).collect::<Vec<_>>(), 3);
         assert!(storage_keys().len() >= 40);
         let patterns: Vec<&str> = storage_keys().iter().map(|k| k.pattern).collect();
         check_no_shadowing("storage.tsv", &patterns);
