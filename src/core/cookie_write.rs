@@ -91,7 +91,7 @@ const MAX_ATTR_VALUE: usize = 1024;
 /// Trimmed as browsers trim a cookie's parts: spaces and tabs only (not other Unicode
 /// white space, which would change a name or value keksi writes back).
 fn trim(s: &str) -> &str {
-    super::strings::trim_by(s, |c| c == ' ' || c == '\t')
+    super::strings::trim_by(s, |b| b == b' ' || b == b'\t')
 }
 
 /// `Max-Age` per RFC 6265 §5.2.2: an optional `-` then digits; anything else ignored.

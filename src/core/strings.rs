@@ -80,12 +80,34 @@ pub fn until_any<'a>(text: &'a str, stops: &[u8]) -> &'a str {
     text.get(..end).unwrap_or(text)
 }
 
-/// `text` without the characters `strip` picks at either end: `str::trim_matches` for a
-/// plain function, so that its callers share one copy of it (one per pattern type), not
-/// inlined: each caller then holds only a call.
+/// `text` without the bytes `strip` picks at either end: `str::trim_matches` for the
+/// ASCII sets keksi trims (cookie parts, URLs), on bytes: no UTF-8 decoding in either
+/// direction (core's `next_code_point` and its reverse), and one copy for every caller.
+/// `strip` must pick ASCII bytes only, so that the cuts fall on character boundaries.
+pub fn trim_by(text: &str, strip: fn(u8) -> bool) -> &str {
+    trim_end_by(trim_start_by(text, strip), strip)
+}
+
+/// `text` without the bytes `strip` (ASCII only, as for [`trim_by`]) picks at its start.
 #[inline(never)]
-pub fn trim_by(text: &str, strip: fn(char) -> bool) -> &str {
-    text.trim_matches(strip)
+pub fn trim_start_by(text: &str, strip: fn(u8) -> bool) -> &str {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() && strip(b[i]) {
+        i += 1;
+    }
+    text.get(i..).unwrap_or(text)
+}
+
+/// `text` without the bytes `strip` (ASCII only, as for [`trim_by`]) picks at its end.
+#[inline(never)]
+pub fn trim_end_by(text: &str, strip: fn(u8) -> bool) -> &str {
+    let b = text.as_bytes();
+    let mut i = b.len();
+    while i > 0 && strip(b[i - 1]) {
+        i -= 1;
+    }
+    text.get(..i).unwrap_or(text)
 }
 
 /// The pieces of `text` between `sep`s, as a list: one loop for every caller (a
@@ -119,6 +141,16 @@ mod tests {
         assert!(!contains_ignore_case("<ifram", "<iframe"));
         assert!(!contains_ignore_case("<ıframe", "<iframe"));
         assert!(contains_ignore_case("", ""));
+    }
+
+    #[test]
+    fn trims_agree_with_std() {
+        let ws = |b: u8| b == b' ' || b == b'\t';
+        for t in ["", " ", "\t a b \t", "ab", " \u{a0}x\u{a0} ", "\u{3000} ", "..a..", "//x/"] {
+            assert_eq!(trim_by(t, ws), t.trim_matches([' ', '\t']));
+            assert_eq!(trim_start_by(t, |b| b == b'/'), t.trim_start_matches('/'));
+            assert_eq!(trim_end_by(t, |b| b == b'.'), t.trim_end_matches('.'));
+        }
     }
 
     #[test]
