@@ -200,7 +200,7 @@ impl ConsentRecord {
         if value.len() > MAX_ENCODED_LEN {
             return Err(Error::ConsentUnreadable("too long"));
         }
-        let parts = super::strings::split(value, '|');
+        let parts = super::strings::split(value, b'|');
         let [version, revision, ts, id, method, cats, svcs] = parts[..] else {
             return Err(Error::ConsentUnreadable("wrong number of fields"));
         };
@@ -303,7 +303,7 @@ fn names(list: &str) -> Result<Vec<String>> {
     if list.is_empty() {
         return Ok(out);
     }
-    for n in list.split('+') {
+    for n in super::strings::pieces(list, b'+') {
         if !is_valid_name(n) {
             return Err(Error::ConsentUnreadable("bad name"));
         }

@@ -3,13 +3,15 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::strings::{pieces, split_once};
+
 /// The `name=value` pairs of a `document.cookie` string, in order.
 pub fn parse_jar(jar: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
-    for pair in jar.split(';') {
+    for pair in pieces(jar, b';') {
         let pair = pair.trim();
         if !pair.is_empty() {
-            out.push(match pair.split_once('=') {
+            out.push(match split_once(pair, b'=') {
                 Some((n, v)) => (n.trim(), v.trim()),
                 // A cookie without `=` has an empty name in browsers' model.
                 None => ("", pair),
@@ -81,7 +83,7 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
             let mut dotted = String::from(".");
             dotted.push_str(d);
             domains.push(dotted);
-            d = d.split_once('.').map_or("", |(_, parent)| parent);
+            d = split_once(d, b'.').map_or("", |(_, parent)| parent);
         }
     }
     // Browsers take a write to a prefixed name only with `Secure` (Chromium matches the
@@ -139,7 +141,7 @@ const MAX_PATH_DEPTH: usize = 16;
 /// (down to [`MAX_PATH_DEPTH`] segments, and on a deeper page its own directory and path,
 /// where a cookie written without `Path` lives).
 fn path_prefixes(path: &str) -> Vec<String> {
-    let mut segments = super::strings::split(path, '/');
+    let mut segments = super::strings::split(path, b'/');
     segments.retain(|s| !s.is_empty());
     let mut out = vec![String::from("/")];
     let mut acc = String::new();

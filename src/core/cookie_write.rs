@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::strings::{pieces, split_once};
 use super::time::days_from_civil;
 
 /// One parsed cookie write.
@@ -34,9 +35,9 @@ pub struct CookieWrite<'a> {
 
 /// Parse a cookie string. Never fails: whatever a browser would ignore is ignored.
 pub fn parse(text: &str) -> CookieWrite<'_> {
-    let mut parts = text.split(';');
+    let mut parts = pieces(text, b';');
     let pair = parts.next().unwrap_or("");
-    let (name, value) = match pair.split_once('=') {
+    let (name, value) = match split_once(pair, b'=') {
         Some((n, v)) => (trim(n), trim(v)),
         None => ("", trim(pair)),
     };
@@ -52,7 +53,7 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
         unreadable_lifetimes: 0,
     };
     for raw in parts {
-        let (key, val) = match raw.split_once('=') {
+        let (key, val) = match split_once(raw, b'=') {
             Some((k, v)) => (trim(k), trim(v)),
             None => (trim(raw), ""),
         };

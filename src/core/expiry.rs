@@ -62,7 +62,7 @@ pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
         return None;
     }
     let mut s = String::from(w.name);
-    let pair = text.split(';').next().unwrap_or("");
+    let pair = super::strings::until_any(text, b";");
     if pair.contains('=') {
         s.push('=');
     }

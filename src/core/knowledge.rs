@@ -43,8 +43,8 @@ const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"))
 /// empty trailing fields are dropped, as in the TAB-separated source line.
 pub fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
     let mut columns = Vec::new();
-    for c in table.split('\u{1e}') {
-        columns.push(c.split('\n'));
+    for c in super::strings::pieces(table, 0x1e) {
+        columns.push(super::strings::pieces(c, b'\n'));
     }
     core::iter::from_fn(move || {
         let mut fields = Vec::with_capacity(columns.len());

@@ -9,7 +9,7 @@ pub fn matches(pattern: &str, name: &str) -> bool {
     if !pattern.contains('*') {
         return pattern == name;
     }
-    let mut parts = pattern.split('*');
+    let mut parts = super::strings::pieces(pattern, b'*');
     let first = parts.next().unwrap_or("");
     let Some(mut rest) = name.strip_prefix(first) else { return false };
     let mut pieces = Vec::new();

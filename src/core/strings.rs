@@ -112,12 +112,46 @@ pub fn trim_end_by(text: &str, strip: fn(u8) -> bool) -> &str {
 
 /// The pieces of `text` between `sep`s, as a list: one loop for every caller (a
 /// `collect` is code of its own at each).
-pub fn split(text: &str, sep: char) -> Vec<&str> {
+pub fn split(text: &str, sep: u8) -> Vec<&str> {
     let mut out = Vec::new();
-    for p in text.split(sep) {
+    for p in pieces(text, sep) {
         out.push(p);
     }
     out
+}
+
+/// `text.split(sep)` for an ASCII `sep`, on bytes: every separator keksi splits at is
+/// one ASCII character, and core's `Split` and char searcher are ~0.5 KB of WASM.
+pub fn pieces(text: &str, sep: u8) -> Pieces<'_> {
+    Pieces { rest: Some(text), sep }
+}
+
+/// The iterator of [`pieces`].
+pub struct Pieces<'a> {
+    /// What is left to split; `None` once the last piece is out.
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.rest?;
+        let (piece, rest) = match split_once(text, self.sep) {
+            Some((piece, rest)) => (piece, Some(rest)),
+            None => (text, None),
+        };
+        self.rest = rest;
+        Some(piece)
+    }
+}
+
+/// `text.split_once(sep)` for an ASCII `sep`, on bytes (an ASCII byte is a character
+/// boundary: `get` never fails here).
+pub fn split_once(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == sep)?;
+    Some((text.get(..i)?, text.get(i + 1..)?))
 }
 
 /// `parts` joined with `sep`, written onto the end of `out` (no string of its own to copy).
@@ -141,6 +175,18 @@ mod tests {
         assert!(!contains_ignore_case("<ifram", "<iframe"));
         assert!(!contains_ignore_case("<ıframe", "<iframe"));
         assert!(contains_ignore_case("", ""));
+    }
+
+    #[test]
+    fn pieces_agree_with_std() {
+        for t in ["", ";", "a", "a;b", ";a;;b;", "é;ü;", "a=b=c", "=", "\u{1f}x\u{1f}"] {
+            for sep in [b';', b'=', 0x1f] {
+                let std: Vec<&str> = t.split(char::from(sep)).collect();
+                assert_eq!(pieces(t, sep).collect::<Vec<_>>(), std, "{t:?}");
+                assert_eq!(split(t, sep), std);
+                assert_eq!(split_once(t, sep), t.split_once(char::from(sep)), "{t:?}");
+            }
+        }
     }
 
     #[test]

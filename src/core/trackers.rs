@@ -43,7 +43,7 @@ pub fn known() -> &'static [KnownTracker] {
         let mut out = Vec::new();
         for f in rows(TRACKERS_TSV) {
             if let [entry, category, vendor, ref service @ ..] = f[..] {
-                let (host, path) = entry.split_once('/').unwrap_or((entry, ""));
+                let (host, path) = super::strings::split_once(entry, b'/').unwrap_or((entry, ""));
                 out.push(KnownTracker {
                     host,
                     path,

@@ -284,7 +284,7 @@ fn clean_srcdoc(el: &Element) -> bool {
 
 /// Hold an image whose `srcset` names a blocked tracker (any of its candidates).
 fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
-    for candidate in srcset.split(',') {
+    for candidate in strings::pieces(srcset, b',') {
         let url = candidate.split_whitespace().next().unwrap_or("");
         if let Some(m) = blocked(url) {
             // Never give the element the srcset itself: WebKit starts loading at once.
