@@ -72,7 +72,7 @@ pub fn write_string(name: &str, value: &str, o: &WriteOptions) -> String {
 pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     let mut domains: Vec<String> = vec![String::new()];
     // IP hosts have no parent domains (IPv6 hosts contain ':').
-    let is_ip = host.contains(':') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let is_ip = super::strings::has_any(host, b":") || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if !is_ip && !host.is_empty() {
         // The host and each parent domain but the last label: `a.b.c`, `b.c` (a suffix of
         // the host after each dot, no list of labels to join again).

@@ -63,7 +63,7 @@ pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
     }
     let mut s = String::from(w.name);
     let pair = super::strings::until_any(text, b";");
-    if pair.contains('=') {
+    if super::strings::has_any(pair, b"=") {
         s.push('=');
     }
     s.push_str(w.value);

@@ -107,7 +107,7 @@ fn cookie_index() -> &'static CookieIndex {
         let mut exact = Vec::new();
         let mut globs = Vec::new();
         for (i, c) in cookies().iter().enumerate() {
-            if c.pattern.contains('*') {
+            if super::strings::has_any(c.pattern, b"*") {
                 globs.push(i);
             } else {
                 exact.push((c.pattern, i));

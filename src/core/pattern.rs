@@ -6,7 +6,7 @@ use crate::prelude::*;
 
 /// Whether `name` matches `pattern`. Case-sensitive, as cookie names are.
 pub fn matches(pattern: &str, name: &str) -> bool {
-    if !pattern.contains('*') {
+    if !super::strings::has_any(pattern, b"*") {
         return pattern == name;
     }
     let mut parts = super::strings::pieces(pattern, b'*');

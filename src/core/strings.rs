@@ -70,14 +70,24 @@ pub fn parse_u32(text: &str) -> Option<u32> {
 /// compiled for each set of characters.
 pub fn until_any<'a>(text: &'a str, stops: &[u8]) -> &'a str {
     let mut end = text.len();
-    for (i, b) in text.bytes().enumerate() {
-        if stops.contains(&b) {
-            end = i;
-            break;
+    'bytes: for (i, b) in text.bytes().enumerate() {
+        // A loop, not `stops.contains`: that is core's `memchr` (0.4 KB of WASM), made
+        // for long slices, not for sets of one to four bytes.
+        for &s in stops {
+            if s == b {
+                end = i;
+                break 'bytes;
+            }
         }
     }
     // An ASCII byte is a character boundary: `get` never fails here.
     text.get(..end).unwrap_or(text)
+}
+
+/// Whether `text` holds any of the ASCII bytes in `set`: `str::contains` for a character
+/// or a few, through [`until_any`] (no `memchr` of its own).
+pub fn has_any(text: &str, set: &[u8]) -> bool {
+    until_any(text, set).len() < text.len()
 }
 
 /// `text` without the bytes `strip` picks at either end: `str::trim_matches` for the
@@ -194,6 +204,7 @@ mod tests {
         let ws = |b: u8| b == b' ' || b == b'\t';
         for t in ["", " ", "\t a b \t", "ab", " \u{a0}x\u{a0} ", "\u{3000} ", "..a..", "//x/"] {
             assert_eq!(trim_by(t, ws), t.trim_matches([' ', '\t']));
+            assert_eq!(has_any(t, b".a"), t.contains(['.', 'a']));
             assert_eq!(trim_start_by(t, |b| b == b'/'), t.trim_start_matches('/'));
             assert_eq!(trim_end_by(t, |b| b == b'.'), t.trim_end_matches('.'));
         }

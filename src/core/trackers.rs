@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use super::config::Settings;
 use super::knowledge::rows;
-use super::strings::{trim_by, trim_end_by, trim_start_by, until_any};
+use super::strings::{has_any, trim_by, trim_end_by, trim_start_by, until_any};
 
 pub(crate) const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
 
@@ -117,7 +117,7 @@ pub fn surely_same_origin(url: &str) -> bool {
         Some(c) if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' => {
             // A scheme can only come before the first `/`, `?` or `#`.
             let head = until_any(url, b"/?#");
-            !head.contains(':') && !head.contains('\\')
+            !has_any(head, b":\\")
         }
         _ => false,
     }
@@ -186,7 +186,7 @@ pub fn match_host(s: &Settings, host: &str, path: Option<&str>) -> Option<Tracke
 /// to find one. (Text outside those values, such as "café" or `&amp;`, does not count:
 /// most of the world's markup has some.)
 pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
-    let odd_config = s.trackers.iter().any(|t| !t.host.contains('.') || t.host.contains(':'));
+    let odd_config = s.trackers.iter().any(|t| !has_any(&t.host, b".") || has_any(&t.host, b":"));
     if odd_config || odd_url_value(text) {
         return true;
     }
@@ -202,7 +202,7 @@ pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
             word.push(b.to_ascii_lowercase() as char);
             continue;
         }
-        if word.contains('.') && match_host(s, &word, None).is_some() {
+        if has_any(&word, b".") && match_host(s, &word, None).is_some() {
             return true;
         }
         word.clear();
