@@ -417,7 +417,12 @@ fn wait_for(script: &Element, limit: Option<i32>) {
     let turn = WAIT_TURN.with(|t| t.get().wrapping_add(1));
     WAIT_TURN.with(|t| t.set(turn));
     // Called by whichever comes first (load, error, the time limit); later calls are stale.
-    let next = Closure::<dyn Fn()>::new(move || {
+    // The `FnMut(JsValue)` type of keksi's other callbacks (glue is made per closure type,
+    // `Fn()` cost 35 B gzip): it does not run inside itself, as the browser's `load`,
+    // `error` and the timer each come as a task of their own (only a fake `load` that a
+    // released script dispatched on this script could; that call, stale anyway, would
+    // then throw in its listener instead of doing nothing).
+    let next = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
         if WAIT_TURN.with(|t| t.get()) == turn && BUSY.with(|b| b.get()) {
             WAIT_TURN.with(|t| t.set(turn.wrapping_add(1)));
             BUSY.with(|b| b.set(false));
