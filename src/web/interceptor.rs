@@ -514,11 +514,7 @@ fn guard_setters(realm: &JsValue) {
     let remove = prototype_of(realm, "Element")
         .map(|p| get(&p, "removeAttribute"))
         .and_then(|f| f.dyn_into::<Function>().ok());
-    let html = prototype_of(realm, "Element").and_then(|p| {
-        Object::get_own_property_descriptor(&p, &"innerHTML".into())
-            .dyn_into::<Object>()
-            .ok()
-    });
+    let html = prototype_of(realm, "Element").and_then(|p| super::patch::descriptor(&p, "innerHTML"));
     if let (Some(set_attribute), Some(remove_attribute)) = (original, remove) {
         let inner_html_set = html.as_ref().and_then(|d| get(d, "set").dyn_into::<Function>().ok());
         let inner_html_get = html.as_ref().and_then(|d| get(d, "get").dyn_into::<Function>().ok());
