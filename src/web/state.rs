@@ -63,16 +63,19 @@ pub fn judge<R>(f: impl FnOnce(&Settings, Option<&Choice>) -> R) -> R {
     STATE.with(|s| {
         // `f` called in one place: two calls put a copy of it at each caller.
         let b = s.try_borrow().ok();
-        let defaults;
         let (settings, choice) = match b.as_ref().and_then(|b| b.as_ref()) {
             Some(st) => (&st.settings, st.choice()),
-            None => {
-                defaults = Settings::default();
-                (&defaults, None)
-            }
+            None => (defaults(), None),
         };
         f(settings, choice)
     })
+}
+
+/// The settings a guard decides with before boot, made once: a `Settings` built and
+/// dropped inside [`judge`] was code of its own at each of its callers.
+fn defaults() -> &'static Settings {
+    static DEFAULTS: crate::single::Once<Settings> = crate::single::Once::new();
+    DEFAULTS.get_or_init(Settings::default)
 }
 
 /// In debug mode (config `debug` or `?keksi-debug`), log `keksi: ` and the parts,
