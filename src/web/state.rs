@@ -6,6 +6,7 @@
 use crate::prelude::*;
 
 use crate::single::Shared;
+use core::cell::{Ref, RefMut};
 
 use wasm_bindgen::prelude::*;
 
@@ -54,7 +55,13 @@ crate::single::local! {
 
 /// Read the state; `None` before boot or while it is being written.
 pub fn read<R>(f: impl FnOnce(&State) -> R) -> Option<R> {
-    STATE.with(|s| s.try_borrow().ok().and_then(|s| s.as_ref().map(f)))
+    current().map(|s| f(&s))
+}
+
+/// The state borrowed, as for [`read`]: the borrowing written once, not in each of
+/// `read`'s thirty-odd instances.
+fn current() -> Option<Ref<'static, State>> {
+    Ref::filter_map(STATE.get().try_borrow().ok()?, Option::as_ref).ok()
 }
 
 /// Decide with the current settings and choice; before boot (or while the state is
@@ -93,7 +100,12 @@ pub fn debug(parts: &[&str]) {
 
 /// Change the state; `None` before boot or while it is borrowed.
 pub fn write<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
-    STATE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.as_mut().map(f)))
+    current_mut().map(|mut s| f(&mut s))
+}
+
+/// The state borrowed for a change, as for [`write`] (written once, as [`current`]).
+fn current_mut() -> Option<RefMut<'static, State>> {
+    RefMut::filter_map(STATE.get().try_borrow_mut().ok()?, Option::as_mut).ok()
 }
 
 /// Settings from the inline config element, or fail-closed defaults with an error.
