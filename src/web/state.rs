@@ -67,15 +67,13 @@ fn current() -> Option<Ref<'static, State>> {
 /// Decide with the current settings and choice; before boot (or while the state is
 /// being written) with the defaults and no choice, so a guard never fails open.
 pub fn judge<R>(f: impl FnOnce(&Settings, Option<&Choice>) -> R) -> R {
-    STATE.with(|s| {
-        // `f` called in one place: two calls put a copy of it at each caller.
-        let b = s.try_borrow().ok();
-        let (settings, choice) = match b.as_ref().and_then(|b| b.as_ref()) {
-            Some(st) => (&st.settings, st.choice()),
-            None => (defaults(), None),
-        };
-        f(settings, choice)
-    })
+    let st = current();
+    // `f` called in one place: two calls put a copy of it at each caller.
+    let (settings, choice) = match st.as_deref() {
+        Some(st) => (&st.settings, st.choice()),
+        None => (defaults(), None),
+    };
+    f(settings, choice)
 }
 
 /// The settings a guard decides with before boot, made once: a `Settings` built and
