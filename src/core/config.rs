@@ -87,26 +87,31 @@ pub const CONSENT_TYPES: [&str; 7] = [
     "security_storage",
 ];
 
+/// The default `mapping`: category → the consent types it grants.
+const DEFAULT_MAPPING: [(&str, &[&str]); 3] = [
+    ("analytics", &["analytics_storage"]),
+    ("advertising", &["ad_storage", "ad_user_data", "ad_personalization"]),
+    ("functional", &["functionality_storage", "personalization_storage"]),
+];
+
 impl Default for ConsentMode {
     fn default() -> Self {
-        let m = |c: &str, t: &[&str]| {
+        // Made from a table by one loop, not a `vec!` of three calls.
+        let mut mapping = Vec::new();
+        for &(c, types) in &DEFAULT_MAPPING {
             let mut list = Vec::new();
-            for s in t {
-                list.push(s.to_string());
+            for t in types {
+                list.push(String::from(*t));
             }
-            (c.to_string(), list)
-        };
+            mapping.push((String::from(c), list));
+        }
         ConsentMode {
             enabled: true,
             region: Vec::new(),
             wait_for_update: None,
             ads_data_redaction: false,
             url_passthrough: false,
-            mapping: vec![
-                m("analytics", &["analytics_storage"]),
-                m("advertising", &["ad_storage", "ad_user_data", "ad_personalization"]),
-                m("functional", &["functionality_storage", "personalization_storage"]),
-            ],
+            mapping,
         }
     }
 }
