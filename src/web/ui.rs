@@ -42,7 +42,9 @@ fn root() -> Option<ShadowRoot> {
     UI.with(|u| u.borrow().as_ref().map(|u| u.root.clone()))
 }
 
-fn view_markup(f: impl Fn(&View) -> String) -> Option<String> {
+/// The markup `f` makes of the current view. `f` a function pointer, not generic: one
+/// copy of this for the banner and the dialog.
+fn view_markup(f: fn(&View) -> String) -> Option<String> {
     state::read(|s| {
         let rows = super::api::cookie_rows(s);
         let v = View {
