@@ -61,7 +61,7 @@ fn decide(method: Method, choice: Choice) {
     let secure = store::is_https();
     // Read from the page before the state is borrowed: nothing of the page's runs inside.
     let now = dom::now_ms();
-    let fresh_id = id_from_bytes(&dom::random_bytes(16));
+    let fresh_id = id_from_bytes(&dom::random_bytes());
     let Some((name, cookie)) = state::write(|s| {
         let id = match &s.record {
             Some(r) => r.id.clone(),

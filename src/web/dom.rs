@@ -98,10 +98,11 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// `n` random bytes from `crypto.getRandomValues`; `Math.random` only where the browser
-/// has no Web Crypto (the id is an identifier, not a secret).
-pub fn random_bytes(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
+/// 16 random bytes (an id's) from `crypto.getRandomValues`; `Math.random` only where
+/// the browser has no Web Crypto (the id is an identifier, not a secret). An array, not
+/// a `Vec`: nothing to allocate and free.
+pub fn random_bytes() -> [u8; 16] {
+    let mut buf = [0u8; 16];
     // `crypto` read as a plain property (no import of its own): where it is missing,
     // the `getRandomValues` call throws and is caught, so `Math.random` fills `buf`.
     let crypto = super::patch::get(&global(), "crypto").unchecked_into::<web_sys::Crypto>();

@@ -195,7 +195,7 @@ fn send_receipt(action: Action) {
     let page = dom::location().href();
     // A plain property read (`navigator.userAgent` never throws): no import of its own.
     let ua = get(&w.navigator(), "userAgent").as_string().unwrap_or_default();
-    let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes(16));
+    let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes());
     let Some(Some((url, body))) = state::read(|st| {
         let url = st.settings.consent_log.clone()?;
         let consent_id = st.record.as_ref().map(|r| r.id.as_str()).unwrap_or(&st.last_consent_id);
