@@ -141,8 +141,13 @@ const MAX_PATH_DEPTH: usize = 16;
 /// (down to [`MAX_PATH_DEPTH`] segments, and on a deeper page its own directory and path,
 /// where a cookie written without `Path` lives).
 fn path_prefixes(path: &str) -> Vec<String> {
-    let mut segments = super::strings::split(path, b'/');
-    segments.retain(|s| !s.is_empty());
+    // The non-empty segments, by one loop (not a split, then a `retain` of its own).
+    let mut segments = Vec::new();
+    for s in pieces(path, b'/') {
+        if !s.is_empty() {
+            segments.push(s);
+        }
+    }
     let mut out = vec![String::from("/")];
     let mut acc = String::new();
     for (i, seg) in segments.iter().enumerate() {
