@@ -102,7 +102,7 @@ fn base_url() -> Option<(String, bool, web_sys::Url)> {
     let doc = dom::document()?;
     let base = get(&doc, "baseURI").as_string()?;
     let loc = dom::location();
-    let own = loc.href() == base;
+    let own = dom::text_prop(&loc, "href") == base;
     Some((base, own, loc))
 }
 
@@ -116,12 +116,12 @@ fn request_host(url: &str) -> Option<(String, String)> {
         return None;
     }
     let u = web_sys::Url::new_with_base(url, &base).ok()?;
-    let proto = u.protocol();
+    let proto = dom::text_prop(&u, "protocol");
     if proto != "http:" && proto != "https:" {
         return None;
     }
-    let host = u.hostname();
-    (host != loc.hostname()).then(|| (host, u.pathname()))
+    let host = dom::text_prop(&u, "hostname");
+    (host != dom::text_prop(&loc, "hostname")).then(|| (host, dom::text_prop(&u, "pathname")))
 }
 
 /// The tracker this URL belongs to: any (`all`), or only one not allowed now.

@@ -192,7 +192,7 @@ fn push_event() {
 /// Send a receipt to `consentLog` with `sendBeacon` (fallback: `fetch` keepalive).
 fn send_receipt(action: Action) {
     let Some(w) = dom::window() else { return };
-    let page = dom::location().href();
+    let page = dom::text_prop(&dom::location(), "href");
     // A plain property read (`navigator.userAgent` never throws): no import of its own.
     let ua = get(&w.navigator(), "userAgent").as_string().unwrap_or_default();
     let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes());
