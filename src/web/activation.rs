@@ -445,11 +445,11 @@ fn clone_script(el: &Element) -> Option<Element> {
     let attrs = el.attributes();
     for i in 0..attrs.length() {
         let Some(a) = attrs.item(i) else { continue };
-        let name = a.name();
+        let name = dom::text_prop(&a, "name");
         if name == "type" || name == "src" || name == STATE_ATTR || name == AUTO_ATTR || name == SEQ_ATTR {
             continue;
         }
-        dom::set_attr(&script, &name, &a.value());
+        dom::set_attr(&script, &name, &dom::text_prop(&a, "value"));
     }
     dom::set_attr(&script, STATE_ATTR, "on");
     if let Some(t) = dom::attr(el, TYPE_ATTR) {
@@ -460,7 +460,7 @@ fn clone_script(el: &Element) -> Option<Element> {
         super::patch::set(&script, "src", &trusted::make(trusted::SCRIPT_URL, src));
     }
     // The nonce attribute is hidden after parsing; the property keeps it.
-    let own = el.dyn_ref::<HtmlElement>().map(|h| h.nonce()).unwrap_or_default();
+    let own = el.dyn_ref::<HtmlElement>().map(|h| dom::text_prop(h, "nonce")).unwrap_or_default();
     let nonce = if own.is_empty() {
         state::read(|s| s.nonce.clone()).unwrap_or_default()
     } else {

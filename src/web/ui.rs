@@ -201,7 +201,8 @@ pub fn hide() {
     let doc = dom::document();
     let active = || doc.as_ref().and_then(|d| d.active_element());
     // A keyboard user's focus (`:focus-visible`: a click leaves focus on the button too).
-    let keyboard = active().is_some_and(|a| a.id() == HOST_ID) && focused().is_some_and(|f| f.matches(":focus-visible").unwrap_or(false));
+    let keyboard = active().is_some_and(|a| dom::text_prop(&a, "id") == HOST_ID)
+        && focused().is_some_and(|f| f.matches(":focus-visible").unwrap_or(false));
     if let Some(b) = part("banner") {
         dom::set_attr(&b, "hidden", "");
     }
@@ -209,7 +210,7 @@ pub fn hide() {
     // Focus left on a hidden banner button falls to the end of the page, and the next Tab
     // leaves it: it goes to the page's first stop instead, where a keyboard user starts
     // (often a skip link), without scrolling.
-    let lost = || active().is_none_or(|a| a.id() == HOST_ID || a.tag_name() == "BODY");
+    let lost = || active().is_none_or(|a| dom::text_prop(&a, "id") == HOST_ID || a.tag_name() == "BODY");
     if !keyboard || !lost() {
         return;
     }
@@ -235,7 +236,7 @@ fn dialog() -> Option<HtmlDialogElement> {
 fn focused() -> Option<HtmlElement> {
     let doc = dom::document()?;
     let active = doc.active_element()?;
-    let inner = if active.id() == HOST_ID {
+    let inner = if dom::text_prop(&active, "id") == HOST_ID {
         root().and_then(|r| r.active_element())
     } else {
         None
@@ -404,7 +405,7 @@ fn on_page_focus(e: Event) {
     };
     if e.target()
         .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_none_or(|t| t.id() == HOST_ID)
+        .is_none_or(|t| dom::text_prop(&t, "id") == HOST_ID)
     {
         return;
     }
