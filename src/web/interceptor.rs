@@ -285,7 +285,10 @@ fn clean_srcdoc(el: &Element) -> bool {
 /// Hold an image whose `srcset` names a blocked tracker (any of its candidates).
 fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
     for candidate in strings::pieces(srcset, b',') {
-        let url = candidate.split_whitespace().next().unwrap_or("");
+        // Its first word (`split_whitespace().next()`, without a split iterator of its
+        // own): up to the first white space after trimming.
+        let c = candidate.trim();
+        let url = c.get(..c.find(char::is_whitespace).unwrap_or(c.len())).unwrap_or(c);
         if let Some(m) = blocked(url) {
             // Never give the element the srcset itself: WebKit starts loading at once.
             native_set(el, SRCSET_ATTR, srcset);
