@@ -314,15 +314,23 @@ fn names(list: &str) -> Result<Vec<String>> {
 
 fn to_base36(mut n: u64) -> String {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut buf = Vec::new();
+    // Written from the end of a buffer that fits any u64 (13 digits), then copied out by
+    // a loop: no list to grow, no `rev` + `map` + `collect` (code of their own).
+    let mut buf = [0u8; 13];
+    let mut i = buf.len();
     loop {
-        buf.push(DIGITS[(n % 36) as usize]);
+        i -= 1;
+        buf[i] = DIGITS[(n % 36) as usize];
         n /= 36;
         if n == 0 {
             break;
         }
     }
-    buf.iter().rev().map(|&b| b as char).collect()
+    let mut out = String::new();
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
+    out
 }
 
 fn from_base36(s: &str) -> Option<u64> {
