@@ -239,12 +239,19 @@ fn odd_url_value(html: &str) -> bool {
         if quote.is_some() {
             j += 1;
         }
-        let mut value = b[j.min(b.len())..].iter().take_while(|&&c| match quote {
-            Some(q) => c != q,
-            None => !c.is_ascii_whitespace() && c != b'>',
-        });
-        if value.any(|&c| c >= 0x80 || matches!(c, b'&' | b'%' | b'\\')) {
-            return true;
+        // The value's bytes, by a loop (not `take_while` + `any`).
+        while let Some(&c) = b.get(j) {
+            let end = match quote {
+                Some(q) => c == q,
+                None => c.is_ascii_whitespace() || c == b'>',
+            };
+            if end {
+                break;
+            }
+            if c >= 0x80 || matches!(c, b'&' | b'%' | b'\\') {
+                return true;
+            }
+            j += 1;
         }
     }
     false
