@@ -337,7 +337,7 @@ fn load(el: &Element) {
 /// The script running now, if keksi released it after `doc` was parsed (marked, or a
 /// held tracker's).
 pub fn released_running(doc: &web_sys::Document) -> Option<Element> {
-    if dom::text_prop(&doc, "readyState") == "loading" {
+    if dom::text_prop(doc, "readyState") == "loading" {
         return None;
     }
     // Read as a plain property (no import of its own): an element or `null`.

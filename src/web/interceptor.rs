@@ -727,7 +727,7 @@ fn in_place(html: &str, els: &[Element], scripts_run: bool, scripting: bool) -> 
     let mut out = String::new();
     let mut at = 0;
     for (el, t) in els.iter().zip(&tags) {
-        if dom::text_prop(&el, "localName") != t.name {
+        if dom::text_prop(el, "localName") != t.name {
             return None;
         }
         if el.has_attribute(AUTO_ATTR) || el.has_attribute(INERT_ATTR) || el.has_attribute("srcdoc") {
@@ -743,7 +743,7 @@ fn in_place(html: &str, els: &[Element], scripts_run: bool, scripting: bool) -> 
 /// `<name a="v" …>` of an element's attributes as they are now.
 fn push_start_tag(out: &mut String, el: &Element) {
     out.push('<');
-    out.push_str(&dom::text_prop(&el, "localName"));
+    out.push_str(&dom::text_prop(el, "localName"));
     let attrs = el.attributes();
     for i in 0..attrs.length() {
         let Some(a) = attrs.item(i) else { continue };
@@ -789,7 +789,7 @@ fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, inside:
     // Markup given into a raw-text element (`script.innerHTML`, a textarea's) is its
     // text, never elements: left as it is.
     let inside = inside && (at == 0 || matches!(text(&args.get(0))?.to_ascii_lowercase().as_str(), "afterbegin" | "beforeend"));
-    if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&dom::text_prop(&e, "localName"))) {
+    if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&dom::text_prop(e, "localName"))) {
         return call(&target, &this, &args);
     }
     let frames = sanitize_arg(&args, at, false, true)?;
