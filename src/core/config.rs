@@ -580,7 +580,7 @@ fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
         t.host.make_ascii_lowercase();
         check_declared(s, "trackers", i, &t.category, &t.host)?;
         // Only a host and a path are compared: anything else would never match.
-        if t.host.starts_with('/') || crate::core::strings::has_any(&t.host, b"?#") || crate::core::strings::contains(&t.host, "://") {
+        if t.host.starts_with("/") || crate::core::strings::has_any(&t.host, b"?#") || crate::core::strings::contains(&t.host, "://") {
             return Err(Error::field(
                 indexed("trackers", i, "host"),
                 "a host and maybe a path, no scheme, query or fragment",

@@ -76,7 +76,7 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
         }
         if key.eq_ignore_ascii_case("domain") && !val.is_empty() {
             w.domain = Some(val);
-        } else if key.eq_ignore_ascii_case("path") && val.starts_with('/') {
+        } else if key.eq_ignore_ascii_case("path") && val.starts_with("/") {
             w.path = Some(val);
         }
         if !key.is_empty() {
@@ -98,7 +98,8 @@ fn trim(s: &str) -> &str {
 /// `Max-Age` per RFC 6265 §5.2.2: an optional `-` then digits; anything else ignored.
 /// Huge values saturate.
 fn parse_max_age(v: &str) -> Option<i64> {
-    let (neg, digits) = match v.strip_prefix('-') {
+    // A `&str` pattern, as everywhere (see `strings::parse_u32`).
+    let (neg, digits) = match v.strip_prefix("-") {
         Some(d) => (true, d),
         None => (false, v),
     };

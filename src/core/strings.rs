@@ -50,7 +50,9 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
 /// an optional `+`, `None` when empty or too large), without core's generic integer
 /// parser (~0.3 KB of WASM) for the few whole numbers keksi reads.
 pub fn parse_u32(text: &str) -> Option<u32> {
-    let digits = text.strip_prefix('+').unwrap_or(text);
+    // `"+"`, not `'+'`: keksi's prefix tests all take a `&str` pattern, so core's char
+    // version of `strip_prefix`/`starts_with` is not in keksi.js.
+    let digits = text.strip_prefix("+").unwrap_or(text);
     if digits.is_empty() {
         return None;
     }
