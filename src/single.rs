@@ -20,6 +20,10 @@ impl<T> Local<T> {
     pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
         f(&self.0)
     }
+    /// The value itself, for a borrow that outlives a closure (a guard to return).
+    pub fn get(&'static self) -> &'static T {
+        &self.0
+    }
 }
 
 /// A value computed on first use, like `std::sync::OnceLock`.

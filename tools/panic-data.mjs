@@ -34,7 +34,6 @@ export const MESSAGES = [
   "\x10range end index \xc0\" out of range for slice of length \xc0\x00",
   "\x15memory allocation of \xc0\x0d bytes failed\x00",
   "\x14insertion index (is \xc0\x17) should be <= len (is \xc0\x01)\x00",
-  "\x12removal index (is \xc0\x16) should be < len (is \xc0\x01)\x00",
   "internal error: entered unreachable code",
   "reentrant init",
   "mid > len",

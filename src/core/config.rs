@@ -87,26 +87,31 @@ pub const CONSENT_TYPES: [&str; 7] = [
     "security_storage",
 ];
 
+/// The default `mapping`: category → the consent types it grants.
+const DEFAULT_MAPPING: [(&str, &[&str]); 3] = [
+    ("analytics", &["analytics_storage"]),
+    ("advertising", &["ad_storage", "ad_user_data", "ad_personalization"]),
+    ("functional", &["functionality_storage", "personalization_storage"]),
+];
+
 impl Default for ConsentMode {
     fn default() -> Self {
-        let m = |c: &str, t: &[&str]| {
+        // Made from a table by one loop, not a `vec!` of three calls.
+        let mut mapping = Vec::new();
+        for &(c, types) in &DEFAULT_MAPPING {
             let mut list = Vec::new();
-            for s in t {
-                list.push(s.to_string());
+            for t in types {
+                list.push(String::from(*t));
             }
-            (c.to_string(), list)
-        };
+            mapping.push((String::from(c), list));
+        }
         ConsentMode {
             enabled: true,
             region: Vec::new(),
             wait_for_update: None,
             ads_data_redaction: false,
             url_passthrough: false,
-            mapping: vec![
-                m("analytics", &["analytics_storage"]),
-                m("advertising", &["ad_storage", "ad_user_data", "ad_personalization"]),
-                m("functional", &["functionality_storage", "personalization_storage"]),
-            ],
+            mapping,
         }
     }
 }
@@ -575,7 +580,7 @@ fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
         t.host.make_ascii_lowercase();
         check_declared(s, "trackers", i, &t.category, &t.host)?;
         // Only a host and a path are compared: anything else would never match.
-        if t.host.starts_with('/') || t.host.contains(['?', '#']) || crate::core::strings::contains(&t.host, "://") {
+        if t.host.starts_with("/") || crate::core::strings::has_any(&t.host, b"?#") || crate::core::strings::contains(&t.host, "://") {
             return Err(Error::field(
                 indexed("trackers", i, "host"),
                 "a host and maybe a path, no scheme, query or fragment",

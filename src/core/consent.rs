@@ -200,7 +200,7 @@ impl ConsentRecord {
         if value.len() > MAX_ENCODED_LEN {
             return Err(Error::ConsentUnreadable("too long"));
         }
-        let parts = super::strings::split(value, '|');
+        let parts = super::strings::split(value, b'|');
         let [version, revision, ts, id, method, cats, svcs] = parts[..] else {
             return Err(Error::ConsentUnreadable("wrong number of fields"));
         };
@@ -303,7 +303,7 @@ fn names(list: &str) -> Result<Vec<String>> {
     if list.is_empty() {
         return Ok(out);
     }
-    for n in list.split('+') {
+    for n in super::strings::pieces(list, b'+') {
         if !is_valid_name(n) {
             return Err(Error::ConsentUnreadable("bad name"));
         }
@@ -314,15 +314,23 @@ fn names(list: &str) -> Result<Vec<String>> {
 
 fn to_base36(mut n: u64) -> String {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut buf = Vec::new();
+    // Written from the end of a buffer that fits any u64 (13 digits), then copied out by
+    // a loop: no list to grow, no `rev` + `map` + `collect` (code of their own).
+    let mut buf = [0u8; 13];
+    let mut i = buf.len();
     loop {
-        buf.push(DIGITS[(n % 36) as usize]);
+        i -= 1;
+        buf[i] = DIGITS[(n % 36) as usize];
         n /= 36;
         if n == 0 {
             break;
         }
     }
-    buf.iter().rev().map(|&b| b as char).collect()
+    let mut out = String::new();
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
+    out
 }
 
 fn from_base36(s: &str) -> Option<u64> {

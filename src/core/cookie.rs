@@ -3,13 +3,15 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::strings::{pieces, split_once};
+
 /// The `name=value` pairs of a `document.cookie` string, in order.
 pub fn parse_jar(jar: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
-    for pair in jar.split(';') {
+    for pair in pieces(jar, b';') {
         let pair = pair.trim();
         if !pair.is_empty() {
-            out.push(match pair.split_once('=') {
+            out.push(match split_once(pair, b'=') {
                 Some((n, v)) => (n.trim(), v.trim()),
                 // A cookie without `=` has an empty name in browsers' model.
                 None => ("", pair),
@@ -70,7 +72,7 @@ pub fn write_string(name: &str, value: &str, o: &WriteOptions) -> String {
 pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     let mut domains: Vec<String> = vec![String::new()];
     // IP hosts have no parent domains (IPv6 hosts contain ':').
-    let is_ip = host.contains(':') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let is_ip = super::strings::has_any(host, b":") || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if !is_ip && !host.is_empty() {
         // The host and each parent domain but the last label: `a.b.c`, `b.c` (a suffix of
         // the host after each dot, no list of labels to join again).
@@ -81,7 +83,7 @@ pub fn deletion_strings(name: &str, host: &str, path: &str) -> Vec<String> {
             let mut dotted = String::from(".");
             dotted.push_str(d);
             domains.push(dotted);
-            d = d.split_once('.').map_or("", |(_, parent)| parent);
+            d = split_once(d, b'.').map_or("", |(_, parent)| parent);
         }
     }
     // Browsers take a write to a prefixed name only with `Secure` (Chromium matches the
@@ -139,8 +141,13 @@ const MAX_PATH_DEPTH: usize = 16;
 /// (down to [`MAX_PATH_DEPTH`] segments, and on a deeper page its own directory and path,
 /// where a cookie written without `Path` lives).
 fn path_prefixes(path: &str) -> Vec<String> {
-    let mut segments = super::strings::split(path, '/');
-    segments.retain(|s| !s.is_empty());
+    // The non-empty segments, by one loop (not a split, then a `retain` of its own).
+    let mut segments = Vec::new();
+    for s in pieces(path, b'/') {
+        if !s.is_empty() {
+            segments.push(s);
+        }
+    }
     let mut out = vec![String::from("/")];
     let mut acc = String::new();
     for (i, seg) in segments.iter().enumerate() {

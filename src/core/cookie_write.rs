@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::strings::{pieces, split_once};
 use super::time::days_from_civil;
 
 /// One parsed cookie write.
@@ -34,9 +35,9 @@ pub struct CookieWrite<'a> {
 
 /// Parse a cookie string. Never fails: whatever a browser would ignore is ignored.
 pub fn parse(text: &str) -> CookieWrite<'_> {
-    let mut parts = text.split(';');
+    let mut parts = pieces(text, b';');
     let pair = parts.next().unwrap_or("");
-    let (name, value) = match pair.split_once('=') {
+    let (name, value) = match split_once(pair, b'=') {
         Some((n, v)) => (trim(n), trim(v)),
         None => ("", trim(pair)),
     };
@@ -52,7 +53,7 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
         unreadable_lifetimes: 0,
     };
     for raw in parts {
-        let (key, val) = match raw.split_once('=') {
+        let (key, val) = match split_once(raw, b'=') {
             Some((k, v)) => (trim(k), trim(v)),
             None => (trim(raw), ""),
         };
@@ -75,7 +76,7 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
         }
         if key.eq_ignore_ascii_case("domain") && !val.is_empty() {
             w.domain = Some(val);
-        } else if key.eq_ignore_ascii_case("path") && val.starts_with('/') {
+        } else if key.eq_ignore_ascii_case("path") && val.starts_with("/") {
             w.path = Some(val);
         }
         if !key.is_empty() {
@@ -91,13 +92,14 @@ const MAX_ATTR_VALUE: usize = 1024;
 /// Trimmed as browsers trim a cookie's parts: spaces and tabs only (not other Unicode
 /// white space, which would change a name or value keksi writes back).
 fn trim(s: &str) -> &str {
-    super::strings::trim_by(s, |c| c == ' ' || c == '\t')
+    super::strings::trim_by(s, |b| b == b' ' || b == b'\t')
 }
 
 /// `Max-Age` per RFC 6265 §5.2.2: an optional `-` then digits; anything else ignored.
 /// Huge values saturate.
 fn parse_max_age(v: &str) -> Option<i64> {
-    let (neg, digits) = match v.strip_prefix('-') {
+    // A `&str` pattern, as everywhere (see `strings::parse_u32`).
+    let (neg, digits) = match v.strip_prefix("-") {
         Some(d) => (true, d),
         None => (false, v),
     };

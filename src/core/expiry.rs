@@ -62,8 +62,8 @@ pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
         return None;
     }
     let mut s = String::from(w.name);
-    let pair = text.split(';').next().unwrap_or("");
-    if pair.contains('=') {
+    let pair = super::strings::until_any(text, b";");
+    if super::strings::has_any(pair, b"=") {
         s.push('=');
     }
     s.push_str(w.value);

@@ -48,8 +48,8 @@ const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"))
 /// empty trailing fields are dropped, as in the TAB-separated source line.
 pub fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
     let mut columns = Vec::new();
-    for c in table.split('\u{1e}') {
-        columns.push(c.split('\n'));
+    for c in super::strings::pieces(table, 0x1e) {
+        columns.push(super::strings::pieces(c, b'\n'));
     }
     core::iter::from_fn(move || {
         let mut fields = Vec::with_capacity(columns.len());
@@ -126,7 +126,7 @@ fn cookie_index() -> &'static CookieIndex {
         let mut exact = Vec::new();
         let mut globs = Vec::new();
         for (i, c) in cookies().iter().enumerate() {
-            if c.pattern.contains('*') {
+            if super::strings::has_any(c.pattern, b"*") {
                 globs.push(i);
             } else {
                 exact.push((c.pattern, i));

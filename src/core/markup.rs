@@ -290,8 +290,8 @@ pub fn placeholder(t: &Texts, service: &str, category: &str, allows: &str) -> St
 /// not jump when the real one loads.
 pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String {
     let px = |v: Option<&str>| {
-        v.and_then(|v| super::strings::parse_u32(v.trim().strip_suffix("px").unwrap_or(v.trim())))
-            .filter(|v| *v > 0)
+        let v = v?.trim();
+        super::strings::parse_u32(v.strip_suffix("px").unwrap_or(v)).filter(|v| *v > 0)
     };
     let mut css = String::from(":host{");
     if let Some(w) = px(width) {

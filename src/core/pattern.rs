@@ -6,10 +6,10 @@ use crate::prelude::*;
 
 /// Whether `name` matches `pattern`. Case-sensitive, as cookie names are.
 pub fn matches(pattern: &str, name: &str) -> bool {
-    if !pattern.contains('*') {
+    if !super::strings::has_any(pattern, b"*") {
         return pattern == name;
     }
-    let mut parts = pattern.split('*');
+    let mut parts = super::strings::pieces(pattern, b'*');
     let first = parts.next().unwrap_or("");
     let Some(mut rest) = name.strip_prefix(first) else { return false };
     let mut pieces = Vec::new();

@@ -44,12 +44,13 @@ pub fn hex_digest(data: &[u8]) -> String {
             let t2 = s0.wrapping_add(maj);
             v = [t1.wrapping_add(t2), v[0], v[1], v[2], v[3].wrapping_add(t1), v[4], v[5], v[6]];
         }
-        for (a, b) in h.iter_mut().zip(v) {
-            *a = a.wrapping_add(b);
+        // Arrays walked by reference: a consumed one is an `IntoIter` of its own.
+        for (a, b) in h.iter_mut().zip(&v) {
+            *a = a.wrapping_add(*b);
         }
     }
     let mut bytes = Vec::new();
-    for x in h {
+    for x in &h {
         bytes.extend_from_slice(&x.to_be_bytes());
     }
     super::consent::id_from_bytes(&bytes)

@@ -50,7 +50,9 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
 /// an optional `+`, `None` when empty or too large), without core's generic integer
 /// parser (~0.3 KB of WASM) for the few whole numbers keksi reads.
 pub fn parse_u32(text: &str) -> Option<u32> {
-    let digits = text.strip_prefix('+').unwrap_or(text);
+    // `"+"`, not `'+'`: keksi's prefix tests all take a `&str` pattern, so core's char
+    // version of `strip_prefix`/`starts_with` is not in keksi.js.
+    let digits = text.strip_prefix("+").unwrap_or(text);
     if digits.is_empty() {
         return None;
     }
@@ -70,32 +72,98 @@ pub fn parse_u32(text: &str) -> Option<u32> {
 /// compiled for each set of characters.
 pub fn until_any<'a>(text: &'a str, stops: &[u8]) -> &'a str {
     let mut end = text.len();
-    for (i, b) in text.bytes().enumerate() {
-        if stops.contains(&b) {
-            end = i;
-            break;
+    'bytes: for (i, b) in text.bytes().enumerate() {
+        // A loop, not `stops.contains`: that is core's `memchr` (0.4 KB of WASM), made
+        // for long slices, not for sets of one to four bytes.
+        for &s in stops {
+            if s == b {
+                end = i;
+                break 'bytes;
+            }
         }
     }
     // An ASCII byte is a character boundary: `get` never fails here.
     text.get(..end).unwrap_or(text)
 }
 
-/// `text` without the characters `strip` picks at either end: `str::trim_matches` for a
-/// plain function, so that its callers share one copy of it (one per pattern type), not
-/// inlined: each caller then holds only a call.
+/// Whether `text` holds any of the ASCII bytes in `set`: `str::contains` for a character
+/// or a few, through [`until_any`] (no `memchr` of its own).
+pub fn has_any(text: &str, set: &[u8]) -> bool {
+    until_any(text, set).len() < text.len()
+}
+
+/// `text` without the bytes `strip` picks at either end: `str::trim_matches` for the
+/// ASCII sets keksi trims (cookie parts, URLs), on bytes: no UTF-8 decoding in either
+/// direction (core's `next_code_point` and its reverse), and one copy for every caller.
+/// `strip` must pick ASCII bytes only, so that the cuts fall on character boundaries.
+pub fn trim_by(text: &str, strip: fn(u8) -> bool) -> &str {
+    trim_end_by(trim_start_by(text, strip), strip)
+}
+
+/// `text` without the bytes `strip` (ASCII only, as for [`trim_by`]) picks at its start.
 #[inline(never)]
-pub fn trim_by(text: &str, strip: fn(char) -> bool) -> &str {
-    text.trim_matches(strip)
+pub fn trim_start_by(text: &str, strip: fn(u8) -> bool) -> &str {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() && strip(b[i]) {
+        i += 1;
+    }
+    text.get(i..).unwrap_or(text)
+}
+
+/// `text` without the bytes `strip` (ASCII only, as for [`trim_by`]) picks at its end.
+#[inline(never)]
+pub fn trim_end_by(text: &str, strip: fn(u8) -> bool) -> &str {
+    let b = text.as_bytes();
+    let mut i = b.len();
+    while i > 0 && strip(b[i - 1]) {
+        i -= 1;
+    }
+    text.get(..i).unwrap_or(text)
 }
 
 /// The pieces of `text` between `sep`s, as a list: one loop for every caller (a
 /// `collect` is code of its own at each).
-pub fn split(text: &str, sep: char) -> Vec<&str> {
+pub fn split(text: &str, sep: u8) -> Vec<&str> {
     let mut out = Vec::new();
-    for p in text.split(sep) {
+    for p in pieces(text, sep) {
         out.push(p);
     }
     out
+}
+
+/// `text.split(sep)` for an ASCII `sep`, on bytes: every separator keksi splits at is
+/// one ASCII character, and core's `Split` and char searcher are ~0.5 KB of WASM.
+pub fn pieces(text: &str, sep: u8) -> Pieces<'_> {
+    Pieces { rest: Some(text), sep }
+}
+
+/// The iterator of [`pieces`].
+pub struct Pieces<'a> {
+    /// What is left to split; `None` once the last piece is out.
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.rest?;
+        let (piece, rest) = match split_once(text, self.sep) {
+            Some((piece, rest)) => (piece, Some(rest)),
+            None => (text, None),
+        };
+        self.rest = rest;
+        Some(piece)
+    }
+}
+
+/// `text.split_once(sep)` for an ASCII `sep`, on bytes (an ASCII byte is a character
+/// boundary: `get` never fails here).
+pub fn split_once(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == sep)?;
+    Some((text.get(..i)?, text.get(i + 1..)?))
 }
 
 /// `parts` joined with `sep`, written onto the end of `out` (no string of its own to copy).
@@ -119,6 +187,29 @@ mod tests {
         assert!(!contains_ignore_case("<ifram", "<iframe"));
         assert!(!contains_ignore_case("<ıframe", "<iframe"));
         assert!(contains_ignore_case("", ""));
+    }
+
+    #[test]
+    fn pieces_agree_with_std() {
+        for t in ["", ";", "a", "a;b", ";a;;b;", "é;ü;", "a=b=c", "=", "\u{1f}x\u{1f}"] {
+            for sep in [b';', b'=', 0x1f] {
+                let std: Vec<&str> = t.split(char::from(sep)).collect();
+                assert_eq!(pieces(t, sep).collect::<Vec<_>>(), std, "{t:?}");
+                assert_eq!(split(t, sep), std);
+                assert_eq!(split_once(t, sep), t.split_once(char::from(sep)), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn trims_agree_with_std() {
+        let ws = |b: u8| b == b' ' || b == b'\t';
+        for t in ["", " ", "\t a b \t", "ab", " \u{a0}x\u{a0} ", "\u{3000} ", "..a..", "//x/"] {
+            assert_eq!(trim_by(t, ws), t.trim_matches([' ', '\t']));
+            assert_eq!(has_any(t, b".a"), t.contains(['.', 'a']));
+            assert_eq!(trim_start_by(t, |b| b == b'/'), t.trim_start_matches('/'));
+            assert_eq!(trim_end_by(t, |b| b == b'.'), t.trim_end_matches('.'));
+        }
     }
 
     #[test]

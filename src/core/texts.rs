@@ -20,12 +20,12 @@ pub fn available() -> Vec<&'static str> {
 }
 
 fn keys() -> impl Iterator<Item = &'static str> {
-    KEYS.split('\u{1f}')
+    super::strings::pieces(KEYS, 0x1f)
 }
 
 fn parse(data: &'static str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (k, v) in keys().zip(data.split('\u{1f}')) {
+    for (k, v) in keys().zip(super::strings::pieces(data, 0x1f)) {
         out.push((k.into(), v.into()));
     }
     out

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use super::config::Settings;
 use super::knowledge::rows;
+use super::strings::{has_any, trim_by, trim_end_by, trim_start_by, until_any};
 
 pub(crate) const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
 
@@ -42,7 +43,7 @@ pub fn known() -> &'static [KnownTracker] {
         let mut out = Vec::new();
         for f in rows(TRACKERS_TSV) {
             if let [entry, category, vendor, ref service @ ..] = f[..] {
-                let (host, path) = entry.split_once('/').unwrap_or((entry, ""));
+                let (host, path) = super::strings::split_once(entry, b'/').unwrap_or((entry, ""));
                 out.push(KnownTracker {
                     host,
                     path,
@@ -75,28 +76,33 @@ pub fn url_host(url: &str) -> Option<String> {
 
 /// The host (as [`url_host`]) and the path (`/` first, before any query or fragment).
 fn url_parts(url: &str) -> Option<(String, &str)> {
-    let u = super::strings::trim_by(url, |c| c.is_ascii_whitespace() || c.is_ascii_control());
+    // On bytes: every delimiter is ASCII, so each cut is a character boundary, and no
+    // pattern searcher or UTF-8 decoding is compiled for it.
+    let u = trim_by(url, |b| b.is_ascii_whitespace() || b.is_ascii_control());
     let rest = if let Some(r) = u.strip_prefix("//") {
         r
     } else {
-        let (scheme, r) = u.split_once(':')?;
+        let scheme = until_any(u, b":");
+        let r = u.get(scheme.len() + 1..)?;
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
             return None;
         }
         // Browsers accept `https:\\host` and missing slashes alike.
-        r.trim_start_matches(['/', '\\'])
+        trim_start_by(r, |b| b == b'/' || b == b'\\')
     };
-    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len()));
-    let host_port = authority.rsplit('@').next()?;
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        host_port.split(':').next()?
+    let authority = until_any(rest, b"/?#\\");
+    let tail = rest.get(authority.len()..).unwrap_or("");
+    // After any user info (`user:pw@`), up to any port.
+    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => authority.get(at + 1..)?,
+        None => authority,
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let path = Some(super::strings::until_any(tail, b"?#"))
-        .filter(|p| !p.is_empty())
-        .unwrap_or("/");
+    let host = match host_port.strip_prefix("[") {
+        Some(v6) => until_any(v6, b"]"),
+        None => until_any(host_port, b":"),
+    };
+    let host = trim_end_by(host, |b| b == b'.').to_ascii_lowercase();
+    let path = Some(until_any(tail, b"?#")).filter(|p| !p.is_empty()).unwrap_or("/");
     (!host.is_empty()).then_some((host, path))
 }
 
@@ -110,8 +116,8 @@ pub fn surely_same_origin(url: &str) -> bool {
         Some('/') => !matches!(chars.next(), Some('/') | Some('\\')),
         Some(c) if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' => {
             // A scheme can only come before the first `/`, `?` or `#`.
-            let head = super::strings::until_any(url, b"/?#");
-            !head.contains(':') && !head.contains('\\')
+            let head = until_any(url, b"/?#");
+            !has_any(head, b":\\")
         }
         _ => false,
     }
@@ -132,7 +138,7 @@ pub fn entry_matches(host: &str, path: Option<&str>, suffix: &str, under: &str) 
     }
     let (Some(p), false) = (path, under.is_empty()) else { return true };
     // Empty segments first (`//maps/embed`) are served as if they were not there.
-    let (p, u) = (p.trim_start_matches('/').as_bytes(), under.as_bytes());
+    let (p, u) = (trim_start_by(p, |b| b == b'/').as_bytes(), under.as_bytes());
     p.get(..u.len()).is_some_and(|h| h.eq_ignore_ascii_case(u)) && (u.ends_with(b"/") || matches!(p.get(u.len()), None | Some(b'/')))
 }
 
@@ -145,19 +151,17 @@ pub fn match_url(s: &Settings, url: &str) -> Option<TrackerMatch> {
 /// The tracker a request to `host` (lower-case, no port) for `path` (`None`: whichever
 /// path) belongs to.
 pub fn match_host(s: &Settings, host: &str, path: Option<&str>) -> Option<TrackerMatch> {
-    let host = host.trim_end_matches('.');
+    let host = trim_end_by(host, |b| b == b'.');
     let config = s.trackers.iter().find(|t| {
-        let (suffix, under) = t.host.split_once('/').unwrap_or((&t.host, ""));
-        entry_matches(host, path, suffix, under)
+        // `host/under`: the path part after the first `/`, if any.
+        let suffix = until_any(&t.host, b"/");
+        entry_matches(host, path, suffix, t.host.get(suffix.len() + 1..).unwrap_or(""))
     });
     if let Some(t) = config {
         return Some(TrackerMatch {
             category: t.category.clone(),
             service: t.service.clone(),
-            vendor: t
-                .vendor
-                .clone()
-                .unwrap_or_else(|| t.host.split('/').next().unwrap_or_default().into()),
+            vendor: t.vendor.clone().unwrap_or_else(|| until_any(&t.host, b"/").into()),
         });
     }
     let t = known().iter().find(|t| entry_matches(host, path, t.host, t.path))?;
@@ -182,7 +186,7 @@ pub fn match_host(s: &Settings, host: &str, path: Option<&str>) -> Option<Tracke
 /// to find one. (Text outside those values, such as "café" or `&amp;`, does not count:
 /// most of the world's markup has some.)
 pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
-    let odd_config = s.trackers.iter().any(|t| !t.host.contains('.') || t.host.contains(':'));
+    let odd_config = s.trackers.iter().any(|t| !has_any(&t.host, b".") || has_any(&t.host, b":"));
     if odd_config || odd_url_value(text) {
         return true;
     }
@@ -198,7 +202,7 @@ pub fn may_name_tracker(s: &Settings, text: &str) -> bool {
             word.push(b.to_ascii_lowercase() as char);
             continue;
         }
-        if word.contains('.') && match_host(s, &word, None).is_some() {
+        if has_any(&word, b".") && match_host(s, &word, None).is_some() {
             return true;
         }
         word.clear();
@@ -235,12 +239,19 @@ fn odd_url_value(html: &str) -> bool {
         if quote.is_some() {
             j += 1;
         }
-        let mut value = b[j.min(b.len())..].iter().take_while(|&&c| match quote {
-            Some(q) => c != q,
-            None => !c.is_ascii_whitespace() && c != b'>',
-        });
-        if value.any(|&c| c >= 0x80 || matches!(c, b'&' | b'%' | b'\\')) {
-            return true;
+        // The value's bytes, by a loop (not `take_while` + `any`).
+        while let Some(&c) = b.get(j) {
+            let end = match quote {
+                Some(q) => c == q,
+                None => c.is_ascii_whitespace() || c == b'>',
+            };
+            if end {
+                break;
+            }
+            if c >= 0x80 || matches!(c, b'&' | b'%' | b'\\') {
+                return true;
+            }
+            j += 1;
         }
     }
     false
@@ -249,6 +260,50 @@ fn odd_url_value(html: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `url_parts` as it was written with `str` patterns, before it worked on bytes.
+    fn url_parts_by_patterns(url: &str) -> Option<(String, &str)> {
+        let u = url.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
+        let rest = if let Some(r) = u.strip_prefix("//") {
+            r
+        } else {
+            let (scheme, r) = u.split_once(':')?;
+            if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+                return None;
+            }
+            r.trim_start_matches(['/', '\\'])
+        };
+        let (authority, tail) = rest.split_at(rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len()));
+        let host_port = authority.rsplit('@').next()?;
+        let host = if let Some(v6) = host_port.strip_prefix('[') {
+            v6.split(']').next()?
+        } else {
+            host_port.split(':').next()?
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let path = Some(tail.split(['?', '#']).next().unwrap_or(""))
+            .filter(|p| !p.is_empty())
+            .unwrap_or("/");
+        (!host.is_empty()).then_some((host, path))
+    }
+
+    #[test]
+    fn url_parts_agrees_with_the_pattern_version() {
+        let pieces = [
+            "", "https:", "HTTP:", "//", "/", "\\", "@", ":", "8", "[", "]", "?", "#", "a.", "B", ".", " ", "\t", "\u{1}", "é", "\u{a0}",
+            "data:",
+        ];
+        let n = pieces.len();
+        for i in 0..n * n * n * n * n {
+            let mut url = String::new();
+            let mut k = i;
+            for _ in 0..5 {
+                url.push_str(pieces[k % n]);
+                k /= n;
+            }
+            assert_eq!(url_parts(&url), url_parts_by_patterns(&url), "{url:?}");
+        }
+    }
 
     fn s() -> Settings {
         Settings::from_json(

@@ -43,7 +43,8 @@ type Observer = (MutationObserver, Closure<dyn FnMut(JsValue)>);
 
 crate::single::local! {
     // A Vec, not a VecDeque: the queue holds a page's few marked scripts, and VecDeque
-    // would add ~1 KB of code to keksi.js.
+    // would add ~1 KB of code to keksi.js. The next script last (taken by `pop`: no
+    // `Vec::remove` in keksi.js).
     static QUEUE: Shared<Vec<Element>> = const { Shared::new(Vec::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// Which wait the queue is in (see `wait_for`).
@@ -300,7 +301,9 @@ fn enqueue(el: &Element) {
     let seq = seq_of(el);
     QUEUE.with(|q| {
         let mut q = q.borrow_mut();
-        let at = q.iter().position(|e| seq_of(e) > seq).unwrap_or(q.len());
+        // Latest arrival first; among equal numbers, the one queued first stays nearer
+        // the end, so it runs first.
+        let at = q.iter().position(|e| seq_of(e) <= seq).unwrap_or(q.len());
         q.insert(at, el.clone());
     });
 }
@@ -334,7 +337,7 @@ fn load(el: &Element) {
 /// The script running now, if keksi released it after `doc` was parsed (marked, or a
 /// held tracker's).
 pub fn released_running(doc: &web_sys::Document) -> Option<Element> {
-    if doc.ready_state() == "loading" {
+    if dom::text_prop(doc, "readyState") == "loading" {
         return None;
     }
     // Read as a plain property (no import of its own): an element or `null`.
@@ -357,10 +360,7 @@ fn pump() {
         if dom::is_loading() || BUSY.with(|b| b.get()) {
             return;
         }
-        let Some(el) = QUEUE.with(|q| {
-            let mut q = q.borrow_mut();
-            (!q.is_empty()).then(|| q.remove(0))
-        }) else {
+        let Some(el) = QUEUE.with(|q| q.borrow_mut().pop()) else {
             // What they added for the page's load events, missed while they waited.
             late_events::flush();
             return;
@@ -417,7 +417,12 @@ fn wait_for(script: &Element, limit: Option<i32>) {
     let turn = WAIT_TURN.with(|t| t.get().wrapping_add(1));
     WAIT_TURN.with(|t| t.set(turn));
     // Called by whichever comes first (load, error, the time limit); later calls are stale.
-    let next = Closure::<dyn Fn()>::new(move || {
+    // The `FnMut(JsValue)` type of keksi's other callbacks (glue is made per closure type,
+    // `Fn()` cost 35 B gzip): it does not run inside itself, as the browser's `load`,
+    // `error` and the timer each come as a task of their own (only a fake `load` that a
+    // released script dispatched on this script could; that call, stale anyway, would
+    // then throw in its listener instead of doing nothing).
+    let next = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
         if WAIT_TURN.with(|t| t.get()) == turn && BUSY.with(|b| b.get()) {
             WAIT_TURN.with(|t| t.set(turn.wrapping_add(1)));
             BUSY.with(|b| b.set(false));
@@ -440,11 +445,11 @@ fn clone_script(el: &Element) -> Option<Element> {
     let attrs = el.attributes();
     for i in 0..attrs.length() {
         let Some(a) = attrs.item(i) else { continue };
-        let name = a.name();
+        let name = dom::text_prop(&a, "name");
         if name == "type" || name == "src" || name == STATE_ATTR || name == AUTO_ATTR || name == SEQ_ATTR {
             continue;
         }
-        dom::set_attr(&script, &name, &a.value());
+        dom::set_attr(&script, &name, &dom::text_prop(&a, "value"));
     }
     dom::set_attr(&script, STATE_ATTR, "on");
     if let Some(t) = dom::attr(el, TYPE_ATTR) {
@@ -455,7 +460,7 @@ fn clone_script(el: &Element) -> Option<Element> {
         super::patch::set(&script, "src", &trusted::make(trusted::SCRIPT_URL, src));
     }
     // The nonce attribute is hidden after parsing; the property keeps it.
-    let own = el.dyn_ref::<HtmlElement>().map(|h| h.nonce()).unwrap_or_default();
+    let own = el.dyn_ref::<HtmlElement>().map(|h| dom::text_prop(h, "nonce")).unwrap_or_default();
     let nonce = if own.is_empty() {
         state::read(|s| s.nonce.clone()).unwrap_or_default()
     } else {

@@ -23,6 +23,7 @@ crate::single::local! {
     /// (category, service) of scripts that already ran: they cannot be unloaded.
     static RAN: Shared<Vec<(String, Option<String>)>> = const { Shared::new(Vec::new()) };
     /// `keksi:consent` details waiting while one is being dispatched (`None`: none is).
+    /// The oldest last (taken by `pop`, no `Vec::remove` in keksi.js).
     static QUEUED: Shared<Option<Vec<JsValue>>> = const { Shared::new(None) };
 }
 
@@ -61,7 +62,7 @@ fn decide(method: Method, choice: Choice) {
     let secure = store::is_https();
     // Read from the page before the state is borrowed: nothing of the page's runs inside.
     let now = dom::now_ms();
-    let fresh_id = id_from_bytes(&dom::random_bytes(16));
+    let fresh_id = id_from_bytes(&dom::random_bytes());
     let Some((name, cookie)) = state::write(|s| {
         let id = match &s.record {
             Some(r) => r.id.clone(),
@@ -112,7 +113,7 @@ fn after_change(action: Action) {
     let detail = consent();
     let nested = QUEUED.with(|q| match &mut *q.borrow_mut() {
         Some(list) => {
-            list.push(detail.clone());
+            list.insert(0, detail.clone());
             true
         }
         q => {
@@ -128,11 +129,7 @@ fn after_change(action: Action) {
         while let Some(d) = next.filter(|_| left > 0) {
             left -= 1;
             dom::dispatch("keksi:consent", &d);
-            next = QUEUED.with(|q| {
-                let mut q = q.borrow_mut();
-                let list = q.as_mut()?;
-                (!list.is_empty()).then(|| list.remove(0))
-            });
+            next = QUEUED.with(|q| q.borrow_mut().as_mut()?.pop());
         }
         QUEUED.with(|q| *q.borrow_mut() = None);
     }

@@ -18,10 +18,16 @@ pub fn window() -> Option<web_sys::Window> {
     Some(global().unchecked_into())
 }
 
-/// The page's `location`, read through `URL`'s getters (`href`, `protocol`, `hostname`,
-/// `pathname`, `search`: the same names on both). On the page's own `Location` they never
-/// throw (only another origin's does), so the calls need no catching imports of their own:
-/// keksi.js already has `URL`'s for the URLs it parses.
+/// A string property of a URL, the page's `Location` or a document (`hostname`,
+/// `readyState`), read as a plain property, as web-sys's getters read it too: no import
+/// of its own for each.
+pub fn text_prop(o: &JsValue, name: &str) -> String {
+    super::patch::get(o, name).as_string().unwrap_or_default()
+}
+
+/// The page's `location`, read as a `URL` (`href`, `protocol`, `hostname`, `pathname`,
+/// `search`: the same names on both, read by [`text_prop`]). On the page's own
+/// `Location` they never throw (only another origin's does).
 pub fn location() -> web_sys::Url {
     global().unchecked_into::<web_sys::Window>().location().unchecked_into()
 }
@@ -98,10 +104,11 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// `n` random bytes from `crypto.getRandomValues`; `Math.random` only where the browser
-/// has no Web Crypto (the id is an identifier, not a secret).
-pub fn random_bytes(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
+/// 16 random bytes (an id's) from `crypto.getRandomValues`; `Math.random` only where
+/// the browser has no Web Crypto (the id is an identifier, not a secret). An array, not
+/// a `Vec`: nothing to allocate and free.
+pub fn random_bytes() -> [u8; 16] {
+    let mut buf = [0u8; 16];
     // `crypto` read as a plain property (no import of its own): where it is missing,
     // the `getRandomValues` call throws and is caught, so `Math.random` fills `buf`.
     let crypto = super::patch::get(&global(), "crypto").unchecked_into::<web_sys::Crypto>();
@@ -131,7 +138,7 @@ pub fn dispatch(name: &str, detail: &JsValue) {
 
 /// `document.readyState == "loading"`.
 pub fn is_loading() -> bool {
-    document().map(|d| d.ready_state() == "loading").unwrap_or(false)
+    document().is_some_and(|d| text_prop(&d, "readyState") == "loading")
 }
 
 /// Run `f` once the document is parsed; if it already is, in a microtask, so that the
@@ -153,7 +160,7 @@ fn when_parsed_boxed(f: Box<dyn FnOnce()>) {
         }
     })
     .into_js_value();
-    if doc.ready_state() != "loading" {
+    if text_prop(&doc, "readyState") != "loading" {
         if let Some(w) = window() {
             w.queue_microtask(cb.unchecked_ref());
         }

@@ -104,7 +104,7 @@ fn base_url() -> Option<(String, bool, web_sys::Url)> {
     let doc = dom::document()?;
     let base = get(&doc, "baseURI").as_string()?;
     let loc = dom::location();
-    let own = loc.href() == base;
+    let own = dom::text_prop(&loc, "href") == base;
     Some((base, own, loc))
 }
 
@@ -118,12 +118,12 @@ fn request_host(url: &str) -> Option<(String, String)> {
         return None;
     }
     let u = web_sys::Url::new_with_base(url, &base).ok()?;
-    let proto = u.protocol();
+    let proto = dom::text_prop(&u, "protocol");
     if proto != "http:" && proto != "https:" {
         return None;
     }
-    let host = u.hostname();
-    (host != loc.hostname()).then(|| (host, u.pathname()))
+    let host = dom::text_prop(&u, "hostname");
+    (host != dom::text_prop(&loc, "hostname")).then(|| (host, dom::text_prop(&u, "pathname")))
 }
 
 /// The tracker this URL belongs to: any (`all`), or only one not allowed now.
@@ -286,8 +286,11 @@ fn clean_srcdoc(el: &Element) -> bool {
 
 /// Hold an image whose `srcset` names a blocked tracker (any of its candidates).
 fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
-    for candidate in srcset.split(',') {
-        let url = candidate.split_whitespace().next().unwrap_or("");
+    for candidate in strings::pieces(srcset, b',') {
+        // Its first word (`split_whitespace().next()`, without a split iterator of its
+        // own): up to the first white space after trimming.
+        let c = candidate.trim();
+        let url = c.get(..c.find(char::is_whitespace).unwrap_or(c.len())).unwrap_or(c);
         if let Some(m) = blocked(url) {
             // Never give the element the srcset itself: WebKit starts loading at once.
             native_set(el, SRCSET_ATTR, srcset);
@@ -516,11 +519,7 @@ fn guard_setters(realm: &JsValue) {
     let remove = prototype_of(realm, "Element")
         .map(|p| get(&p, "removeAttribute"))
         .and_then(|f| f.dyn_into::<Function>().ok());
-    let html = prototype_of(realm, "Element").and_then(|p| {
-        Object::get_own_property_descriptor(&p, &"innerHTML".into())
-            .dyn_into::<Object>()
-            .ok()
-    });
+    let html = prototype_of(realm, "Element").and_then(|p| super::patch::descriptor(&p, "innerHTML"));
     if let (Some(set_attribute), Some(remove_attribute)) = (original, remove) {
         let inner_html_set = html.as_ref().and_then(|d| get(d, "set").dyn_into::<Function>().ok());
         let inner_html_get = html.as_ref().and_then(|d| get(d, "get").dyn_into::<Function>().ok());
@@ -755,7 +754,7 @@ fn in_place(html: &str, els: &[Element], scripts_run: bool, scripting: bool) -> 
     let mut out = String::new();
     let mut at = 0;
     for (el, t) in els.iter().zip(&tags) {
-        if el.local_name() != t.name {
+        if dom::text_prop(el, "localName") != t.name {
             return None;
         }
         if el.has_attribute(AUTO_ATTR) || el.has_attribute(INERT_ATTR) || el.has_attribute("srcdoc") {
@@ -771,14 +770,14 @@ fn in_place(html: &str, els: &[Element], scripts_run: bool, scripting: bool) -> 
 /// `<name a="v" …>` of an element's attributes as they are now.
 fn push_start_tag(out: &mut String, el: &Element) {
     out.push('<');
-    out.push_str(&el.local_name());
+    out.push_str(&dom::text_prop(el, "localName"));
     let attrs = el.attributes();
     for i in 0..attrs.length() {
         let Some(a) = attrs.item(i) else { continue };
         out.push(' ');
-        out.push_str(&a.name());
+        out.push_str(&dom::text_prop(&a, "name"));
         out.push_str("=\"");
-        out.push_str(&crate::core::html::escape(&a.value()));
+        out.push_str(&crate::core::html::escape(&dom::text_prop(&a, "value")));
         out.push('"');
     }
     out.push('>');
@@ -817,7 +816,7 @@ fn html_then_call(target: Function, this: JsValue, args: Array, at: u32, inside:
     // Markup given into a raw-text element (`script.innerHTML`, a textarea's) is its
     // text, never elements: left as it is.
     let inside = inside && (at == 0 || matches!(text(&args.get(0))?.to_ascii_lowercase().as_str(), "afterbegin" | "beforeend"));
-    if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&e.local_name())) {
+    if inside && dom::as_element(&this).is_some_and(|e| is_raw_text(&dom::text_prop(e, "localName"))) {
         return call(&target, &this, &args);
     }
     let frames = sanitize_arg(&args, at, false, true)?;

@@ -58,7 +58,8 @@ pub fn watch() {
 /// stand-ins if there are none.
 fn stand_in(this: &JsValue, args: &Array, make: bool) -> Option<EventTarget> {
     let kind = args.get(0).as_string()?;
-    let state = dom::document()?.ready_state();
+    let doc = dom::document()?;
+    let state = dom::text_prop(&doc, "readyState");
     let dcl = if kind == DCL && state != "loading" {
         true
     } else if kind == "load" && state == "complete" && dom::window().is_some_and(|w| JsValue::from(w) == *this) {

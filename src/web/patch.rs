@@ -164,13 +164,19 @@ pub fn wrap_setter(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Optio
     wrap_accessor(realm, ctor, name, "set", trap)
 }
 
+/// `Object.getOwnPropertyDescriptor(o, name)`, when `o` has that property. Made by
+/// keksi's own `Object` (also for a frame's `o`): an object or `undefined`, so no
+/// `instanceof` (an import of its own) is needed to tell.
+pub fn descriptor(o: &Object, name: &str) -> Option<Object> {
+    let d = Object::get_own_property_descriptor(o, &JsValue::from_str(name));
+    d.is_object().then(|| d.unchecked_into())
+}
+
 /// Replace accessor `name`'s `which` half (`"get"` or `"set"`) on
 /// `realm[ctor].prototype` with a proxy, keeping the other; returns the original half.
 pub fn wrap_accessor(realm: &JsValue, ctor: &str, name: &str, which: &str, trap: Trap) -> Option<Function> {
     let proto = prototype_of(realm, ctor)?;
-    let desc = Object::get_own_property_descriptor(&proto, &JsValue::from_str(name))
-        .dyn_into::<Object>()
-        .ok()?;
+    let desc = descriptor(&proto, name)?;
     let original = get(&desc, which).dyn_into::<Function>().ok()?;
     let p = proxy(&original, trap)?;
     Reflect::set(&desc, &JsValue::from_str(which), &p).ok()?;

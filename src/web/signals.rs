@@ -192,10 +192,10 @@ fn push_event() {
 /// Send a receipt to `consentLog` with `sendBeacon` (fallback: `fetch` keepalive).
 fn send_receipt(action: Action) {
     let Some(w) = dom::window() else { return };
-    let page = dom::location().href();
+    let page = dom::text_prop(&dom::location(), "href");
     // A plain property read (`navigator.userAgent` never throws): no import of its own.
     let ua = get(&w.navigator(), "userAgent").as_string().unwrap_or_default();
-    let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes(16));
+    let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes());
     let Some(Some((url, body))) = state::read(|st| {
         let url = st.settings.consent_log.clone()?;
         let consent_id = st.record.as_ref().map(|r| r.id.as_str()).unwrap_or(&st.last_consent_id);

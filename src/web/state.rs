@@ -6,6 +6,7 @@
 use crate::prelude::*;
 
 use crate::single::Shared;
+use core::cell::{Ref, RefMut};
 
 use wasm_bindgen::prelude::*;
 
@@ -54,25 +55,32 @@ crate::single::local! {
 
 /// Read the state; `None` before boot or while it is being written.
 pub fn read<R>(f: impl FnOnce(&State) -> R) -> Option<R> {
-    STATE.with(|s| s.try_borrow().ok().and_then(|s| s.as_ref().map(f)))
+    current().map(|s| f(&s))
+}
+
+/// The state borrowed, as for [`read`]: the borrowing written once, not in each of
+/// `read`'s thirty-odd instances.
+fn current() -> Option<Ref<'static, State>> {
+    Ref::filter_map(STATE.get().try_borrow().ok()?, Option::as_ref).ok()
 }
 
 /// Decide with the current settings and choice; before boot (or while the state is
 /// being written) with the defaults and no choice, so a guard never fails open.
 pub fn judge<R>(f: impl FnOnce(&Settings, Option<&Choice>) -> R) -> R {
-    STATE.with(|s| {
-        // `f` called in one place: two calls put a copy of it at each caller.
-        let b = s.try_borrow().ok();
-        let defaults;
-        let (settings, choice) = match b.as_ref().and_then(|b| b.as_ref()) {
-            Some(st) => (&st.settings, st.choice()),
-            None => {
-                defaults = Settings::default();
-                (&defaults, None)
-            }
-        };
-        f(settings, choice)
-    })
+    let st = current();
+    // `f` called in one place: two calls put a copy of it at each caller.
+    let (settings, choice) = match st.as_deref() {
+        Some(st) => (&st.settings, st.choice()),
+        None => (defaults(), None),
+    };
+    f(settings, choice)
+}
+
+/// The settings a guard decides with before boot, made once: a `Settings` built and
+/// dropped inside [`judge`] was code of its own at each of its callers.
+fn defaults() -> &'static Settings {
+    static DEFAULTS: crate::single::Once<Settings> = crate::single::Once::new();
+    DEFAULTS.get_or_init(Settings::default)
 }
 
 /// In debug mode (config `debug` or `?keksi-debug`), log `keksi: ` and the parts,
@@ -90,7 +98,12 @@ pub fn debug(parts: &[&str]) {
 
 /// Change the state; `None` before boot or while it is borrowed.
 pub fn write<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
-    STATE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.as_mut().map(f)))
+    current_mut().map(|mut s| f(&mut s))
+}
+
+/// The state borrowed for a change, as for [`write`] (written once, as [`current`]).
+fn current_mut() -> Option<RefMut<'static, State>> {
+    RefMut::filter_map(STATE.get().try_borrow_mut().ok()?, Option::as_mut).ok()
 }
 
 /// Settings from the inline config element, or fail-closed defaults with an error.
@@ -141,7 +154,7 @@ fn pick_texts(settings: &Settings) -> Texts {
 pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
     let texts = pick_texts(&settings);
     let record = if degraded { None } else { store::load(&settings) };
-    let in_url = crate::core::strings::contains(&dom::location().search(), "keksi-debug");
+    let in_url = crate::core::strings::contains(&dom::text_prop(&dom::location(), "search"), "keksi-debug");
     let debug = settings.debug || in_url;
     let gpc = signals::privacy_signal(settings.honor_do_not_track);
     let last_consent_id = record.as_ref().map(|r| r.id.clone()).unwrap_or_default();

@@ -51,7 +51,7 @@ pub fn load(settings: &Settings) -> Option<ConsentRecord> {
 
 /// Whether the page is served over https (the consent cookie is then `Secure`).
 pub fn is_https() -> bool {
-    dom::location().protocol() == "https:"
+    dom::text_prop(&dom::location(), "protocol") == "https:"
 }
 
 /// The consent cookie for a choice: lives until the choice expires, at most 365 days.
@@ -68,8 +68,8 @@ pub fn cookie_text(settings: &Settings, record: &ConsentRecord, now_ms: u64, sec
 /// Remove a cookie wherever script could have set it.
 pub fn delete(name: &str) {
     let loc = dom::location();
-    let host = loc.hostname();
-    let path = loc.pathname();
+    let host = dom::text_prop(&loc, "hostname");
+    let path = dom::text_prop(&loc, "pathname");
     // By reference: a consuming loop is an `IntoIter` of its own in keksi.js.
     for s in &cookie::deletion_strings(name, &host, &path) {
         set_raw(s);

@@ -42,7 +42,9 @@ fn root() -> Option<ShadowRoot> {
     UI.with(|u| u.borrow().as_ref().map(|u| u.root.clone()))
 }
 
-fn view_markup(f: impl Fn(&View) -> String) -> Option<String> {
+/// The markup `f` makes of the current view. `f` a function pointer, not generic: one
+/// copy of this for the banner and the dialog.
+fn view_markup(f: fn(&View) -> String) -> Option<String> {
     state::read(|s| {
         let rows = super::api::cookie_rows(s);
         let v = View {
@@ -199,7 +201,8 @@ pub fn hide() {
     let doc = dom::document();
     let active = || doc.as_ref().and_then(|d| d.active_element());
     // A keyboard user's focus (`:focus-visible`: a click leaves focus on the button too).
-    let keyboard = active().is_some_and(|a| a.id() == HOST_ID) && focused().is_some_and(|f| f.matches(":focus-visible").unwrap_or(false));
+    let keyboard = active().is_some_and(|a| dom::text_prop(&a, "id") == HOST_ID)
+        && focused().is_some_and(|f| f.matches(":focus-visible").unwrap_or(false));
     if let Some(b) = part("banner") {
         dom::set_attr(&b, "hidden", "");
     }
@@ -207,7 +210,7 @@ pub fn hide() {
     // Focus left on a hidden banner button falls to the end of the page, and the next Tab
     // leaves it: it goes to the page's first stop instead, where a keyboard user starts
     // (often a skip link), without scrolling.
-    let lost = || active().is_none_or(|a| a.id() == HOST_ID || a.tag_name() == "BODY");
+    let lost = || active().is_none_or(|a| dom::text_prop(&a, "id") == HOST_ID || a.tag_name() == "BODY");
     if !keyboard || !lost() {
         return;
     }
@@ -233,7 +236,7 @@ fn dialog() -> Option<HtmlDialogElement> {
 fn focused() -> Option<HtmlElement> {
     let doc = dom::document()?;
     let active = doc.active_element()?;
-    let inner = if active.id() == HOST_ID {
+    let inner = if dom::text_prop(&active, "id") == HOST_ID {
         root().and_then(|r| r.active_element())
     } else {
         None
@@ -402,7 +405,7 @@ fn on_page_focus(e: Event) {
     };
     if e.target()
         .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_none_or(|t| t.id() == HOST_ID)
+        .is_none_or(|t| dom::text_prop(&t, "id") == HOST_ID)
     {
         return;
     }
@@ -436,7 +439,13 @@ fn on_page_scroll(_: Event) {
 /// Moves the banner to the other edge when `t` is under it; true when it was.
 fn avoid_cover(banner: &Element, t: &Element) -> bool {
     let (r, b) = (t.get_bounding_client_rect(), banner.get_bounding_client_rect());
-    let covered = r.bottom() > b.top() && r.top() < b.bottom() && r.right() > b.left() && r.left() < b.right();
+    // The sides read as plain properties: four imports fewer (a `DOMRect`'s are plain
+    // numbers, never missing).
+    let side = |rect: &web_sys::DomRect, name: &str| super::patch::get(rect, name).as_f64().unwrap_or(0.0);
+    let covered = side(&r, "bottom") > side(&b, "top")
+        && side(&r, "top") < side(&b, "bottom")
+        && side(&r, "right") > side(&b, "left")
+        && side(&r, "left") < side(&b, "right");
     if covered && !banner.has_attribute("data-edge") {
         dom::set_attr(banner, "data-edge", "top");
     } else if covered {
