@@ -343,7 +343,9 @@ fn from_base36(s: &str) -> Option<u64> {
             b'a'..=b'z' => b - b'a' + 10,
             _ => return None,
         };
-        acc.checked_mul(36)?.checked_add(u64::from(d))
+        // At most 12 digits: 36^12 - 1 fits a u64, so no check (a checked or saturating
+        // 64-bit multiply is a 128-bit one on wasm32: compiler-rt's `__multi3`).
+        Some(acc * 36 + u64::from(d))
     })
 }
 
