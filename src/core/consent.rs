@@ -51,12 +51,27 @@ impl Method {
 }
 
 /// What the visitor allowed: the optional categories and services that are on.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, PartialEq, Eq, Default)]
 pub struct Choice {
     /// Allowed categories (never needs to list `necessary`).
     pub categories: Vec<String>,
     /// Allowed services, by name.
     pub services: Vec<String>,
+}
+
+/// Copied name by name onto fresh lists (`push`, compiled in anyway), not by the derived
+/// clone: `Vec<String>::clone` would be code of its own in keksi.js for this one copy.
+impl Clone for Choice {
+    fn clone(&self) -> Choice {
+        let mut c = Choice::default();
+        for n in &self.categories {
+            c.categories.push(n.clone());
+        }
+        for n in &self.services {
+            c.services.push(n.clone());
+        }
+        c
+    }
 }
 
 impl Choice {
