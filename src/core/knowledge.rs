@@ -69,7 +69,7 @@ pub fn cookies() -> &'static [KnownCookie] {
     CELL.get_or_init(|| {
         // Loops, not adapter chains: each chain is code of its own in keksi.js.
         let mut purposes = Vec::new();
-        for p in COOKIE_PURPOSES.split('\n') {
+        for p in super::strings::pieces(COOKIE_PURPOSES, b'\n') {
             purposes.push(p);
         }
         let mut out = Vec::new();
