@@ -51,12 +51,27 @@ impl Method {
 }
 
 /// What the visitor allowed: the optional categories and services that are on.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, PartialEq, Eq, Default)]
 pub struct Choice {
     /// Allowed categories (never needs to list `necessary`).
     pub categories: Vec<String>,
     /// Allowed services, by name.
     pub services: Vec<String>,
+}
+
+/// Copied name by name onto fresh lists (`push`, compiled in anyway), not by the derived
+/// clone: `Vec<String>::clone` would be code of its own in keksi.js for this one copy.
+impl Clone for Choice {
+    fn clone(&self) -> Choice {
+        let mut c = Choice::default();
+        for n in &self.categories {
+            c.categories.push(n.clone());
+        }
+        for n in &self.services {
+            c.services.push(n.clone());
+        }
+        c
+    }
 }
 
 impl Choice {
@@ -343,7 +358,9 @@ fn from_base36(s: &str) -> Option<u64> {
             b'a'..=b'z' => b - b'a' + 10,
             _ => return None,
         };
-        acc.checked_mul(36)?.checked_add(u64::from(d))
+        // At most 12 digits: 36^12 - 1 fits a u64, so no check (a checked or saturating
+        // 64-bit multiply is a 128-bit one on wasm32: compiler-rt's `__multi3`).
+        Some(acc * 36 + u64::from(d))
     })
 }
 

@@ -108,7 +108,11 @@ fn parse_max_age(v: &str) -> Option<i64> {
     }
     let n = digits
         .bytes()
-        .fold(0i64, |acc, b| acc.saturating_mul(10).saturating_add(i64::from(b - b'0')));
+        // `acc.saturating_mul(10)` for the non-negative `acc`, by a comparison: a
+        // saturating 64-bit multiply is a 128-bit one on wasm32 (compiler-rt's `__multi3`).
+        .fold(0i64, |acc, b| {
+            (if acc > i64::MAX / 10 { i64::MAX } else { acc * 10 }).saturating_add(i64::from(b - b'0'))
+        });
     Some(if neg { -n } else { n })
 }
 
@@ -231,6 +235,16 @@ mod tests {
         );
         assert_eq!(parse("a=b; max-age=-1").max_age, Some(-1));
         assert_eq!(parse("a=b; max-age=99999999999999999999999").max_age, Some(i64::MAX));
+        // Around the overflow: the same as the saturating multiply it stands for.
+        for n in [i64::MAX / 10 - 1, i64::MAX / 10, i64::MAX / 10 + 1, i64::MAX - 1, i64::MAX] {
+            for d in ["", "0", "7", "9"] {
+                let text = format!("{n}{d}");
+                let want = text
+                    .bytes()
+                    .fold(0i64, |acc, b| acc.saturating_mul(10).saturating_add(i64::from(b - b'0')));
+                assert_eq!(parse_max_age(&text), Some(want), "{text}");
+            }
+        }
         assert_eq!(parse("").name, "");
         assert_eq!(parse("a=b=c").value, "b=c");
         assert_eq!(parse("a=b; path=relative").path, None);

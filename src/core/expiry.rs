@@ -25,7 +25,9 @@ pub fn lifetime(w: &CookieWrite, now_ms: i64) -> Lifetime {
         return if age <= 0 {
             Lifetime::Deletion
         } else {
-            Lifetime::Persistent(now_ms.saturating_add(age.saturating_mul(1000)))
+            // `age.saturating_mul(1000)` for the positive `age`, by a comparison: a
+            // saturating 64-bit multiply is a 128-bit one on wasm32 (`__multi3`).
+            Lifetime::Persistent(now_ms.saturating_add(if age > i64::MAX / 1000 { i64::MAX } else { age * 1000 }))
         };
     }
     match w.expires_ms {
@@ -84,6 +86,16 @@ pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_huge_max_age_saturates_as_before() {
+        for age in [1, i64::MAX / 1000 - 1, i64::MAX / 1000, i64::MAX / 1000 + 1, i64::MAX] {
+            let text = format!("a=1; Max-Age={age}");
+            let w = parse(&text);
+            let want = Lifetime::Persistent(5i64.saturating_add(age.saturating_mul(1000)));
+            assert_eq!(lifetime(&w, 5), want, "{age}");
+        }
+    }
+
     use super::super::cookie_write::parse;
     use super::*;
 
