@@ -5,13 +5,9 @@ import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dropIdleInvokes } from "../../tools/closure-invokes.mjs";
+import { leb, str, section, vec, TRAP, bodies } from "./wasm-bytes.mjs";
 
 const wasmDis = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "wasm-dis");
-const leb = (n) => { const o = []; do { let x = n & 0x7f; n >>>= 7; if (n) x |= 0x80; o.push(x); } while (n); return o; };
-const str = (s) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
-const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
-const vec = (items) => [...leb(items.length), ...items.flat()];
-const TRAP = [0, 0x00, 0x0b];
 
 /**
  * A module of one imported function (index 0) and `fns` ({ name, body }, indices 1, 2, …,
@@ -31,18 +27,6 @@ function module(fns, { table = [], exports = {}, exportTable = false } = {}) {
   const names = section(0, [...str("name"), 1, ...leb(map.length), ...map]);
   return Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...tables, ...section(7, vec(ex)),
     ...elem, ...code, ...names]);
-}
-
-/** The bodies of `wasm`'s functions, as arrays. */
-function bodies(wasm) {
-  let i = 8;
-  while (wasm[i] !== 10) { let j = i + 1, size = 0, s = 0, x; do { x = wasm[j++]; size |= (x & 0x7f) << s; s += 7; } while (x & 0x80); i = j + size; }
-  const out = [];
-  let j = i + 1;
-  while (wasm[j++] & 0x80);
-  const n = wasm[j++];
-  for (let k = 0; k < n; k++) { const len = wasm[j++]; out.push([...wasm.subarray(j, j + len)]); j += len; }
-  return out;
 }
 
 const shim = (hash) => `wasm_bindgen::convert::closures::_::invoke::h${hash.padEnd(16, "0")}`;

@@ -4,11 +4,10 @@ import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { blankPanicData, MESSAGES } from "../../tools/panic-data.mjs";
+import { leb, section } from "./wasm-bytes.mjs";
 
 const wasmDis = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "wasm-dis");
-const leb = (n) => { const o = []; do { let x = n & 0x7f; n >>>= 7; if (n) x |= 0x80; o.push(x); } while (n); return o; };
 const sleb = (v) => { let n = BigInt(v); const o = []; for (;;) { const x = Number(n & 0x7fn); n >>= 7n; if ((n === 0n && !(x & 0x40)) || (n === -1n && x & 0x40)) { o.push(x); return o; } o.push(x | 0x80); } };
-const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
 const BASE = 0x10000;
 const FILES = ["/rustc/0123/library/core/src/slice/mod.rs", "src/core/json.rs", "src/heap.rs"];
 

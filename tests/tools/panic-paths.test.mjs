@@ -2,11 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dropPanicPaths } from "../../tools/panic-paths.mjs";
+import { leb, str, section, TRAP, bodies } from "./wasm-bytes.mjs";
 
-const leb = (n) => { const o = []; do { let x = n & 0x7f; n >>>= 7; if (n) x |= 0x80; o.push(x); } while (n); return o; };
-const str = (s) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
-const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
-const TRAP = [0, 0x00, 0x0b];
 
 /** A module of one imported function and `fns` ({ name, body }), with a name section. */
 function module(fns, { names = true } = {}) {
@@ -18,18 +15,6 @@ function module(fns, { names = true } = {}) {
   const nameSec = [...str("name"), 1, ...leb(map.length), ...map];
   return Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(2, imports), ...section(10, code),
     ...(names ? section(0, nameSec) : [])]);
-}
-
-/** The bodies of `wasm`'s functions, as arrays. */
-function bodies(wasm) {
-  let i = 8;
-  while (wasm[i] !== 10) { let j = i + 1, size = 0, s = 0, x; do { x = wasm[j++]; size |= (x & 0x7f) << s; s += 7; } while (x & 0x80); i = j + size; }
-  const out = [];
-  let j = i + 1;
-  while (wasm[j++] & 0x80);
-  const n = wasm[j++];
-  for (let k = 0; k < n; k++) { const len = wasm[j++]; out.push([...wasm.subarray(j, j + len)]); j += len; }
-  return out;
 }
 
 const C = "core[0123456789abcdef]";
