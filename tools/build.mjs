@@ -101,8 +101,8 @@ glue = cut(glue, /\n\s*let script_src;\n\s*if \(typeof document[^\n]*\n[^\n]*scr
   "\n", "the `script_src` block");
 // Branches keksi never takes, each ~0.05 KB gzip: the loader always passes
 // `initSync({ module })` with a compiled module, and every engine keksi runs in has
-// `TextEncoder.encodeInto` (the unpacker calls it where there is no `setFromBase64`, which
-// only engines that have it have).
+// `TextEncoder.encodeInto` (the unpacker calls it only where the engine has no
+// `Uint8Array.prototype.setFromBase64`).
 glue = cut(glue, /\n(\s*)if \(module !== undefined\) \{\n\s*if \(Object\.getPrototypeOf\(module\) === Object\.prototype\) \{\n\s*\(\{module\} = module\)\n\s*\} else \{\n\s*console\.warn\('using deprecated parameters for `initSync\(\)`; pass a single object instead'\)\n\s*\}\n\s*\}\n/,
   "\n$1({ module } = module);\n", "initSync's deprecated-parameter branch");
 glue = cut(glue, /\n\s*if \(!\(module instanceof WebAssembly\.Module\)\) \{\n\s*module = new WebAssembly\.Module\(module\);\n\s*\}\n/,
