@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use super::config::Settings;
 use super::knowledge::rows;
-use super::strings::{has_any, trim_by, trim_end_by, trim_start_by, until_any};
+use super::strings::{has_any, split_once, trim_by, trim_end_by, trim_start_by, until_any};
 
 pub(crate) const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
 
@@ -43,7 +43,7 @@ pub fn known() -> &'static [KnownTracker] {
         let mut out = Vec::new();
         for f in rows(TRACKERS_TSV) {
             if let [entry, category, vendor, ref service @ ..] = f[..] {
-                let (host, path) = super::strings::split_once(entry, b'/').unwrap_or((entry, ""));
+                let (host, path) = split_once(entry, b'/').unwrap_or((entry, ""));
                 out.push(KnownTracker {
                     host,
                     path,
@@ -82,8 +82,7 @@ fn url_parts(url: &str) -> Option<(String, &str)> {
     let rest = if let Some(r) = u.strip_prefix("//") {
         r
     } else {
-        let scheme = until_any(u, b":");
-        let r = u.get(scheme.len() + 1..)?;
+        let (scheme, r) = split_once(u, b':')?;
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
             return None;
         }
@@ -154,6 +153,7 @@ pub fn match_host(s: &Settings, host: &str, path: Option<&str>) -> Option<Tracke
     let host = trim_end_by(host, |b| b == b'.');
     let config = s.trackers.iter().find(|t| {
         // `host/under`: the path part after the first `/`, if any.
+        // (`until_any` and a slice, not `split_once`: 30 B less in keksi.js here.)
         let suffix = until_any(&t.host, b"/");
         entry_matches(host, path, suffix, t.host.get(suffix.len() + 1..).unwrap_or(""))
     });
