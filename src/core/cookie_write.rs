@@ -5,7 +5,7 @@
 use crate::prelude::*;
 
 use super::strings::{pieces, split_once};
-use super::time::days_from_civil;
+use super::time::{days_from_civil, times_saturating};
 
 /// One parsed cookie write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,11 +108,7 @@ fn parse_max_age(v: &str) -> Option<i64> {
     }
     let n = digits
         .bytes()
-        // `acc.saturating_mul(10)` for the non-negative `acc`, by a comparison: a
-        // saturating 64-bit multiply is a 128-bit one on wasm32 (compiler-rt's `__multi3`).
-        .fold(0i64, |acc, b| {
-            (if acc > i64::MAX / 10 { i64::MAX } else { acc * 10 }).saturating_add(i64::from(b - b'0'))
-        });
+        .fold(0i64, |acc, b| times_saturating(acc, 10).saturating_add(i64::from(b - b'0')));
     Some(if neg { -n } else { n })
 }
 

@@ -25,9 +25,7 @@ pub fn lifetime(w: &CookieWrite, now_ms: i64) -> Lifetime {
         return if age <= 0 {
             Lifetime::Deletion
         } else {
-            // `age.saturating_mul(1000)` for the positive `age`, by a comparison: a
-            // saturating 64-bit multiply is a 128-bit one on wasm32 (`__multi3`).
-            Lifetime::Persistent(now_ms.saturating_add(if age > i64::MAX / 1000 { i64::MAX } else { age * 1000 }))
+            Lifetime::Persistent(now_ms.saturating_add(super::time::times_saturating(age, 1000)))
         };
     }
     match w.expires_ms {
@@ -86,6 +84,9 @@ pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cookie_write::parse;
+    use super::*;
+
     #[test]
     fn a_huge_max_age_saturates_as_before() {
         for age in [1, i64::MAX / 1000 - 1, i64::MAX / 1000, i64::MAX / 1000 + 1, i64::MAX] {
@@ -95,9 +96,6 @@ mod tests {
             assert_eq!(lifetime(&w, 5), want, "{age}");
         }
     }
-
-    use super::super::cookie_write::parse;
-    use super::*;
 
     const NOW: i64 = 1_795_689_846_000;
     const DAY: i64 = 86_400;

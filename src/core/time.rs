@@ -5,6 +5,17 @@ use crate::prelude::*;
 /// Milliseconds in a day.
 pub const DAY_MS: u64 = 86_400_000;
 
+/// `n * k` for a non-negative `n` and a positive `k`, saturating at `i64::MAX`: by a
+/// comparison, because a saturating or checked 64-bit multiply is a 128-bit one on wasm32
+/// (compiler-rt's `__multi3` in keksi.js).
+pub fn times_saturating(n: i64, k: i64) -> i64 {
+    if n > i64::MAX / k {
+        i64::MAX
+    } else {
+        n * k
+    }
+}
+
 /// Civil date (year, month 1–12, day 1–31) of a day count since 1970-01-01.
 ///
 /// Howard Hinnant's `civil_from_days`, valid for the whole proleptic Gregorian range.
