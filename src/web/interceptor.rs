@@ -524,7 +524,7 @@ fn guard_setters(realm: &JsValue) {
         let inner_html_set = html.as_ref().and_then(|d| get(d, "set").dyn_into::<Function>().ok());
         let inner_html_get = html.as_ref().and_then(|d| get(d, "get").dyn_into::<Function>().ok());
         let shadow_html_set = prototype_of(realm, "ShadowRoot")
-            .map(|p| Object::get_own_property_descriptor(&p, &"innerHTML".into()))
+            .and_then(|p| super::patch::descriptor(&p, "innerHTML"))
             .and_then(|d| get(&d, "set").dyn_into::<Function>().ok());
         NATIVE.with(|n| {
             *n.borrow_mut() = Some(Natives {
@@ -543,7 +543,8 @@ fn guard_setters(realm: &JsValue) {
 /// names no URL to hold (no script, iframe, image or link), and the trap's look at it
 /// (the text copied into the WebAssembly, lower-cased and searched, by code compiled on
 /// its first call: V8 compiles WebAssembly lazily) cost ~1–7 ms of the first visit's
-/// DOMContentLoaded work (bench-stages, five runs). Whether it had the setter: not before the guards are installed.
+/// DOMContentLoaded work (bench-stages, five runs). Returns whether it had the native
+/// setter to call (not before the guards are installed: the caller then sets the property).
 /// (An error, a Trusted Types refusal, is ignored, as `patch::set` ignores it.)
 pub(super) fn set_own_html(node: &JsValue, html: &JsValue) -> bool {
     let element = dom::node_type(node) == 1;
