@@ -25,8 +25,7 @@
 // module does not export, the function table imported or exported, an element segment
 // other than an active list of functions in that table, or an instruction other than
 // `call_indirect` on that table.
-import { execFileSync } from "node:child_process";
-import { leb, lebBytes, sections, importEntries, functionNames, codeBodies } from "./wasm-read.mjs";
+import { leb, lebBytes, sections, importEntries, functionNames, codeBodies, disassemble } from "./wasm-read.mjs";
 
 export const INVOKE = /^wasm_bindgen::convert::closures::_::invoke::h[0-9a-f]{16}$/;
 const GLUE_INVOKE = /\bwasm\.(wasm_bindgen__convert__closures_____invoke__h[0-9a-f]{16})\b/g;
@@ -90,7 +89,7 @@ export function dropIdleInvokes(wasm, glue, wasmDis) {
   if (!called.length) fail("the glue calls no closure invoke shim");
   for (const name of called) if (!exported.has(name)) fail(`the glue calls ${name}, which the module does not export`);
   // Only `call_indirect` may use the function table.
-  const wat = execFileSync(wasmDis, ["-"], { input: wasm, maxBuffer: 1 << 30, encoding: "utf8" });
+  const wat = disassemble(wasm, wasmDis);
   const table = wat.match(/^\s*\(table (\$\S+) /m)?.[1] ?? fail("no function table in the disassembly");
   for (const [line] of wat.matchAll(/\((?:table\.\w+|elem\.drop)\b[^\n]*/g)) {
     if (line.split(/[\s()]+/).includes(table)) fail(`the function table is used other than by call_indirect: ${line.trim()}`);

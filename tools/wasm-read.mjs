@@ -1,6 +1,12 @@
 // Reading a WebAssembly module's sections, imports, function bodies and names: shared by
-// the build (tools/build.mjs: short import names), its panic-path pass
-// (tools/panic-paths.mjs) and the size breakdown (tools/wasm-cost.mjs).
+// the build (tools/build.mjs: short import names), its passes (tools/panic-paths.mjs,
+// panic-data.mjs, closure-invokes.mjs) and the size breakdown (tools/wasm-cost.mjs).
+import { execFileSync } from "node:child_process";
+
+/** `wasm` as text, by binaryen's disassembler at `wasmDis` (the passes' checks read it). */
+export function disassemble(wasm, wasmDis) {
+  return execFileSync(wasmDis, ["-"], { input: wasm, maxBuffer: 1 << 30, encoding: "utf8" });
+}
 
 /** An unsigned LEB128 number at `i`: [value, index after it]. */
 export const leb = (b, i) => { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return [r, i]; };
