@@ -23,7 +23,11 @@
   var NAMES = ["init", "acceptAll", "rejectAll", "accept", "allowed", "consent",
     "showBanner", "showPreferences", "hide", "reset", "cookies"];
 /*GLUE*/
+  // The decoder's WebAssembly from its base64: by the browser's own decoder where there is
+  // one (as `unpack` does for the module), else by `atob` and a loop.
   function bytes(s) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(s);
+    s = atob(s);
     var n = s.length, out = new Uint8Array(n);
     for (var i = 0; i < n; i++) out[i] = s.charCodeAt(i);
     return out;
@@ -82,7 +86,7 @@
     window.keksi = api;
   }
   try {
-    wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });
+    wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes("__UNLZMA__"), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });
     var api = { version: "__VERSION__" }; // the crate's version, written in by the build
     for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]];
     window.keksi = api;

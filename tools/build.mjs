@@ -298,8 +298,8 @@ function withMarks(js) {
   const at = [
     ['"use strict";', '"use strict"; performance.mark("keksi:start");'],
     ["var out = x.unpack(at, len, m, n, decoded);", 'performance.mark("keksi:decoder"); var out = x.unpack(at, len, m, n, decoded);'],
-    ['wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });',
-      'var bytes_ = unpack(bytes(atob("__UNLZMA__")), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
+    ['wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes("__UNLZMA__"), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });',
+      'var bytes_ = unpack(bytes("__UNLZMA__"), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__); performance.mark("keksi:unpacked"); ' +
       'var module_ = new WebAssembly.Module(bytes_); performance.mark("keksi:compiled"); ' +
       'wasm_bindgen.initSync({ module: module_ }); performance.mark("keksi:instantiated");'],
     ["wasm_bindgen.boot(nonce, function gtag() { window.dataLayer.push(arguments); });",
