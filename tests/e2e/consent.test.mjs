@@ -156,18 +156,20 @@ test('accept all: runs scripts without a reload, loads the iframe, stores the ch
   }
 });
 
-test('an engine without Uint8Array.prototype.setFromBase64 (Firefox < 133, Safari < 18.2): keksi decodes its WebAssembly itself, banner and choices work', { timeout: 30_000 }, async (t) => {
+test('an engine without Uint8Array.prototype.setFromBase64 or Uint8Array.fromBase64 (Firefox < 133, Safari < 18.2): keksi decodes its WebAssembly itself, banner and choices work', { timeout: 30_000 }, async (t) => {
   env.server.clear();
   const p = await newPage(env, '/', {
     initScript: () => {
-      window.__hadSetFromBase64 = typeof Uint8Array.prototype.setFromBase64 === 'function';
+      window.__hadBase64 = [typeof Uint8Array.prototype.setFromBase64, typeof Uint8Array.fromBase64];
       delete Uint8Array.prototype.setFromBase64;
+      delete Uint8Array.fromBase64;
     },
   });
   try {
-    t.diagnostic(`this engine has setFromBase64: ${await p.page.evaluate(() => window.__hadSetFromBase64)}`);
+    t.diagnostic(`this engine's setFromBase64, fromBase64: ${await p.page.evaluate(() => window.__hadBase64)}`);
     await waitVisible(p.page, btn(BANNER, 'accept-all'));
-    assert.equal(await p.page.evaluate(() => typeof Uint8Array.prototype.setFromBase64), 'undefined', 'the init script did not remove setFromBase64');
+    assert.deepEqual(await p.page.evaluate(() => [typeof Uint8Array.prototype.setFromBase64, typeof Uint8Array.fromBase64]),
+      ['undefined', 'undefined'], 'the init script did not remove setFromBase64 and fromBase64');
     assert.equal((await pageState(p.page)).allowed.analytics, false);
     await p.page.locator(btn(BANNER, 'accept-all')).click();
     assert.ok(await until(async () => pageviews(await pageState(p.page)) > 0), 'analytics pageview did not run after accept-all');
