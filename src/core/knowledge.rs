@@ -43,23 +43,28 @@ const COOKIES_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/cookies.tsv"))
 const COOKIE_PURPOSES: &str = include_str!(concat!(env!("OUT_DIR"), "/cookie-purposes"));
 const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"));
 
-/// The entries of a compiled-in data file, each split into its fields. build.rs stores
-/// the files column by column (a column's fields joined by `\n`, the columns by U+001E);
-/// empty trailing fields are dropped, as in the TAB-separated source line.
-pub fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    let mut columns = Vec::new();
+/// The entries of a compiled-in data file, each as its first five fields (`""` for a
+/// field it does not have). build.rs stores the files column by column (a column's
+/// fields joined by `\n`, the columns by U+001E). An array, not a list per entry: no
+/// allocation and no list code for each of the ~800 entries read.
+pub fn rows(table: &'static str) -> impl Iterator<Item = [&'static str; 5]> {
+    let mut columns = [const { super::strings::pieces("", b'\n') }; 5];
+    // A counter, not `enumerate` (+19 B of keksi.js) or a zip with the slots (+36 B).
+    let mut i = 0;
+    #[allow(clippy::explicit_counter_loop)]
     for c in super::strings::pieces(table, 0x1e) {
-        columns.push(super::strings::pieces(c, b'\n'));
+        if let Some(slot) = columns.get_mut(i) {
+            *slot = super::strings::pieces(c, b'\n');
+        }
+        i += 1;
     }
     core::iter::from_fn(move || {
-        let mut fields = Vec::with_capacity(columns.len());
-        for c in columns.iter_mut() {
-            fields.push(c.next()?);
+        let mut row = [""; 5];
+        for (field, c) in row.iter_mut().zip(columns.iter_mut()) {
+            *field = c.next().unwrap_or("");
         }
-        while fields.last() == Some(&"") {
-            fields.pop();
-        }
-        (!fields.is_empty()).then_some(fields)
+        // The first column ends with the entries (the others may be shorter: empty).
+        (!row[0].is_empty()).then_some(row)
     })
 }
 
@@ -73,21 +78,19 @@ pub fn cookies() -> &'static [KnownCookie] {
             purposes.push(p);
         }
         let mut out = Vec::new();
-        for f in rows(COOKIES_TSV) {
-            if let [pattern, category, vendor, lifetime, purpose] = f[..] {
-                let Some(purpose) = pick(purpose, &purposes) else {
-                    continue;
-                };
-                // '0' to '3' (build.rs): the low two bits are the index.
-                let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
-                out.push(KnownCookie {
-                    pattern,
-                    category,
-                    vendor,
-                    lifetime_days: super::strings::parse_u32(lifetime),
-                    purpose,
-                });
-            }
+        for [pattern, category, vendor, lifetime, purpose] in rows(COOKIES_TSV) {
+            let Some(purpose) = pick(purpose, &purposes) else {
+                continue;
+            };
+            // '0' to '3' (build.rs): the low two bits are the index.
+            let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
+            out.push(KnownCookie {
+                pattern,
+                category,
+                vendor,
+                lifetime_days: super::strings::parse_u32(lifetime),
+                purpose,
+            });
         }
         out
     })
@@ -103,10 +106,8 @@ pub fn storage_keys() -> &'static [KnownKey] {
     static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut out = Vec::new();
-        for f in rows(STORAGE_TSV) {
-            if let [pattern, category, vendor] = f[..] {
-                out.push(KnownKey { pattern, category, vendor });
-            }
+        for [pattern, category, vendor, ..] in rows(STORAGE_TSV) {
+            out.push(KnownKey { pattern, category, vendor });
         }
         out
     })
@@ -243,12 +244,21 @@ pub(crate) mod tests {
     #[test]
     fn compiled_in_tables_are_the_data_files() {
         for (file, table) in [("storage.tsv", STORAGE_TSV), ("trackers.tsv", super::super::trackers::TRACKERS_TSV)] {
-            let got: Vec<Vec<&str>> = rows(table).collect();
+            let got: Vec<Vec<&str>> = rows(table).map(fields).collect();
             assert_eq!(got, source_rows(file), "{file}");
         }
         // The cookies' category and purpose columns are coded (build.rs): read back, each
         // entry is its source line.
         assert_eq!(cookie_rows(), source_rows("cookies.tsv"));
+    }
+
+    /// A compiled-in entry's fields as its source line has them: no empty ones at the end.
+    pub(crate) fn fields(row: [&'static str; 5]) -> Vec<&'static str> {
+        let mut f = row.to_vec();
+        while f.last() == Some(&"") {
+            f.pop();
+        }
+        f
     }
 
     /// The known cookies as the source lines write them.
@@ -314,6 +324,7 @@ pub(crate) mod tests {
         }
         // Compiled in coded: digits where the category was, an index where the purpose was.
         let first = rows(COOKIES_TSV).next().unwrap();
+        assert_eq!(fields(first).len(), 5);
         assert_eq!(first[..2], ["_ga", "2"]);
         assert_eq!(
             COOKIE_PURPOSES.split('\n').nth(first[4].parse().unwrap()),
@@ -339,7 +350,7 @@ pub(crate) mod tests {
 
     #[test]
     fn storage_data_is_valid() {
-        check_well_formed("storage.tsv", &rows(STORAGE_TSV).collect::<Vec<_>>(), 3);
+        check_well_formed("storage.tsv", &rows(STORAGE_TSV).map(fields).collect::<Vec<_>>(), 3);
         assert!(storage_keys().len() >= 40);
         let patterns: Vec<&str> = storage_keys().iter().map(|k| k.pattern).collect();
         check_no_shadowing("storage.tsv", &patterns);

@@ -148,7 +148,7 @@ pub fn split(text: &str, sep: u8) -> Vec<&str> {
 
 /// `text.split(sep)` for an ASCII `sep`, on bytes: every separator keksi splits at is
 /// one ASCII character, and core's `Split` and char searcher are ~0.5 KB of WASM.
-pub fn pieces(text: &str, sep: u8) -> Pieces<'_> {
+pub const fn pieces(text: &str, sep: u8) -> Pieces<'_> {
     Pieces { rest: Some(text), sep }
 }
 

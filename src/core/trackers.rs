@@ -41,17 +41,15 @@ pub fn known() -> &'static [KnownTracker] {
     static CELL: OnceLock<Vec<KnownTracker>> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut out = Vec::new();
-        for f in rows(TRACKERS_TSV) {
-            if let [entry, category, vendor, ref service @ ..] = f[..] {
-                let (host, path) = split_once(entry, b'/').unwrap_or((entry, ""));
-                out.push(KnownTracker {
-                    host,
-                    path,
-                    category,
-                    vendor,
-                    service: service.first().copied(),
-                });
-            }
+        for [entry, category, vendor, service, _] in rows(TRACKERS_TSV) {
+            let (host, path) = split_once(entry, b'/').unwrap_or((entry, ""));
+            out.push(KnownTracker {
+                host,
+                path,
+                category,
+                vendor,
+                service: Some(service).filter(|s| !s.is_empty()),
+            });
         }
         out
     })
