@@ -25,16 +25,9 @@ pub struct KnownCookie {
     pub purpose: &'static str,
 }
 
-/// A `localStorage`/`sessionStorage` key pattern the built-in knowledge classifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownKey {
-    /// Exact key or `*` glob.
-    pub pattern: &'static str,
-    /// Category it belongs to.
-    pub category: &'static str,
-    /// Who writes it.
-    pub vendor: &'static str,
-}
+/// A `localStorage`/`sessionStorage` key pattern the built-in knowledge classifies: an
+/// entry of the cookie kind without lifetime or purpose, read by the same code.
+pub type KnownKey = KnownCookie;
 
 const COOKIES_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/cookies.tsv"));
 /// The distinct purposes of `cookies.tsv`, a line each: its purpose column holds the index
@@ -71,17 +64,26 @@ pub fn rows(table: &'static str) -> impl Iterator<Item = [&'static str; 5]> {
 /// Known cookies, in precedence order (first match wins).
 pub fn cookies() -> &'static [KnownCookie] {
     static CELL: OnceLock<Vec<KnownCookie>> = OnceLock::new();
-    CELL.get_or_init(|| {
+    table(&CELL, COOKIES_TSV)
+}
+
+/// Known storage keys, in precedence order.
+pub fn storage_keys() -> &'static [KnownKey] {
+    static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
+    table(&CELL, STORAGE_TSV)
+}
+
+/// The entries of the cookie or the storage knowledge, read once into `cell`. Both code
+/// their category as its index (build.rs); a storage entry has no lifetime or purpose.
+fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str) -> &'static [KnownCookie] {
+    cell.get_or_init(|| {
         // Loops, not adapter chains: each chain is code of its own in keksi.js.
         let mut purposes = Vec::new();
         for p in super::strings::pieces(COOKIE_PURPOSES, b'\n') {
             purposes.push(p);
         }
         let mut out = Vec::new();
-        for [pattern, category, vendor, lifetime, purpose] in rows(COOKIES_TSV) {
-            let Some(purpose) = pick(purpose, &purposes) else {
-                continue;
-            };
+        for [pattern, category, vendor, lifetime, purpose] in rows(text) {
             // '0' to '3' (build.rs): the low two bits are the index.
             let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
             out.push(KnownCookie {
@@ -89,7 +91,7 @@ pub fn cookies() -> &'static [KnownCookie] {
                 category,
                 vendor,
                 lifetime_days: super::strings::parse_u32(lifetime),
-                purpose,
+                purpose: pick(purpose, &purposes).unwrap_or(""),
             });
         }
         out
@@ -99,18 +101,6 @@ pub fn cookies() -> &'static [KnownCookie] {
 /// `from[index]`, the index given as decimal text.
 fn pick(index: &str, from: &[&'static str]) -> Option<&'static str> {
     from.get(super::strings::parse_u32(index)? as usize).copied()
-}
-
-/// Known storage keys, in precedence order.
-pub fn storage_keys() -> &'static [KnownKey] {
-    static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut out = Vec::new();
-        for [pattern, category, vendor, ..] in rows(STORAGE_TSV) {
-            out.push(KnownKey { pattern, category, vendor });
-        }
-        out
-    })
 }
 
 /// Exact names (sorted, with their first position) and the positions of glob patterns:
@@ -243,10 +233,12 @@ pub(crate) mod tests {
 
     #[test]
     fn compiled_in_tables_are_the_data_files() {
-        for (file, table) in [("storage.tsv", STORAGE_TSV), ("trackers.tsv", super::super::trackers::TRACKERS_TSV)] {
-            let got: Vec<Vec<&str>> = rows(table).map(fields).collect();
-            assert_eq!(got, source_rows(file), "{file}");
-        }
+        let got: Vec<Vec<&str>> = rows(super::super::trackers::TRACKERS_TSV).map(fields).collect();
+        assert_eq!(got, source_rows("trackers.tsv"));
+        // The storage keys' category is coded as the cookies' is.
+        let keys: Vec<Vec<&str>> = storage_keys().iter().map(|k| vec![k.pattern, k.category, k.vendor]).collect();
+        assert_eq!(keys, source_rows("storage.tsv"));
+        assert!(storage_keys().iter().all(|k| k.lifetime_days.is_none() && k.purpose.is_empty()));
         // The cookies' category and purpose columns are coded (build.rs): read back, each
         // entry is its source line.
         assert_eq!(cookie_rows(), source_rows("cookies.tsv"));
@@ -350,7 +342,8 @@ pub(crate) mod tests {
 
     #[test]
     fn storage_data_is_valid() {
-        check_well_formed("storage.tsv", &rows(STORAGE_TSV).map(fields).collect::<Vec<_>>(), 3);
+        let keys: Vec<Vec<&str>> = storage_keys().iter().map(|k| vec![k.pattern, k.category, k.vendor]).collect();
+        check_well_formed("storage.tsv", &keys, 3);
         assert!(storage_keys().len() >= 40);
         let patterns: Vec<&str> = storage_keys().iter().map(|k| k.pattern).collect();
         check_no_shadowing("storage.tsv", &patterns);
