@@ -83,7 +83,13 @@ fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str) -> &'sta
             purposes.push(p);
         }
         let mut out = Vec::new();
-        for [pattern, category, vendor, lifetime, purpose] in rows(text) {
+        let mut last_vendor = "";
+        for [pattern, category, mut vendor, lifetime, purpose] in rows(text) {
+            // Empty: the vendor of the entry before (build.rs).
+            if vendor.is_empty() {
+                vendor = last_vendor;
+            }
+            last_vendor = vendor;
             // '0' to '3' (build.rs): the low two bits are the index.
             let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
             out.push(KnownCookie {
