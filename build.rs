@@ -189,12 +189,10 @@ fn strip_comments(out_dir: &str) {
         }
         // A vendor the entry before also has is left empty ("ditto"): entries come grouped
         // by vendor, and an empty field packs smaller than the name again.
-        if name != "trackers.tsv" {
-            for i in (1..rows.len()).rev() {
-                assert!(!rows[i][2].is_empty(), "data/{name}: an entry without vendor");
-                if rows[i][2] == rows[i - 1][2] {
-                    rows[i][2] = "";
-                }
+        for i in (1..rows.len()).rev() {
+            assert!(!rows[i][2].is_empty(), "data/{name}: an entry without vendor");
+            if rows[i][2] == rows[i - 1][2] {
+                rows[i][2] = "";
             }
         }
         let width = rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -239,7 +239,18 @@ pub(crate) mod tests {
 
     #[test]
     fn compiled_in_tables_are_the_data_files() {
-        let got: Vec<Vec<&str>> = rows(super::super::trackers::TRACKERS_TSV).map(fields).collect();
+        // The trackers' vendors are left out where the entry before has the same one.
+        let mut got = Vec::new();
+        for t in super::super::trackers::known() {
+            let entry = if t.path.is_empty() {
+                t.host.to_string()
+            } else {
+                format!("{}/{}", t.host, t.path)
+            };
+            let mut f = vec![entry, t.category.to_string(), t.vendor.to_string()];
+            f.extend(t.service.map(String::from));
+            got.push(f);
+        }
         assert_eq!(got, source_rows("trackers.tsv"));
         // The storage keys' category is coded as the cookies' is.
         let keys: Vec<Vec<&str>> = storage_keys().iter().map(|k| vec![k.pattern, k.category, k.vendor]).collect();

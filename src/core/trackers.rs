@@ -41,7 +41,13 @@ pub fn known() -> &'static [KnownTracker] {
     static CELL: OnceLock<Vec<KnownTracker>> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut out = Vec::new();
-        for [entry, category, vendor, service, _] in rows(TRACKERS_TSV) {
+        let mut last_vendor = "";
+        for [entry, category, mut vendor, service, _] in rows(TRACKERS_TSV) {
+            // Empty: the vendor of the entry before (build.rs).
+            if vendor.is_empty() {
+                vendor = last_vendor;
+            }
+            last_vendor = vendor;
             let (host, path) = split_once(entry, b'/').unwrap_or((entry, ""));
             out.push(KnownTracker {
                 host,
