@@ -185,6 +185,11 @@ fn strip_comments(out_dir: &str) {
             r[1] = category;
             if r.len() > 4 {
                 r[4] = purpose;
+                // A session cookie's lifetime as an empty field: what is not a number of
+                // days is a session (`core::knowledge::table`), and it packs smaller.
+                if r[3] == "session" {
+                    r[3] = "";
+                }
             }
         }
         // A vendor the entry before also has is left empty ("ditto"): entries come grouped
