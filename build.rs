@@ -192,12 +192,16 @@ fn strip_comments(out_dir: &str) {
                 }
             }
         }
-        // A vendor the entry before also has is left empty ("ditto"): entries come grouped
-        // by vendor, and an empty field packs smaller than the name again.
+        // A category or vendor the entry before also has is left empty ("ditto"): entries
+        // come grouped by vendor, and an empty field packs smaller than the text again.
+        // (Not the cookies' one-digit categories: no gain there.)
+        let ditto: &[usize] = if name == "trackers.tsv" { &[1, 2] } else { &[2] };
         for i in (1..rows.len()).rev() {
-            assert!(!rows[i][2].is_empty(), "data/{name}: an entry without vendor");
-            if rows[i][2] == rows[i - 1][2] {
-                rows[i][2] = "";
+            for &c in ditto {
+                assert!(!rows[i][c].is_empty(), "data/{name}: an entry without category or vendor");
+                if rows[i][c] == rows[i - 1][c] {
+                    rows[i][c] = "";
+                }
             }
         }
         let width = rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -84,12 +84,8 @@ fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str) -> &'sta
         }
         let mut out = Vec::new();
         let mut last_vendor = "";
-        for [pattern, category, mut vendor, lifetime, purpose] in rows(text) {
-            // Empty: the vendor of the entry before (build.rs).
-            if vendor.is_empty() {
-                vendor = last_vendor;
-            }
-            last_vendor = vendor;
+        for [pattern, category, vendor, lifetime, purpose] in rows(text) {
+            let vendor = ditto(vendor, &mut last_vendor);
             // '0' to '3' (build.rs): the low two bits are the index.
             let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
             out.push(KnownCookie {
@@ -102,6 +98,15 @@ fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str) -> &'sta
         }
         out
     })
+}
+
+/// `field`, or the field of the entry before (`last`) when it is empty: build.rs leaves a
+/// vendor (and a tracker's category) empty where it repeats the entry before's.
+pub(crate) fn ditto(field: &'static str, last: &mut &'static str) -> &'static str {
+    if !field.is_empty() {
+        *last = field;
+    }
+    last
 }
 
 /// `from[index]`, the index given as decimal text.

@@ -16,7 +16,7 @@ use crate::single::Once as OnceLock;
 use std::sync::OnceLock;
 
 use super::config::Settings;
-use super::knowledge::rows;
+use super::knowledge::{ditto, rows};
 use super::strings::{has_any, split_once, trim_by, trim_end_by, trim_start_by, until_any};
 
 pub(crate) const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
@@ -41,13 +41,10 @@ pub fn known() -> &'static [KnownTracker] {
     static CELL: OnceLock<Vec<KnownTracker>> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut out = Vec::new();
-        let mut last_vendor = "";
-        for [entry, category, mut vendor, service, _] in rows(TRACKERS_TSV) {
-            // Empty: the vendor of the entry before (build.rs).
-            if vendor.is_empty() {
-                vendor = last_vendor;
-            }
-            last_vendor = vendor;
+        let mut last = ["", ""];
+        for [entry, category, vendor, service, _] in rows(TRACKERS_TSV) {
+            let category = ditto(category, &mut last[0]);
+            let vendor = ditto(vendor, &mut last[1]);
             let (host, path) = split_once(entry, b'/').unwrap_or((entry, ""));
             out.push(KnownTracker {
                 host,
