@@ -176,14 +176,33 @@ fn strip_comments(out_dir: &str) {
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
             .map(|l| l.split('\t').collect())
             .collect();
-        let coded = if name == "cookies.tsv" {
-            code_cookie_columns(&rows, out_dir)
-        } else {
-            Vec::new()
+        let coded = match name {
+            "cookies.tsv" => code_cookie_columns(&rows, out_dir),
+            "storage.tsv" => rows.iter().map(|r| [category_digit(r[1]), String::new()]).collect(),
+            _ => Vec::new(),
         };
         for (r, [category, purpose]) in rows.iter_mut().zip(&coded) {
             r[1] = category;
-            r[4] = purpose;
+            if r.len() > 4 {
+                r[4] = purpose;
+                // A session cookie's lifetime as an empty field: what is not a number of
+                // days is a session (`core::knowledge::table`), and it packs smaller.
+                if r[3] == "session" {
+                    r[3] = "";
+                }
+            }
+        }
+        // A category or vendor the entry before also has is left empty ("ditto"): entries
+        // come grouped by vendor, and an empty field packs smaller than the text again.
+        // (Not the cookies' one-digit categories: no gain there.)
+        let ditto: &[usize] = if name == "trackers.tsv" { &[1, 2] } else { &[2] };
+        for i in (1..rows.len()).rev() {
+            for &c in ditto {
+                assert!(!rows[i][c].is_empty(), "data/{name}: an entry without category or vendor");
+                if rows[i][c] == rows[i - 1][c] {
+                    rows[i][c] = "";
+                }
+            }
         }
         let width = rows.iter().map(Vec::len).max().unwrap_or(0);
         let columns: Vec<String> = (0..width)
@@ -194,6 +213,14 @@ fn strip_comments(out_dir: &str) {
     }
 }
 
+/// A knowledge file's category as its index in `core::category::DEFAULT_CATEGORIES`: the
+/// cookie and storage tables are then read by the same code (`core::knowledge::table`).
+fn category_digit(category: &str) -> String {
+    const CATEGORIES: [&str; 4] = ["necessary", "functional", "analytics", "advertising"];
+    let i = CATEGORIES.iter().position(|c| *c == category);
+    i.unwrap_or_else(|| panic!("unknown category {category:?} in data/")).to_string()
+}
+
 /// The cookie knowledge's category and purpose columns, coded (`core::knowledge::cookies`
 /// reads them back): the category as its index in `core::category::DEFAULT_CATEGORIES`
 /// (one digit), the purpose as the index of its text in `cookie-purposes`, which holds the
@@ -201,17 +228,16 @@ fn strip_comments(out_dir: &str) {
 /// gzip of keksi.js than the two columns written out (measured 2026-11-29: English, en+fi,
 /// all languages; the purposes alone gained 24 B, the category alone nothing).
 fn code_cookie_columns(rows: &[Vec<&str>], out_dir: &str) -> Vec<[String; 2]> {
-    const CATEGORIES: [&str; 4] = ["necessary", "functional", "analytics", "advertising"];
     let mut purposes: Vec<&str> = Vec::new();
     let mut coded = Vec::new();
     for r in rows {
         assert!(r.len() == 5 && !r[4].is_empty(), "cookies.tsv: five fields, a purpose last: {r:?}");
-        let category = CATEGORIES.iter().position(|c| *c == r[1]).expect("cookies.tsv: a known category");
+        let category = category_digit(r[1]);
         let purpose = purposes.iter().position(|p| *p == r[4]).unwrap_or_else(|| {
             purposes.push(r[4]);
             purposes.len() - 1
         });
-        coded.push([category.to_string(), purpose.to_string()]);
+        coded.push([category, purpose.to_string()]);
     }
     fs::write(Path::new(out_dir).join("cookie-purposes"), purposes.join("\n")).expect("write cookie purposes");
     coded

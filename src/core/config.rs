@@ -237,7 +237,7 @@ impl Default for Settings {
 impl Settings {
     /// Parse and validate a config text. An empty or blank text gives the defaults.
     pub fn from_json(text: &str) -> Result<Settings> {
-        if text.trim().is_empty() {
+        if super::strings::trim_ascii_ws(text).is_empty() {
             return Ok(Settings::default());
         }
         let json = Json::parse(text).map_err(Error::ConfigSyntax)?;
@@ -597,7 +597,7 @@ fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
 }
 
 fn check_declared(s: &Settings, list: &str, i: usize, category: &str, name: &str) -> Result<()> {
-    if name.trim().is_empty() {
+    if super::strings::trim_ascii_ws(name).is_empty() {
         let field = if list == "cookies" { "name" } else { "host" };
         return Err(Error::field(indexed(list, i, field), "must not be empty"));
     }

@@ -3,16 +3,18 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::strings::{pieces, split_once};
+use super::strings::{pieces, split_once, trim_cookie_part as trim};
 
 /// The `name=value` pairs of a `document.cookie` string, in order.
 pub fn parse_jar(jar: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     for pair in pieces(jar, b';') {
-        let pair = pair.trim();
+        // Spaces and tabs only, as browsers and `cookie_write` trim: a name with other
+        // white space at an end (`\u{a0}_ga`) is its own cookie, to be swept by that name.
+        let pair = trim(pair);
         if !pair.is_empty() {
             out.push(match split_once(pair, b'=') {
-                Some((n, v)) => (n.trim(), v.trim()),
+                Some((n, v)) => (trim(n), trim(v)),
                 // A cookie without `=` has an empty name in browsers' model.
                 None => ("", pair),
             });
@@ -176,6 +178,15 @@ mod tests {
         assert_eq!(get(j, "missing"), None);
         assert_eq!(parse_jar(j)[3], ("", "novalue"));
         assert!(parse_jar("").is_empty());
+    }
+
+    #[test]
+    fn jar_names_keep_other_white_space() {
+        // As browsers and `cookie_write::parse` read a name: only spaces and tabs trimmed.
+        // A `\u{a0}_ga` is not `_ga` (sweeping `_ga` would leave it in place).
+        let j = "\u{a0}_ga=1\u{a0}; \t_gid = 2 ;\u{3000}";
+        assert_eq!(parse_jar(j), [("\u{a0}_ga", "1\u{a0}"), ("_gid", "2"), ("", "\u{3000}")]);
+        assert_eq!(parse_jar(j)[0].0, super::super::cookie_write::parse("\u{a0}_ga=1").name);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::strings::{pieces, split_once};
+// Trimmed as browsers trim a cookie's parts: spaces and tabs only (not other Unicode
+// white space, which would change a name or value keksi writes back).
+use super::strings::{pieces, split_once, trim_cookie_part as trim};
 use super::time::{days_from_civil, times_saturating};
 
 /// One parsed cookie write.
@@ -88,12 +90,6 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
 
 /// The longest attribute value browsers read (RFC 6265bis).
 const MAX_ATTR_VALUE: usize = 1024;
-
-/// Trimmed as browsers trim a cookie's parts: spaces and tabs only (not other Unicode
-/// white space, which would change a name or value keksi writes back).
-fn trim(s: &str) -> &str {
-    super::strings::trim_by(s, |b| b == b' ' || b == b'\t')
-}
 
 /// `Max-Age` per RFC 6265 §5.2.2: an optional `-` then digits; anything else ignored.
 /// Huge values saturate.

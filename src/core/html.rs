@@ -4,18 +4,22 @@ use crate::prelude::*;
 
 /// Escape text for use in element content or a double-quoted attribute value.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+    // On bytes: every byte escaped is ASCII, the others pass through unchanged (no UTF-8
+    // decoding and encoding of each character in keksi.js).
+    let mut out = Vec::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        match b {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'"' => out.extend_from_slice(b"&quot;"),
+            b'\'' => out.extend_from_slice(b"&#39;"),
+            _ => out.push(b),
         }
     }
-    out
+    // SAFETY: `text`'s UTF-8 sequences, each whole (only ASCII bytes, never part of a
+    // sequence, were replaced), and ASCII entities between them.
+    unsafe { String::from_utf8_unchecked(out) }
 }
 
 /// A small builder for HTML strings: escaped by default.
@@ -66,6 +70,9 @@ mod tests {
             escape(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+        // Other characters, any length in UTF-8, pass through whole.
+        let t = "\u{e9}<\u{20ac}\"\u{1f36a}'\0";
+        assert_eq!(escape(t), "\u{e9}&lt;\u{20ac}&quot;\u{1f36a}&#39;\0");
         let mut h = Html::new();
         h.raw("<p").attr("title", "\"><script>").raw(">").text("<b>").raw("</p>");
         assert_eq!(h.finish(), "<p title=\"&quot;&gt;&lt;script&gt;\">&lt;b&gt;</p>");

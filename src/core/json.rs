@@ -147,23 +147,27 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 
 fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
+    // SAFETY: only whole UTF-8 sequences of `s` (the bytes escaped are ASCII, never part
+    // of a sequence) and ASCII are appended. On bytes: no UTF-8 decoding and encoding of
+    // each character in keksi.js.
+    let out = unsafe { out.as_mut_vec() };
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
             }
-            c => out.push(c),
+            _ => out.push(b),
         }
     }
-    out.push('"');
+    out.push(b'"');
 }
 
 struct Parser<'a> {
@@ -462,6 +466,14 @@ mod tests {
         let v = Json::parse(text).unwrap();
         assert_eq!(Json::parse(&v.to_text()).unwrap(), v);
         assert_eq!(v.to_text(), r#"{"id":"a\"b","n":12,"ok":true,"list":[null,"\u0001"],"o":{}}"#);
+    }
+
+    #[test]
+    fn strings_written_keep_other_characters_whole() {
+        let s = "\u{e9}\"\u{20ac}\\\u{1f36a}\u{1f}\n\u{7f}";
+        let text = Json::Str(s.into()).to_text();
+        assert_eq!(text, "\"\u{e9}\\\"\u{20ac}\\\\\u{1f36a}\\u001f\\n\u{7f}\"");
+        assert_eq!(Json::parse(&text), Ok(Json::Str(s.into())));
     }
 
     #[test]

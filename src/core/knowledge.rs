@@ -25,16 +25,9 @@ pub struct KnownCookie {
     pub purpose: &'static str,
 }
 
-/// A `localStorage`/`sessionStorage` key pattern the built-in knowledge classifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownKey {
-    /// Exact key or `*` glob.
-    pub pattern: &'static str,
-    /// Category it belongs to.
-    pub category: &'static str,
-    /// Who writes it.
-    pub vendor: &'static str,
-}
+/// A `localStorage`/`sessionStorage` key pattern the built-in knowledge classifies: an
+/// entry of the cookie kind without lifetime or purpose, read by the same code.
+pub type KnownKey = KnownCookie;
 
 const COOKIES_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/cookies.tsv"));
 /// The distinct purposes of `cookies.tsv`, a line each: its purpose column holds the index
@@ -43,73 +36,82 @@ const COOKIES_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/cookies.tsv"))
 const COOKIE_PURPOSES: &str = include_str!(concat!(env!("OUT_DIR"), "/cookie-purposes"));
 const STORAGE_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/storage.tsv"));
 
-/// The entries of a compiled-in data file, each split into its fields. build.rs stores
-/// the files column by column (a column's fields joined by `\n`, the columns by U+001E);
-/// empty trailing fields are dropped, as in the TAB-separated source line.
-pub fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    let mut columns = Vec::new();
+/// The entries of a compiled-in data file, each as its first five fields (`""` for a
+/// field it does not have). build.rs stores the files column by column (a column's
+/// fields joined by `\n`, the columns by U+001E). An array, not a list per entry: no
+/// allocation and no list code for each of the ~800 entries read.
+pub fn rows(table: &'static str) -> impl Iterator<Item = [&'static str; 5]> {
+    let mut columns = [const { super::strings::pieces("", b'\n') }; 5];
+    // A counter, not `enumerate` (+19 B of keksi.js) or a zip with the slots (+36 B).
+    let mut i = 0;
+    #[allow(clippy::explicit_counter_loop)]
     for c in super::strings::pieces(table, 0x1e) {
-        columns.push(super::strings::pieces(c, b'\n'));
+        if let Some(slot) = columns.get_mut(i) {
+            *slot = super::strings::pieces(c, b'\n');
+        }
+        i += 1;
     }
     core::iter::from_fn(move || {
-        let mut fields = Vec::with_capacity(columns.len());
-        for c in columns.iter_mut() {
-            fields.push(c.next()?);
+        let mut row = [""; 5];
+        for (field, c) in row.iter_mut().zip(columns.iter_mut()) {
+            *field = c.next().unwrap_or("");
         }
-        while fields.last() == Some(&"") {
-            fields.pop();
-        }
-        (!fields.is_empty()).then_some(fields)
+        // The first column ends with the entries (the others may be shorter: empty).
+        (!row[0].is_empty()).then_some(row)
     })
 }
 
 /// Known cookies, in precedence order (first match wins).
 pub fn cookies() -> &'static [KnownCookie] {
     static CELL: OnceLock<Vec<KnownCookie>> = OnceLock::new();
-    CELL.get_or_init(|| {
+    table(&CELL, COOKIES_TSV)
+}
+
+/// Known storage keys, in precedence order.
+pub fn storage_keys() -> &'static [KnownKey] {
+    static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
+    table(&CELL, STORAGE_TSV)
+}
+
+/// The entries of the cookie or the storage knowledge, read once into `cell`. Both code
+/// their category as its index (build.rs); a storage entry has no lifetime or purpose.
+fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str) -> &'static [KnownCookie] {
+    cell.get_or_init(|| {
         // Loops, not adapter chains: each chain is code of its own in keksi.js.
         let mut purposes = Vec::new();
         for p in super::strings::pieces(COOKIE_PURPOSES, b'\n') {
             purposes.push(p);
         }
         let mut out = Vec::new();
-        for f in rows(COOKIES_TSV) {
-            if let [pattern, category, vendor, lifetime, purpose] = f[..] {
-                let Some(purpose) = pick(purpose, &purposes) else {
-                    continue;
-                };
-                // '0' to '3' (build.rs): the low two bits are the index.
-                let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
-                out.push(KnownCookie {
-                    pattern,
-                    category,
-                    vendor,
-                    lifetime_days: super::strings::parse_u32(lifetime),
-                    purpose,
-                });
-            }
+        let mut last_vendor = "";
+        for [pattern, category, vendor, lifetime, purpose] in rows(text) {
+            let vendor = ditto(vendor, &mut last_vendor);
+            // '0' to '3' (build.rs): the low two bits are the index.
+            let category = DEFAULT_CATEGORIES[usize::from(category.bytes().next().unwrap_or(0) & 3)];
+            out.push(KnownCookie {
+                pattern,
+                category,
+                vendor,
+                lifetime_days: super::strings::parse_u32(lifetime),
+                purpose: pick(purpose, &purposes).unwrap_or(""),
+            });
         }
         out
     })
+}
+
+/// `field`, or the field of the entry before (`last`) when it is empty: build.rs leaves a
+/// vendor (and a tracker's category) empty where it repeats the entry before's.
+pub(crate) fn ditto(field: &'static str, last: &mut &'static str) -> &'static str {
+    if !field.is_empty() {
+        *last = field;
+    }
+    last
 }
 
 /// `from[index]`, the index given as decimal text.
 fn pick(index: &str, from: &[&'static str]) -> Option<&'static str> {
     from.get(super::strings::parse_u32(index)? as usize).copied()
-}
-
-/// Known storage keys, in precedence order.
-pub fn storage_keys() -> &'static [KnownKey] {
-    static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut out = Vec::new();
-        for f in rows(STORAGE_TSV) {
-            if let [pattern, category, vendor] = f[..] {
-                out.push(KnownKey { pattern, category, vendor });
-            }
-        }
-        out
-    })
 }
 
 /// Exact names (sorted, with their first position) and the positions of glob patterns:
@@ -242,13 +244,35 @@ pub(crate) mod tests {
 
     #[test]
     fn compiled_in_tables_are_the_data_files() {
-        for (file, table) in [("storage.tsv", STORAGE_TSV), ("trackers.tsv", super::super::trackers::TRACKERS_TSV)] {
-            let got: Vec<Vec<&str>> = rows(table).collect();
-            assert_eq!(got, source_rows(file), "{file}");
+        // The trackers' vendors are left out where the entry before has the same one.
+        let mut got = Vec::new();
+        for t in super::super::trackers::known() {
+            let entry = if t.path.is_empty() {
+                t.host.to_string()
+            } else {
+                format!("{}/{}", t.host, t.path)
+            };
+            let mut f = vec![entry, t.category.to_string(), t.vendor.to_string()];
+            f.extend(t.service.map(String::from));
+            got.push(f);
         }
+        assert_eq!(got, source_rows("trackers.tsv"));
+        // The storage keys' category is coded as the cookies' is.
+        let keys: Vec<Vec<&str>> = storage_keys().iter().map(|k| vec![k.pattern, k.category, k.vendor]).collect();
+        assert_eq!(keys, source_rows("storage.tsv"));
+        assert!(storage_keys().iter().all(|k| k.lifetime_days.is_none() && k.purpose.is_empty()));
         // The cookies' category and purpose columns are coded (build.rs): read back, each
         // entry is its source line.
         assert_eq!(cookie_rows(), source_rows("cookies.tsv"));
+    }
+
+    /// A compiled-in entry's fields as its source line has them: no empty ones at the end.
+    pub(crate) fn fields(row: [&'static str; 5]) -> Vec<&'static str> {
+        let mut f = row.to_vec();
+        while f.last() == Some(&"") {
+            f.pop();
+        }
+        f
     }
 
     /// The known cookies as the source lines write them.
@@ -314,6 +338,7 @@ pub(crate) mod tests {
         }
         // Compiled in coded: digits where the category was, an index where the purpose was.
         let first = rows(COOKIES_TSV).next().unwrap();
+        assert_eq!(fields(first).len(), 5);
         assert_eq!(first[..2], ["_ga", "2"]);
         assert_eq!(
             COOKIE_PURPOSES.split('\n').nth(first[4].parse().unwrap()),
@@ -331,7 +356,7 @@ pub(crate) mod tests {
             assert!(ok, "{}: lifetime must be `session` or days > 0", c.pattern);
         }
         for f in rows(COOKIES_TSV) {
-            assert!(f[3] == "session" || f[3].parse::<u32>().is_ok(), "{}: lifetime {:?}", f[0], f[3]);
+            assert!(f[3].is_empty() || f[3].parse::<u32>().is_ok(), "{}: lifetime {:?}", f[0], f[3]);
         }
         let patterns: Vec<&str> = cookies().iter().map(|c| c.pattern).collect();
         check_no_shadowing("cookies.tsv", &patterns);
@@ -339,7 +364,8 @@ pub(crate) mod tests {
 
     #[test]
     fn storage_data_is_valid() {
-        check_well_formed("storage.tsv", &rows(STORAGE_TSV).collect::<Vec<_>>(), 3);
+        let keys: Vec<Vec<&str>> = storage_keys().iter().map(|k| vec![k.pattern, k.category, k.vendor]).collect();
+        check_well_formed("storage.tsv", &keys, 3);
         assert!(storage_keys().len() >= 40);
         let patterns: Vec<&str> = storage_keys().iter().map(|k| k.pattern).collect();
         check_no_shadowing("storage.tsv", &patterns);

@@ -8,7 +8,7 @@ pub const FALLBACK: &str = "en";
 
 /// The base language of a tag, lower-cased: `pt-BR` → `pt`, `nb` → `no`.
 pub fn base(tag: &str) -> String {
-    let primary = super::strings::until_any(tag, b"-_").trim().to_ascii_lowercase();
+    let primary = super::strings::trim_ascii_ws(super::strings::until_any(tag, b"-_")).to_ascii_lowercase();
     match primary.as_str() {
         // Norwegian Bokmål and Nynorsk read the same banner.
         "nb" | "nn" => "no".into(),

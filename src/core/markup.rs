@@ -290,7 +290,8 @@ pub fn placeholder(t: &Texts, service: &str, category: &str, allows: &str) -> St
 /// not jump when the real one loads.
 pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String {
     let px = |v: Option<&str>| {
-        let v = v?.trim();
+        // ASCII white space, as HTML reads a dimension attribute.
+        let v = super::strings::trim_ascii_ws(v?);
         super::strings::parse_u32(v.strip_suffix("px").unwrap_or(v)).filter(|v| *v > 0)
     };
     let mut css = String::from(":host{");

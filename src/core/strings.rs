@@ -100,6 +100,20 @@ pub fn trim_by(text: &str, strip: fn(u8) -> bool) -> &str {
     trim_end_by(trim_start_by(text, strip), strip)
 }
 
+/// `text` without ASCII white space (space, tab, line feed, form feed, carriage return)
+/// at either end: HTML's white space, where attributes and language tags are trimmed.
+/// Not `str::trim`: its Unicode white space (`U+00A0` …) is none of these places' own,
+/// and it brings core's char searcher and UTF-8 decoding (~0.25 KB of keksi.js).
+pub fn trim_ascii_ws(text: &str) -> &str {
+    trim_by(text, |b| b.is_ascii_whitespace())
+}
+
+/// `text` without spaces and tabs at either end: how browsers trim a cookie's name,
+/// value and attributes (RFC 6265bis), not other white space.
+pub fn trim_cookie_part(text: &str) -> &str {
+    trim_by(text, |b| b == b' ' || b == b'\t')
+}
+
 /// `text` without the bytes `strip` (ASCII only, as for [`trim_by`]) picks at its start.
 #[inline(never)]
 pub fn trim_start_by(text: &str, strip: fn(u8) -> bool) -> &str {
@@ -134,7 +148,7 @@ pub fn split(text: &str, sep: u8) -> Vec<&str> {
 
 /// `text.split(sep)` for an ASCII `sep`, on bytes: every separator keksi splits at is
 /// one ASCII character, and core's `Split` and char searcher are ~0.5 KB of WASM.
-pub fn pieces(text: &str, sep: u8) -> Pieces<'_> {
+pub const fn pieces(text: &str, sep: u8) -> Pieces<'_> {
     Pieces { rest: Some(text), sep }
 }
 
@@ -204,8 +218,20 @@ mod tests {
     #[test]
     fn trims_agree_with_std() {
         let ws = |b: u8| b == b' ' || b == b'\t';
-        for t in ["", " ", "\t a b \t", "ab", " \u{a0}x\u{a0} ", "\u{3000} ", "..a..", "//x/"] {
+        for t in [
+            "",
+            " ",
+            "\t a b \t",
+            "ab",
+            " \u{a0}x\u{a0} ",
+            "\u{3000} ",
+            "..a..",
+            "//x/",
+            "\n\x0c\rx\x0b\r\n",
+        ] {
             assert_eq!(trim_by(t, ws), t.trim_matches([' ', '\t']));
+            assert_eq!(trim_cookie_part(t), t.trim_matches([' ', '\t']));
+            assert_eq!(trim_ascii_ws(t), t.trim_ascii());
             assert_eq!(has_any(t, b".a"), t.contains(['.', 'a']));
             assert_eq!(trim_start_by(t, |b| b == b'/'), t.trim_start_matches('/'));
             assert_eq!(trim_end_by(t, |b| b == b'.'), t.trim_end_matches('.'));

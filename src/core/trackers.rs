@@ -16,7 +16,7 @@ use crate::single::Once as OnceLock;
 use std::sync::OnceLock;
 
 use super::config::Settings;
-use super::knowledge::rows;
+use super::knowledge::{ditto, rows};
 use super::strings::{has_any, split_once, trim_by, trim_end_by, trim_start_by, until_any};
 
 pub(crate) const TRACKERS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/trackers.tsv"));
@@ -41,17 +41,18 @@ pub fn known() -> &'static [KnownTracker] {
     static CELL: OnceLock<Vec<KnownTracker>> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut out = Vec::new();
-        for f in rows(TRACKERS_TSV) {
-            if let [entry, category, vendor, ref service @ ..] = f[..] {
-                let (host, path) = split_once(entry, b'/').unwrap_or((entry, ""));
-                out.push(KnownTracker {
-                    host,
-                    path,
-                    category,
-                    vendor,
-                    service: service.first().copied(),
-                });
-            }
+        let mut last = ["", ""];
+        for [entry, category, vendor, service, _] in rows(TRACKERS_TSV) {
+            let category = ditto(category, &mut last[0]);
+            let vendor = ditto(vendor, &mut last[1]);
+            let (host, path) = split_once(entry, b'/').unwrap_or((entry, ""));
+            out.push(KnownTracker {
+                host,
+                path,
+                category,
+                vendor,
+                service: Some(service).filter(|s| !s.is_empty()),
+            });
         }
         out
     })
@@ -110,10 +111,12 @@ fn url_parts(url: &str) -> Option<(String, &str)> {
 /// breaks are skipped, as URL parsers remove them anywhere. A fast path: `false` only
 /// means "ask the real parser".
 pub fn surely_same_origin(url: &str) -> bool {
-    let mut chars = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
-    match chars.next() {
-        Some('/') => !matches!(chars.next(), Some('/') | Some('\\')),
-        Some(c) if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' => {
+    // On bytes: a non-ASCII first character is none of the ASCII ones tested (no UTF-8
+    // decoding in keksi.js for it).
+    let mut bytes = url.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\r'));
+    match bytes.next() {
+        Some(b'/') => !matches!(bytes.next(), Some(b'/') | Some(b'\\')),
+        Some(c) if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-' => {
             // A scheme can only come before the first `/`, `?` or `#`.
             let head = until_any(url, b"/?#");
             !has_any(head, b":\\")
@@ -414,6 +417,8 @@ mod tests {
             "\\\\x.com",
             "?q=1",
             "",
+            "\u{e9}t\u{e9}.js",
+            "\t\u{ff0f}/x.com",
         ] {
             assert!(!surely_same_origin(ask), "{ask:?}");
         }
