@@ -104,7 +104,7 @@ fn guard_cookie_store(realm: &JsValue) {
         let name = text(&init.as_ref().map_or(first, |o| get(o, "name")))?;
         // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
         let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
-        let expires = if e.is_null() || e.is_undefined() {
+        let expires = if e.is_null_or_undefined() {
             None
         } else {
             number(&e).map(|t| t as i64)
@@ -287,7 +287,7 @@ fn sweep_storage() {
 fn recap_from_cookie_store() {
     let Some(w) = dom::window() else { return };
     let store = get(&w.into(), "cookieStore");
-    if store.is_undefined() || store.is_null() {
+    if store.is_null_or_undefined() {
         return;
     }
     let Ok(get_all) = get(&store, "getAll").dyn_into::<Function>() else {

@@ -507,7 +507,7 @@ fn guard_setters(realm: &JsValue) {
     // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
     wrap_method(realm, "Element", "setAttributeNS", |target, this, args| {
         let ns = args.get(0);
-        if ns.is_null() || ns.is_undefined() || ns.as_string().is_some_and(|s| s.is_empty()) {
+        if ns.is_null_or_undefined() || ns.as_string().is_some_and(|s| s.is_empty()) {
             return set_attribute(target, this, args, 1);
         }
         call(&target, &this, &args)
@@ -908,7 +908,7 @@ fn write_after(doc: &JsValue, script: &Element, html: &JsValue) -> Result<JsValu
     let fragment = method(&range, "createContextualFragment", html)?;
     let last = get(&fragment, "lastChild");
     method(&anchor, "after", &fragment)?;
-    if !last.is_null() {
+    if last.is_object() {
         super::patch::set_own(script, WRITE_END, &last);
     }
     Ok(JsValue::UNDEFINED)

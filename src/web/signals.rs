@@ -74,7 +74,7 @@ pub fn start(gtag_fn: JsValue) {
     if enabled {
         // Created only when absent: a page's own queue (an object with `push`) is kept.
         let dl = get(&w, "dataLayer");
-        if dl.is_undefined() || dl.is_null() {
+        if dl.is_null_or_undefined() {
             super::patch::set(&w, "dataLayer", &Array::new());
         }
         if !get(&w, "gtag").is_function() && gtag_fn.is_function() {
@@ -136,7 +136,7 @@ pub fn ready() {
 fn uet(mode: &str, granted: bool) {
     let Some(w) = window() else { return };
     let mut q = get(&w, "uetq");
-    if q.is_undefined() || q.is_null() {
+    if q.is_null_or_undefined() {
         q = js_sys::Array::new().into();
         if Reflect::set(&w, &s("uetq"), &q).is_err() {
             return;
