@@ -329,7 +329,7 @@ fn recap_list(list: &JsValue) {
             s.push_str("; Domain=");
             s.push_str(&d);
         }
-        if get(&item, "secure").as_bool() == Some(true) {
+        if get(&item, "secure") == JsValue::TRUE {
             s.push_str("; Secure");
         }
         if let Some(ss) = get(&item, "sameSite").as_string() {
@@ -337,7 +337,7 @@ fn recap_list(list: &JsValue) {
             s.push_str(&ss);
         }
         // Without it, the write would make a second, unpartitioned cookie.
-        if get(&item, "partitioned").as_bool() == Some(true) {
+        if get(&item, "partitioned") == JsValue::TRUE {
             s.push_str("; Partitioned");
         }
         s.push_str("; Max-Age=");

@@ -79,8 +79,7 @@ pub fn is_trusted(v: &JsValue) -> bool {
                 .dyn_into::<Function>()
                 .ok()
                 .and_then(|f| f.call1(tt, v).ok())
-                .and_then(|r| r.as_bool())
-                == Some(true)
+                .is_some_and(|r| r == JsValue::TRUE)
         })
     })
 }
