@@ -284,20 +284,26 @@ fn clean_srcdoc(el: &Element) -> bool {
     true
 }
 
+/// HTML's white space (ASCII: space, tab, line feed, form feed, carriage return).
+fn html_space(b: u8) -> bool {
+    b.is_ascii_whitespace()
+}
+
 /// Hold an image whose `srcset` names a blocked tracker (any of its candidates).
 fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
     for candidate in strings::pieces(srcset, b',') {
-        // Its first word (`split_whitespace().next()`, without a split iterator of its
-        // own): up to the first white space after trimming.
-        let c = candidate.trim();
-        let url = c.get(..c.find(char::is_whitespace).unwrap_or(c.len())).unwrap_or(c);
+        // Its first word, as the browser's srcset parser reads it: up to the first ASCII
+        // white space after those it skips (on bytes: no char searcher in keksi.js).
+        let url = strings::until_any(strings::trim_by(candidate, html_space), b" \t\n\x0c\r");
         if let Some(m) = blocked(url) {
             // Never give the element the srcset itself: WebKit starts loading at once.
             native_set(el, SRCSET_ATTR, srcset);
             native_remove(el, "srcset");
             // The image's own `src`, when it is no tracker, stays (it shows meanwhile) and
             // is what it is released with; only the srcset waits.
-            let own = el.get_attribute("src").filter(|s| !s.trim().is_empty() && blocked(s).is_none());
+            let own = el
+                .get_attribute("src")
+                .filter(|s| !strings::trim_by(s, html_space).is_empty() && blocked(s).is_none());
             hold(el, own.as_deref().unwrap_or(url), &m, how);
             if let Some(own) = own {
                 native_set(el, "src", &own);
