@@ -513,7 +513,7 @@ fn guard_setters(realm: &JsValue) {
     // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
     wrap_method(realm, "Element", "setAttributeNS", |target, this, args| {
         let ns = args.get(0);
-        if ns.is_null_or_undefined() || ns.as_string().is_some_and(|s| s.is_empty()) {
+        if ns.is_null_or_undefined() || ns == JsValue::from_str("") {
             return set_attribute(target, this, args, 1);
         }
         call(&target, &this, &args)
@@ -873,7 +873,7 @@ fn guard_html_strings(realm: &JsValue) {
             // `document.write` would open a new, empty document in place of the page.
             // Any document, a frame's too: the glue reads its properties without a type check.
             if let Some(script) = super::activation::released_running(this.unchecked_ref()) {
-                if get(&target, "name").as_string().as_deref() == Some("writeln") {
+                if get(&target, "name") == JsValue::from_str("writeln") {
                     joined.push('\n');
                 }
                 // The page's own trusted values stay trusted (Trusted Types).

@@ -28,7 +28,7 @@ fn window() -> Option<JsValue> {
 pub fn privacy_signal(honor_dnt: bool) -> bool {
     let Some(w) = window() else { return false };
     let nav = get(&w, "navigator");
-    get(&nav, "globalPrivacyControl") == JsValue::TRUE || (honor_dnt && get(&nav, "doNotTrack").as_string().as_deref() == Some("1"))
+    get(&nav, "globalPrivacyControl") == JsValue::TRUE || (honor_dnt && get(&nav, "doNotTrack") == JsValue::from_str("1"))
 }
 
 fn gtag(args: &[JsValue]) {
