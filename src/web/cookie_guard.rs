@@ -290,7 +290,7 @@ fn recap_from_cookie_store() {
     if store.is_null_or_undefined() {
         return;
     }
-    let Ok(get_all) = get(&store, "getAll").dyn_into::<Function>() else {
+    let Some(get_all) = super::patch::method(&store, "getAll") else {
         return;
     };
     let Ok(p) = get_all.call0(&store).and_then(|p| p.dyn_into::<Promise>()) else {

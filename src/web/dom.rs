@@ -54,8 +54,7 @@ crate::single::local! {
 pub fn keep_node_type() {
     let getter = super::patch::prototype_of(&global(), "Node")
         .map(|p| js_sys::Object::get_own_property_descriptor(&p, &"nodeType".into()))
-        .map(|d| super::patch::get(&d, "get"))
-        .and_then(|g| g.dyn_into::<js_sys::Function>().ok());
+        .and_then(|d| super::patch::method(&d, "get"));
     NODE_TYPE.with(|n| *n.borrow_mut() = getter);
 }
 

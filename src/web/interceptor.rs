@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
-use super::patch::{call, get, prototype_of, read_once, text, wrap_method, wrap_own, wrap_setter};
+use super::patch::{call, get, method, prototype_of, read_once, text, wrap_method, wrap_own, wrap_setter};
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
@@ -522,16 +522,14 @@ fn guard_setters(realm: &JsValue) {
     if NATIVE.with(|n| n.borrow().is_some()) {
         return;
     }
-    let remove = prototype_of(realm, "Element")
-        .map(|p| get(&p, "removeAttribute"))
-        .and_then(|f| f.dyn_into::<Function>().ok());
+    let remove = prototype_of(realm, "Element").and_then(|p| method(&p, "removeAttribute"));
     let html = prototype_of(realm, "Element").and_then(|p| super::patch::descriptor(&p, "innerHTML"));
     if let (Some(set_attribute), Some(remove_attribute)) = (original, remove) {
-        let inner_html_set = html.as_ref().and_then(|d| get(d, "set").dyn_into::<Function>().ok());
-        let inner_html_get = html.as_ref().and_then(|d| get(d, "get").dyn_into::<Function>().ok());
+        let inner_html_set = html.as_ref().and_then(|d| method(d, "set"));
+        let inner_html_get = html.as_ref().and_then(|d| method(d, "get"));
         let shadow_html_set = prototype_of(realm, "ShadowRoot")
             .and_then(|p| super::patch::descriptor(&p, "innerHTML"))
-            .and_then(|d| get(&d, "set").dyn_into::<Function>().ok());
+            .and_then(|d| method(&d, "set"));
         NATIVE.with(|n| {
             *n.borrow_mut() = Some(Natives {
                 set_attribute,

@@ -4,9 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::patch::get;
 use super::{dom, state};
@@ -33,7 +32,7 @@ pub fn privacy_signal(honor_dnt: bool) -> bool {
 
 fn gtag(args: &[JsValue]) {
     let Some(w) = window() else { return };
-    let Ok(f) = get(&w, "gtag").dyn_into::<Function>() else { return };
+    let Some(f) = super::patch::method(&w, "gtag") else { return };
     let list = Array::new();
     for a in args {
         list.push(a);
@@ -142,7 +141,7 @@ fn uet(mode: &str, granted: bool) {
             return;
         }
     }
-    let Ok(push) = get(&q, "push").dyn_into::<Function>() else { return };
+    let Some(push) = super::patch::method(&q, "push") else { return };
     let o = js_sys::Object::new();
     super::patch::set(&o, "ad_storage", &s(if granted { "granted" } else { "denied" }));
     let _ = push.call3(&q, &s("consent"), &s(mode), &o);
@@ -153,7 +152,7 @@ fn vendors_update() {
     let ads = state::read(|st| consent_mode::granted(&st.settings, st.choice(), "ad_storage")).unwrap_or(false);
     uet("update", ads);
     let Some(w) = window() else { return };
-    if let Ok(fbq) = get(&w, "fbq").dyn_into::<Function>() {
+    if let Some(fbq) = super::patch::method(&w, "fbq") {
         let _ = fbq.call2(&JsValue::UNDEFINED, &s("consent"), &s(if ads { "grant" } else { "revoke" }));
     }
 }
@@ -184,7 +183,7 @@ fn push_event() {
     };
     let Some(w) = window() else { return };
     let dl = get(&w, "dataLayer");
-    if let Ok(push) = get(&dl, "push").dyn_into::<Function>() {
+    if let Some(push) = super::patch::method(&dl, "push") {
         let _ = push.call1(&dl, &event);
     }
 }

@@ -219,7 +219,7 @@ pub fn hide() {
     super::patch::set(&opts, "preventScroll", &true.into());
     // The first that takes focus (not a hidden input, nor one out of view).
     for el in &dom::query_all(doc, FOCUSABLE) {
-        if let Ok(f) = super::patch::get(el, "focus").dyn_into::<js_sys::Function>() {
+        if let Some(f) = super::patch::method(el, "focus") {
             let _ = f.call1(el, &opts);
         }
         if !lost() {
