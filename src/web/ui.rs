@@ -376,18 +376,7 @@ fn on_keydown(e: Event) {
         "Tab" => {
             let mut items = focusables(&d);
             items.retain(|e| e.get_client_rects().length() > 0);
-            let (Some(first), Some(last)) = (items.first(), items.last()) else {
-                return;
-            };
-            let current = root().and_then(|r| r.active_element());
-            let at = |x: &Element| current.as_ref().map(|c| c == x).unwrap_or(false);
-            if k.shift_key() && (at(first) || current.is_none()) {
-                e.prevent_default();
-                dom::focus(last.unchecked_ref());
-            } else if !k.shift_key() && at(last) {
-                e.prevent_default();
-                dom::focus(first.unchecked_ref());
-            }
+            cycle(k, &e, &items, None);
         }
         _ => {}
     }
@@ -476,26 +465,39 @@ fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
     let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else {
         return;
     };
-    let items = focusables(&banner);
+    cycle(k, e, &focusables(&banner), Some(&banner));
+}
+
+/// Tab from the last of `items` goes round to the first, Shift+Tab from the first to the
+/// last. Focus elsewhere goes in: with `within` (the banner), when it is outside that,
+/// to the first (Shift+Tab: the last); without (the dialog), only Shift+Tab with nothing
+/// focused, to the last. One body for the dialog's and the modal banner's.
+fn cycle(k: &KeyboardEvent, e: &Event, items: &[Element], within: Option<&Element>) {
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return;
     };
     let current = root().and_then(|r| r.active_element());
-    let inside = current.as_ref().map(|c| banner.contains(Some(c))).unwrap_or(false);
     let at = |x: &Element| current.as_ref().map(|c| c == x).unwrap_or(false);
-    let target = if !inside {
-        Some(if k.shift_key() { last } else { first })
-    } else if k.shift_key() && at(first) {
-        Some(last)
-    } else if !k.shift_key() && at(last) {
-        Some(first)
-    } else {
-        None
+    let shift = k.shift_key();
+    let outside = match within {
+        Some(w) => !current.as_ref().map(|c| w.contains(Some(c))).unwrap_or(false),
+        None => shift && current.is_none(),
     };
-    if let Some(t) = target {
-        e.prevent_default();
-        dom::focus(t.unchecked_ref());
-    }
+    let target = if outside {
+        if shift {
+            last
+        } else {
+            first
+        }
+    } else if shift && at(first) {
+        last
+    } else if !shift && at(last) {
+        first
+    } else {
+        return;
+    };
+    e.prevent_default();
+    dom::focus(target.unchecked_ref());
 }
 
 /// Enter or Space on a non-button opener (links and buttons click by themselves).
