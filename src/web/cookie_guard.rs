@@ -309,7 +309,7 @@ fn recap_list(list: &JsValue) {
         if !Reflect::has(&item, &"expires".into()).unwrap_or(false) {
             continue;
         }
-        let name = get(&item, "name").as_string().unwrap_or_default();
+        let name = dom::text_prop(&item, "name");
         let expires = get(&item, "expires").as_f64().map(|t| t as i64);
         let life = expires.map(Lifetime::Persistent).unwrap_or(Lifetime::Session);
         note(&name, life);
@@ -321,7 +321,7 @@ fn recap_list(list: &JsValue) {
         }
         let mut s = name.clone();
         s.push('=');
-        s.push_str(&get(&item, "value").as_string().unwrap_or_default());
+        s.push_str(&dom::text_prop(&item, "value"));
         s.push_str("; Path=");
         let path = get(&item, "path").as_string().unwrap_or_else(|| "/".into());
         s.push_str(&path);
@@ -360,7 +360,7 @@ pub fn watch_changes() {
         let changed = get(&e, "changed");
         let mut denied = Vec::new();
         for i in Array::from(&changed).iter() {
-            let n = get(&i, "name").as_string().unwrap_or_default();
+            let n = dom::text_prop(&i, "name");
             if !state::read(|s| governance::name_allowed(&s.settings, s.choice(), &n)).unwrap_or(false) {
                 denied.push(n);
             }

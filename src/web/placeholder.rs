@@ -162,7 +162,7 @@ pub fn release(el: &Element) {
     super::patch::set_own(el, PH, &JsValue::UNDEFINED);
     if el.has_attribute(PARKED_ATTR) {
         let style = style_of(el);
-        let _ = match get(el, OLD_DISPLAY).as_string().filter(|v| !v.is_empty()) {
+        let _ = match Some(dom::text_prop(el, OLD_DISPLAY)).filter(|v| !v.is_empty()) {
             // With the priority `setProperty` defaults to (""): one import for both calls.
             Some(old) => style.set_property_with_priority("display", &old, ""),
             None => style.remove_property("display").map(|_| ()),

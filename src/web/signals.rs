@@ -193,7 +193,7 @@ fn send_receipt(action: Action) {
     let Some(w) = dom::window() else { return };
     let page = dom::text_prop(&dom::location(), "href");
     // A plain property read (`navigator.userAgent` never throws): no import of its own.
-    let ua = get(&w.navigator(), "userAgent").as_string().unwrap_or_default();
+    let ua = dom::text_prop(&w.navigator(), "userAgent");
     let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes());
     let Some(Some((url, body))) = state::read(|st| {
         let url = st.settings.consent_log.clone()?;
