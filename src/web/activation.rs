@@ -53,7 +53,7 @@ crate::single::local! {
 }
 
 fn verdict(el: &Element) -> Verdict {
-    let category = dom::attr(el, CONSENT_ATTR).unwrap_or_default();
+    let category = dom::attr_text(el, CONSENT_ATTR);
     let service = dom::attr(el, SERVICE_ATTR);
     state::read(|s| {
         if s.settings.category(&category).is_none() {
@@ -197,7 +197,7 @@ fn handle(el: &Element) {
             if current.as_deref() != Some("unknown") {
                 dom::set_attr(el, STATE_ATTR, "unknown");
                 let mut m = String::from("keksi: data-consent=\"");
-                m.push_str(&dom::attr(el, CONSENT_ATTR).unwrap_or_default());
+                m.push_str(&dom::attr_text(el, CONSENT_ATTR));
                 m.push_str("\" names no category; the element stays blocked. Known categories are in the config.");
                 dom::warn(&m);
             }
@@ -375,7 +375,7 @@ fn pump() {
             dom::set_attr(&el, STATE_ATTR, "held");
             continue;
         }
-        super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));
+        super::api::note_ran(dom::attr_text(&el, CONSENT_ATTR), dom::attr(&el, SERVICE_ATTR));
         // A script that script created is released on itself: its own load handlers fire.
         // Script-created scripts keep their arrival order, whatever their `async`; but one
         // created `async` (as vendors' snippets make them) holds the next ones up for at
@@ -403,7 +403,7 @@ fn pump() {
 /// `nomodule` (skipped wherever modules run) and of a type that runs. Waiting for one that
 /// never fires would hold every later script for good.
 pub(super) fn will_load(script: &Element) -> bool {
-    let t = script.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+    let t = dom::attr_text(script, "type").to_ascii_lowercase();
     let runs = t.is_empty() || t == "module" || strings::contains(&t, "javascript") || strings::contains(&t, "ecmascript");
     runs && !script.has_attribute("nomodule")
 }

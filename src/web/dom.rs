@@ -235,6 +235,12 @@ pub fn attr(el: &Element, name: &str) -> Option<String> {
     el.get_attribute(name)
 }
 
+/// Attribute value, empty when absent: written once for its many callers.
+#[inline(never)]
+pub fn attr_text(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
+}
+
 /// `el` itself when it matches `selector`, then its descendants that do, in document
 /// order. Most elements a page adds are empty and match nothing: two calls into the page
 /// (`matches`, `childElementCount`) settle those.

@@ -185,7 +185,7 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
         native_set(el, "type", "text/plain");
     }
     if tag == "LINK" && !el.has_attribute(MEDIA_ATTR) {
-        native_set(el, MEDIA_ATTR, &el.get_attribute("media").unwrap_or_default());
+        native_set(el, MEDIA_ATTR, &dom::attr_text(el, "media"));
         native_set(el, "media", "not all");
     }
     if tag == "IMG" {
@@ -389,7 +389,7 @@ pub fn release_detached() {
             super::patch::set_own(el, LISTED, &JsValue::UNDEFINED);
             continue;
         }
-        let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
+        let cat = dom::attr_text(el, CONSENT_ATTR);
         let svc = el.get_attribute(SERVICE_ATTR);
         if state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false) {
             release_in_place(el);
@@ -735,7 +735,7 @@ fn hold_parsed(els: &[Element], scripts_run: bool) -> bool {
         }
         if !scripts_run && tag == "SCRIPT" {
             // Never runs where it lands; mark it so the observer leaves it inert too.
-            if !el.has_attribute(INERT_ATTR) && blocked(&el.get_attribute("src").unwrap_or_default()).is_some() {
+            if !el.has_attribute(INERT_ATTR) && blocked(&dom::attr_text(el, "src")).is_some() {
                 native_set(el, INERT_ATTR, "");
                 held = true;
             }
@@ -1021,7 +1021,7 @@ fn warn_earlier() {
     let mut m = String::new();
     for el in &dom::query_all(&doc, LIVE_URLS) {
         let tag = el.tag_name();
-        let rel = el.get_attribute("rel").unwrap_or_default().to_ascii_lowercase();
+        let rel = dom::attr_text(el, "rel").to_ascii_lowercase();
         // What the page marked, scripts of no running type and links that fetch nothing
         // (preconnect, dns-prefetch) did not reach the tracker.
         let fetches = !el.has_attribute(CONSENT_ATTR)

@@ -94,7 +94,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
     if let Some(theme) = state::read(|s| s.settings.theme.as_str()) {
         dom::set_attr(&ph, "data-theme", theme);
     }
-    let category = dom::attr(iframe, CONSENT_ATTR).unwrap_or_default();
+    let category = dom::attr_text(iframe, CONSENT_ATTR);
     let service = dom::attr(iframe, SERVICE_ATTR);
     // A known embed is named by its vendor ("Google Maps"), not by a bare category.
     let vendor = dom::attr(iframe, SRC_ATTR)
