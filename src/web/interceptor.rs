@@ -385,7 +385,7 @@ pub fn release_detached() {
     // an `IntoIter` of its own in keksi.js.
     for el in &list {
         // Released meanwhile, or now in the document, where the observer governs it.
-        if el.get_attribute(AUTO_ATTR).is_none() || in_document(el) {
+        if !el.has_attribute(AUTO_ATTR) || in_document(el) {
             super::patch::set_own(el, LISTED, &JsValue::UNDEFINED);
             continue;
         }

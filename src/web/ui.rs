@@ -274,7 +274,7 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
     let items = focusables(&d);
     let mut first = items.first();
     for e in &items {
-        if e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled") {
+        if e.has_attribute(CATEGORY_ATTR) && !e.has_attribute("disabled") {
             first = Some(e);
             break;
         }
