@@ -220,7 +220,7 @@ fn handle(el: &Element) {
                 // A frame the parser started loading, or one that showed content, must
                 // leave the document to stop (and loses its `src` while out): only a
                 // never-loaded one may keep its context.
-                let loaded = shown || dom::attr(el, AUTO_ATTR).as_deref() == Some(PARSER);
+                let loaded = shown || dom::attr_is(el, AUTO_ATTR, PARSER);
                 placeholder::hold(el, loaded);
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
                 dom::remove_attr(el, if tag == "LINK" { "href" } else { "src" });
@@ -343,7 +343,7 @@ pub fn released_running(doc: &web_sys::Document) -> Option<Element> {
     // Read as a plain property (no import of its own): an element or `null`.
     let script = super::patch::get(doc, "currentScript");
     let script: Element = script.is_object().then(|| script.unchecked_into())?;
-    (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then_some(script)
+    (script.is_connected() && dom::attr_is(&script, STATE_ATTR, "on")).then_some(script)
 }
 
 /// Whether every released script has run (none queued, none loading).
@@ -380,7 +380,7 @@ fn pump() {
         // Script-created scripts keep their arrival order, whatever their `async`; but one
         // created `async` (as vendors' snippets make them) holds the next ones up for at
         // most `ASYNC_WAIT_MS`: a slow or hung vendor must not keep the others from running.
-        if dom::attr(&el, AUTO_ATTR).as_deref() == Some(IN_PLACE) {
+        if dom::attr_is(&el, AUTO_ATTR, IN_PLACE) {
             dom::set_attr(&el, STATE_ATTR, "on");
             let is_async = el.unchecked_ref::<web_sys::HtmlScriptElement>().r#async();
             if interceptor::release_in_place(&el) && will_load(&el) {

@@ -235,6 +235,12 @@ pub fn attr(el: &Element, name: &str) -> Option<String> {
     el.get_attribute(name)
 }
 
+/// Whether attribute `name` is there with the value `value`: written once for its callers.
+#[inline(never)]
+pub fn attr_is(el: &Element, name: &str, value: &str) -> bool {
+    el.get_attribute(name).as_deref() == Some(value)
+}
+
 /// Attribute value, empty when absent: written once for its many callers.
 #[inline(never)]
 pub fn attr_text(el: &Element, name: &str) -> String {

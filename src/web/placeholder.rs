@@ -144,8 +144,8 @@ pub fn hold(iframe: &Element, loaded: bool) {
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|t| t.closest("[data-action]").ok().flatten())
-            .and_then(|b| b.get_attribute(ACTION_ATTR));
-        if hit.as_deref() == Some(action::ALLOW) {
+            .is_some_and(|b| dom::attr_is(&b, ACTION_ATTR, action::ALLOW));
+        if hit {
             api::allow_one(&cat, svc.as_deref());
         }
     }) as Box<dyn FnMut(JsValue)>);
