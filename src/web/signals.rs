@@ -30,14 +30,12 @@ pub fn privacy_signal(honor_dnt: bool) -> bool {
     get(&nav, "globalPrivacyControl") == JsValue::TRUE || (honor_dnt && get(&nav, "doNotTrack") == JsValue::from_str("1"))
 }
 
-fn gtag(args: &[JsValue]) {
+/// `gtag(command, name, value)`: every call keksi makes has these three arguments (the
+/// two strings made here, not at each caller).
+fn gtag(command: &str, name: &str, value: &JsValue) {
     let Some(w) = window() else { return };
     let Some(f) = super::patch::method(&w, "gtag") else { return };
-    let list = Array::new();
-    for a in args {
-        list.push(a);
-    }
-    let _ = f.apply(&JsValue::UNDEFINED, &list);
+    let _ = f.call3(&JsValue::UNDEFINED, &s(command), &s(name), value);
 }
 
 fn s(v: &str) -> JsValue {
@@ -79,15 +77,15 @@ pub fn start(gtag_fn: JsValue) {
         if !get(&w, "gtag").is_function() && gtag_fn.is_function() {
             super::patch::set(&w, "gtag", &gtag_fn);
         }
-        gtag(&[s("consent"), s("default"), default]);
+        gtag("consent", "default", &default);
         if redact {
-            gtag(&[s("set"), s("ads_data_redaction"), JsValue::TRUE]);
+            gtag("set", "ads_data_redaction", &JsValue::TRUE);
         }
         if passthrough {
-            gtag(&[s("set"), s("url_passthrough"), JsValue::TRUE]);
+            gtag("set", "url_passthrough", &JsValue::TRUE);
         }
         if let Some(update) = &stored {
-            gtag(&[s("consent"), s("update"), update.clone()]);
+            gtag("consent", "update", update);
         }
     }
     uet("default", false);
@@ -114,7 +112,7 @@ pub fn restart(had_choice: bool) {
     };
     if had_choice && none_now {
         if enabled {
-            gtag(&[s("consent"), s("update"), update]);
+            gtag("consent", "update", &update);
         }
         vendors_update();
     }
@@ -169,7 +167,7 @@ pub fn changed(action: Action) {
         return;
     };
     if enabled {
-        gtag(&[s("consent"), s("update"), update]);
+        gtag("consent", "update", &update);
         push_event();
     }
     vendors_update();
