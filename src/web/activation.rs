@@ -109,7 +109,7 @@ pub fn install() {
         // Two passes over one list, not `partition` and `chain` (code of their own).
         for &frames in &[true, false] {
             for e in &watched {
-                if (e.tag_name() == "IFRAME") == frames {
+                if dom::is_tag(e, "IFRAME") == frames {
                     handle_watched(e);
                 }
             }
@@ -151,7 +151,7 @@ fn handle_watched(el: &Element) {
     // In a same-origin frame's document, only the realms of the iframes its parser puts
     // in: what else the frame holds comes through its patched methods.
     if el.owner_document() != dom::document() {
-        if el.tag_name() == "IFRAME" {
+        if dom::is_tag(el, "IFRAME") {
             super::frames::adopt(el);
         }
         return;
@@ -313,16 +313,16 @@ fn load(el: &Element) {
     dom::set_attr(el, STATE_ATTR, "on");
     placeholder::release(el);
     // Before `src`, so that the browser fetches the candidate it picks, not `src` too.
-    if let Some(set) = dom::attr(el, DATA_SRCSET).filter(|_| el.tag_name() == "IMG") {
+    if let Some(set) = dom::attr(el, DATA_SRCSET).filter(|_| dom::is_tag(el, "IMG")) {
         dom::set_attr(el, "srcset", &set);
     }
     let Some(src) = dom::attr(el, SRC_ATTR) else { return };
     interceptor::restore(el);
-    if el.tag_name() == "LINK" {
+    if dom::is_tag(el, "LINK") {
         dom::set_attr(el, "href", &src);
         return;
     }
-    if el.tag_name() == "IFRAME" && dom::is_loading() {
+    if dom::is_tag(el, "IFRAME") && dom::is_loading() {
         // Chromium ignores a src set on an iframe the parser is still inserting: the
         // frame stays about:blank. Set it once the document is parsed.
         let el = el.clone();

@@ -230,6 +230,13 @@ pub fn listen(target: &EventTarget, kind: &str, f: &js_sys::Function, capture: b
     let _ = target.add_event_listener_with_callback_and_bool(kind, f, capture);
 }
 
+/// Whether `el` is a `tag` element (`tagName`, upper case for HTML): written once (not
+/// inlined) for its callers.
+#[inline(never)]
+pub fn is_tag(el: &Element, tag: &str) -> bool {
+    el.tag_name() == tag
+}
+
 /// Attribute value, if present.
 pub fn attr(el: &Element, name: &str) -> Option<String> {
     el.get_attribute(name)

@@ -337,7 +337,7 @@ const GIVEN: &str = "__keksiGiven";
 
 /// Keep `v` for `el`'s release when `el` is a script (see [`GIVEN`]).
 fn keep_given(el: &Element, v: &JsValue) {
-    if el.tag_name() == "SCRIPT" {
+    if dom::is_tag(el, "SCRIPT") {
         super::patch::set_own(el, GIVEN, v);
     }
 }
@@ -715,7 +715,7 @@ fn parsed_elements_into(out: &mut Vec<Element>, root: &Node, scripting: bool) {
         if scripting && el.closest("noscript").ok().flatten().is_some() {
             continue;
         }
-        if el.tag_name() == "TEMPLATE" {
+        if dom::is_tag(el, "TEMPLATE") {
             parsed_elements_into(out, &el.unchecked_ref::<web_sys::HtmlTemplateElement>().content(), scripting);
         } else {
             out.push(el.clone());

@@ -184,7 +184,7 @@ pub fn show_banner(asked: bool) {
     dom::remove_attr(&banner, "hidden");
     let nothing_focused = dom::document()
         .and_then(|d| d.active_element())
-        .map(|a| a.tag_name() == "BODY" || a.tag_name() == "HTML")
+        .map(|a| dom::is_tag(&a, "BODY") || dom::is_tag(&a, "HTML"))
         .unwrap_or(true);
     if asked || nothing_focused {
         if let Some(b) = banner.dyn_ref::<HtmlElement>() {
@@ -210,7 +210,7 @@ pub fn hide() {
     // Focus left on a hidden banner button falls to the end of the page, and the next Tab
     // leaves it: it goes to the page's first stop instead, where a keyboard user starts
     // (often a skip link), without scrolling.
-    let lost = || active().is_none_or(|a| dom::text_prop(&a, "id") == HOST_ID || a.tag_name() == "BODY");
+    let lost = || active().is_none_or(|a| dom::text_prop(&a, "id") == HOST_ID || dom::is_tag(&a, "BODY"));
     if !keyboard || !lost() {
         return;
     }
