@@ -53,7 +53,7 @@ crate::single::local! {
 }
 
 fn verdict(el: &Element) -> Verdict {
-    let category = dom::attr(el, CONSENT_ATTR).unwrap_or_default();
+    let category = dom::attr_text(el, CONSENT_ATTR);
     let service = dom::attr(el, SERVICE_ATTR);
     state::read(|s| {
         if s.settings.category(&category).is_none() {
@@ -109,7 +109,7 @@ pub fn install() {
         // Two passes over one list, not `partition` and `chain` (code of their own).
         for &frames in &[true, false] {
             for e in &watched {
-                if (e.tag_name() == "IFRAME") == frames {
+                if dom::is_tag(e, "IFRAME") == frames {
                     handle_watched(e);
                 }
             }
@@ -151,7 +151,7 @@ fn handle_watched(el: &Element) {
     // In a same-origin frame's document, only the realms of the iframes its parser puts
     // in: what else the frame holds comes through its patched methods.
     if el.owner_document() != dom::document() {
-        if el.tag_name() == "IFRAME" {
+        if dom::is_tag(el, "IFRAME") {
             super::frames::adopt(el);
         }
         return;
@@ -197,7 +197,7 @@ fn handle(el: &Element) {
             if current.as_deref() != Some("unknown") {
                 dom::set_attr(el, STATE_ATTR, "unknown");
                 let mut m = String::from("keksi: data-consent=\"");
-                m.push_str(&dom::attr(el, CONSENT_ATTR).unwrap_or_default());
+                m.push_str(&dom::attr_text(el, CONSENT_ATTR));
                 m.push_str("\" names no category; the element stays blocked. Known categories are in the config.");
                 dom::warn(&m);
             }
@@ -220,7 +220,7 @@ fn handle(el: &Element) {
                 // A frame the parser started loading, or one that showed content, must
                 // leave the document to stop (and loses its `src` while out): only a
                 // never-loaded one may keep its context.
-                let loaded = shown || dom::attr(el, AUTO_ATTR).as_deref() == Some(PARSER);
+                let loaded = shown || dom::attr_is(el, AUTO_ATTR, PARSER);
                 placeholder::hold(el, loaded);
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
                 dom::remove_attr(el, if tag == "LINK" { "href" } else { "src" });
@@ -313,16 +313,16 @@ fn load(el: &Element) {
     dom::set_attr(el, STATE_ATTR, "on");
     placeholder::release(el);
     // Before `src`, so that the browser fetches the candidate it picks, not `src` too.
-    if let Some(set) = dom::attr(el, DATA_SRCSET).filter(|_| el.tag_name() == "IMG") {
+    if let Some(set) = dom::attr(el, DATA_SRCSET).filter(|_| dom::is_tag(el, "IMG")) {
         dom::set_attr(el, "srcset", &set);
     }
     let Some(src) = dom::attr(el, SRC_ATTR) else { return };
     interceptor::restore(el);
-    if el.tag_name() == "LINK" {
+    if dom::is_tag(el, "LINK") {
         dom::set_attr(el, "href", &src);
         return;
     }
-    if el.tag_name() == "IFRAME" && dom::is_loading() {
+    if dom::is_tag(el, "IFRAME") && dom::is_loading() {
         // Chromium ignores a src set on an iframe the parser is still inserting: the
         // frame stays about:blank. Set it once the document is parsed.
         let el = el.clone();
@@ -343,7 +343,7 @@ pub fn released_running(doc: &web_sys::Document) -> Option<Element> {
     // Read as a plain property (no import of its own): an element or `null`.
     let script = super::patch::get(doc, "currentScript");
     let script: Element = script.is_object().then(|| script.unchecked_into())?;
-    (script.is_connected() && script.get_attribute(STATE_ATTR).as_deref() == Some("on")).then_some(script)
+    (script.is_connected() && dom::attr_is(&script, STATE_ATTR, "on")).then_some(script)
 }
 
 /// Whether every released script has run (none queued, none loading).
@@ -375,12 +375,12 @@ fn pump() {
             dom::set_attr(&el, STATE_ATTR, "held");
             continue;
         }
-        super::api::note_ran(dom::attr(&el, CONSENT_ATTR).unwrap_or_default(), dom::attr(&el, SERVICE_ATTR));
+        super::api::note_ran(dom::attr_text(&el, CONSENT_ATTR), dom::attr(&el, SERVICE_ATTR));
         // A script that script created is released on itself: its own load handlers fire.
         // Script-created scripts keep their arrival order, whatever their `async`; but one
         // created `async` (as vendors' snippets make them) holds the next ones up for at
         // most `ASYNC_WAIT_MS`: a slow or hung vendor must not keep the others from running.
-        if dom::attr(&el, AUTO_ATTR).as_deref() == Some(IN_PLACE) {
+        if dom::attr_is(&el, AUTO_ATTR, IN_PLACE) {
             dom::set_attr(&el, STATE_ATTR, "on");
             let is_async = el.unchecked_ref::<web_sys::HtmlScriptElement>().r#async();
             if interceptor::release_in_place(&el) && will_load(&el) {
@@ -403,7 +403,7 @@ fn pump() {
 /// `nomodule` (skipped wherever modules run) and of a type that runs. Waiting for one that
 /// never fires would hold every later script for good.
 pub(super) fn will_load(script: &Element) -> bool {
-    let t = script.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+    let t = dom::attr_text(script, "type").to_ascii_lowercase();
     let runs = t.is_empty() || t == "module" || strings::contains(&t, "javascript") || strings::contains(&t, "ecmascript");
     runs && !script.has_attribute("nomodule")
 }

@@ -293,7 +293,7 @@ pub fn allowed(category: JsValue, service: JsValue) -> Result<bool, JsValue> {
     let Some(category) = category.as_string() else {
         return Err(type_error("keksi.allowed", "category must be a string"));
     };
-    let service = if service.is_undefined() || service.is_null() {
+    let service = if service.is_null_or_undefined() {
         None
     } else {
         match service.as_string() {

@@ -104,7 +104,7 @@ fn guard_cookie_store(realm: &JsValue) {
         let name = text(&init.as_ref().map_or(first, |o| get(o, "name")))?;
         // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
         let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
-        let expires = if e.is_null() || e.is_undefined() {
+        let expires = if e.is_null_or_undefined() {
             None
         } else {
             number(&e).map(|t| t as i64)
@@ -287,10 +287,10 @@ fn sweep_storage() {
 fn recap_from_cookie_store() {
     let Some(w) = dom::window() else { return };
     let store = get(&w.into(), "cookieStore");
-    if store.is_undefined() || store.is_null() {
+    if store.is_null_or_undefined() {
         return;
     }
-    let Ok(get_all) = get(&store, "getAll").dyn_into::<Function>() else {
+    let Some(get_all) = super::patch::method(&store, "getAll") else {
         return;
     };
     let Ok(p) = get_all.call0(&store).and_then(|p| p.dyn_into::<Promise>()) else {
@@ -309,7 +309,7 @@ fn recap_list(list: &JsValue) {
         if !Reflect::has(&item, &"expires".into()).unwrap_or(false) {
             continue;
         }
-        let name = get(&item, "name").as_string().unwrap_or_default();
+        let name = dom::text_prop(&item, "name");
         let expires = get(&item, "expires").as_f64().map(|t| t as i64);
         let life = expires.map(Lifetime::Persistent).unwrap_or(Lifetime::Session);
         note(&name, life);
@@ -321,7 +321,7 @@ fn recap_list(list: &JsValue) {
         }
         let mut s = name.clone();
         s.push('=');
-        s.push_str(&get(&item, "value").as_string().unwrap_or_default());
+        s.push_str(&dom::text_prop(&item, "value"));
         s.push_str("; Path=");
         let path = get(&item, "path").as_string().unwrap_or_else(|| "/".into());
         s.push_str(&path);
@@ -329,7 +329,7 @@ fn recap_list(list: &JsValue) {
             s.push_str("; Domain=");
             s.push_str(&d);
         }
-        if get(&item, "secure").as_bool() == Some(true) {
+        if get(&item, "secure") == JsValue::TRUE {
             s.push_str("; Secure");
         }
         if let Some(ss) = get(&item, "sameSite").as_string() {
@@ -337,7 +337,7 @@ fn recap_list(list: &JsValue) {
             s.push_str(&ss);
         }
         // Without it, the write would make a second, unpartitioned cookie.
-        if get(&item, "partitioned").as_bool() == Some(true) {
+        if get(&item, "partitioned") == JsValue::TRUE {
             s.push_str("; Partitioned");
         }
         s.push_str("; Max-Age=");
@@ -360,7 +360,7 @@ pub fn watch_changes() {
         let changed = get(&e, "changed");
         let mut denied = Vec::new();
         for i in Array::from(&changed).iter() {
-            let n = get(&i, "name").as_string().unwrap_or_default();
+            let n = dom::text_prop(&i, "name");
             if !state::read(|s| governance::name_allowed(&s.settings, s.choice(), &n)).unwrap_or(false) {
                 denied.push(n);
             }

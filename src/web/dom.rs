@@ -54,8 +54,7 @@ crate::single::local! {
 pub fn keep_node_type() {
     let getter = super::patch::prototype_of(&global(), "Node")
         .map(|p| js_sys::Object::get_own_property_descriptor(&p, &"nodeType".into()))
-        .map(|d| super::patch::get(&d, "get"))
-        .and_then(|g| g.dyn_into::<js_sys::Function>().ok());
+        .and_then(|d| super::patch::method(&d, "get"));
     NODE_TYPE.with(|n| *n.borrow_mut() = getter);
 }
 
@@ -231,9 +230,28 @@ pub fn listen(target: &EventTarget, kind: &str, f: &js_sys::Function, capture: b
     let _ = target.add_event_listener_with_callback_and_bool(kind, f, capture);
 }
 
+/// Whether `el` is a `tag` element (`tagName`, upper case for HTML): written once (not
+/// inlined) for its callers.
+#[inline(never)]
+pub fn is_tag(el: &Element, tag: &str) -> bool {
+    el.tag_name() == tag
+}
+
 /// Attribute value, if present.
 pub fn attr(el: &Element, name: &str) -> Option<String> {
     el.get_attribute(name)
+}
+
+/// Whether attribute `name` is there with the value `value`: written once for its callers.
+#[inline(never)]
+pub fn attr_is(el: &Element, name: &str, value: &str) -> bool {
+    el.get_attribute(name).as_deref() == Some(value)
+}
+
+/// Attribute value, empty when absent: written once for its many callers.
+#[inline(never)]
+pub fn attr_text(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
 }
 
 /// `el` itself when it matches `selector`, then its descendants that do, in document

@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
-use super::patch::{call, get, prototype_of, read_once, text, wrap_method, wrap_own, wrap_setter};
+use super::patch::{call, get, method, prototype_of, read_once, text, wrap_method, wrap_own, wrap_setter};
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
@@ -185,7 +185,7 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
         native_set(el, "type", "text/plain");
     }
     if tag == "LINK" && !el.has_attribute(MEDIA_ATTR) {
-        native_set(el, MEDIA_ATTR, &el.get_attribute("media").unwrap_or_default());
+        native_set(el, MEDIA_ATTR, &dom::attr_text(el, "media"));
         native_set(el, "media", "not all");
     }
     if tag == "IMG" {
@@ -332,7 +332,7 @@ const GIVEN: &str = "__keksiGiven";
 
 /// Keep `v` for `el`'s release when `el` is a script (see [`GIVEN`]).
 fn keep_given(el: &Element, v: &JsValue) {
-    if el.tag_name() == "SCRIPT" {
+    if dom::is_tag(el, "SCRIPT") {
         super::patch::set_own(el, GIVEN, v);
     }
 }
@@ -380,11 +380,11 @@ pub fn release_detached() {
     // an `IntoIter` of its own in keksi.js.
     for el in &list {
         // Released meanwhile, or now in the document, where the observer governs it.
-        if el.get_attribute(AUTO_ATTR).is_none() || in_document(el) {
+        if !el.has_attribute(AUTO_ATTR) || in_document(el) {
             super::patch::set_own(el, LISTED, &JsValue::UNDEFINED);
             continue;
         }
-        let cat = el.get_attribute(CONSENT_ATTR).unwrap_or_default();
+        let cat = dom::attr_text(el, CONSENT_ATTR);
         let svc = el.get_attribute(SERVICE_ATTR);
         if state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false) {
             release_in_place(el);
@@ -508,7 +508,7 @@ fn guard_setters(realm: &JsValue) {
     // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
     wrap_method(realm, "Element", "setAttributeNS", |target, this, args| {
         let ns = args.get(0);
-        if ns.is_null() || ns.is_undefined() || ns.as_string().is_some_and(|s| s.is_empty()) {
+        if ns.is_null_or_undefined() || ns == JsValue::from_str("") {
             return set_attribute(target, this, args, 1);
         }
         call(&target, &this, &args)
@@ -517,16 +517,14 @@ fn guard_setters(realm: &JsValue) {
     if NATIVE.with(|n| n.borrow().is_some()) {
         return;
     }
-    let remove = prototype_of(realm, "Element")
-        .map(|p| get(&p, "removeAttribute"))
-        .and_then(|f| f.dyn_into::<Function>().ok());
+    let remove = prototype_of(realm, "Element").and_then(|p| method(&p, "removeAttribute"));
     let html = prototype_of(realm, "Element").and_then(|p| super::patch::descriptor(&p, "innerHTML"));
     if let (Some(set_attribute), Some(remove_attribute)) = (original, remove) {
-        let inner_html_set = html.as_ref().and_then(|d| get(d, "set").dyn_into::<Function>().ok());
-        let inner_html_get = html.as_ref().and_then(|d| get(d, "get").dyn_into::<Function>().ok());
+        let inner_html_set = html.as_ref().and_then(|d| method(d, "set"));
+        let inner_html_get = html.as_ref().and_then(|d| method(d, "get"));
         let shadow_html_set = prototype_of(realm, "ShadowRoot")
             .and_then(|p| super::patch::descriptor(&p, "innerHTML"))
-            .and_then(|d| get(&d, "set").dyn_into::<Function>().ok());
+            .and_then(|d| method(&d, "set"));
         NATIVE.with(|n| {
             *n.borrow_mut() = Some(Natives {
                 set_attribute,
@@ -712,7 +710,7 @@ fn parsed_elements_into(out: &mut Vec<Element>, root: &Node, scripting: bool) {
         if scripting && el.closest("noscript").ok().flatten().is_some() {
             continue;
         }
-        if el.tag_name() == "TEMPLATE" {
+        if dom::is_tag(el, "TEMPLATE") {
             parsed_elements_into(out, &el.unchecked_ref::<web_sys::HtmlTemplateElement>().content(), scripting);
         } else {
             out.push(el.clone());
@@ -732,7 +730,7 @@ fn hold_parsed(els: &[Element], scripts_run: bool) -> bool {
         }
         if !scripts_run && tag == "SCRIPT" {
             // Never runs where it lands; mark it so the observer leaves it inert too.
-            if !el.has_attribute(INERT_ATTR) && blocked(&el.get_attribute("src").unwrap_or_default()).is_some() {
+            if !el.has_attribute(INERT_ATTR) && blocked(&dom::attr_text(el, "src")).is_some() {
                 native_set(el, INERT_ATTR, "");
                 held = true;
             }
@@ -868,7 +866,7 @@ fn guard_html_strings(realm: &JsValue) {
             // `document.write` would open a new, empty document in place of the page.
             // Any document, a frame's too: the glue reads its properties without a type check.
             if let Some(script) = super::activation::released_running(this.unchecked_ref()) {
-                if get(&target, "name").as_string().as_deref() == Some("writeln") {
+                if get(&target, "name") == JsValue::from_str("writeln") {
                     joined.push('\n');
                 }
                 // The page's own trusted values stay trusted (Trusted Types).
@@ -909,7 +907,7 @@ fn write_after(doc: &JsValue, script: &Element, html: &JsValue) -> Result<JsValu
     let fragment = method(&range, "createContextualFragment", html)?;
     let last = get(&fragment, "lastChild");
     method(&anchor, "after", &fragment)?;
-    if !last.is_null() {
+    if last.is_object() {
         super::patch::set_own(script, WRITE_END, &last);
     }
     Ok(JsValue::UNDEFINED)
@@ -1018,7 +1016,7 @@ fn warn_earlier() {
     let mut m = String::new();
     for el in &dom::query_all(&doc, LIVE_URLS) {
         let tag = el.tag_name();
-        let rel = el.get_attribute("rel").unwrap_or_default().to_ascii_lowercase();
+        let rel = dom::attr_text(el, "rel").to_ascii_lowercase();
         // What the page marked, scripts of no running type and links that fetch nothing
         // (preconnect, dns-prefetch) did not reach the tracker.
         let fetches = !el.has_attribute(CONSENT_ATTR)

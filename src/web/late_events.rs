@@ -16,12 +16,11 @@ use crate::prelude::*;
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
 use super::activation;
 use super::dom;
-use super::patch::{call, get, proxy, set_own};
+use super::patch::{call, method, proxy, set_own};
 use crate::single::Shared;
 
 crate::single::local! {
@@ -45,7 +44,7 @@ pub fn watch() {
     // Arrays walked by reference: by value, each is an `IntoIter` of its own.
     for target in &[JsValue::from(w), JsValue::from(d)] {
         for &(name, trap) in &[("addEventListener", added as super::patch::Trap), ("removeEventListener", removed)] {
-            if let Some(p) = get(target, name).dyn_into::<Function>().ok().and_then(|f| proxy(&f, trap)) {
+            if let Some(p) = method(target, name).and_then(|f| proxy(&f, trap)) {
                 set_own(target, name, &p);
             }
         }

@@ -97,9 +97,7 @@ fn native_text(target: Function, this: JsValue, args: Array) -> Result<JsValue, 
 /// A function that runs `trap` (its `original` is `Function.prototype`, which does
 /// nothing): an event listener through the one dispatcher, without a closure of its own.
 pub fn callback(trap: Trap) -> Option<JsValue> {
-    let noop = get(&get(&super::dom::global(), "Function"), "prototype")
-        .dyn_into::<Function>()
-        .ok()?;
+    let noop = method(&get(&super::dom::global(), "Function"), "prototype")?;
     proxy(&noop, trap)
 }
 
@@ -120,6 +118,13 @@ pub fn set_own(o: &JsValue, key: &str, value: &JsValue) -> bool {
 /// `o[key]`, `undefined` when it cannot be read.
 pub fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `o[key]` when it is a function (a method to call), else `None`: the read and the
+/// test written once, not at each of the callers.
+#[inline(never)]
+pub fn method(o: &JsValue, key: &str) -> Option<Function> {
+    get(o, key).dyn_into::<Function>().ok()
 }
 
 /// `o[key] = value` (`Reflect.set`), a failure ignored: for the many callers that go on
@@ -152,7 +157,7 @@ pub fn wrap_method(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Optio
 /// Replace the function `o[name]` with a proxy (a prototype's method, or one a window
 /// has as its own property, such as `fetch`); returns the original.
 pub fn wrap_own(o: &JsValue, name: &str, trap: Trap) -> Option<Function> {
-    let original = get(o, name).dyn_into::<Function>().ok()?;
+    let original = method(o, name)?;
     let p = proxy(&original, trap)?;
     Reflect::set(o, &JsValue::from_str(name), &p).ok()?;
     Some(original)
@@ -177,7 +182,7 @@ pub fn descriptor(o: &Object, name: &str) -> Option<Object> {
 pub fn wrap_accessor(realm: &JsValue, ctor: &str, name: &str, which: &str, trap: Trap) -> Option<Function> {
     let proto = prototype_of(realm, ctor)?;
     let desc = descriptor(&proto, name)?;
-    let original = get(&desc, which).dyn_into::<Function>().ok()?;
+    let original = method(&desc, which)?;
     let p = proxy(&original, trap)?;
     Reflect::set(&desc, &JsValue::from_str(which), &p).ok()?;
     Object::define_property(&proto, &JsValue::from_str(name), &desc);

@@ -94,7 +94,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
     if let Some(theme) = state::read(|s| s.settings.theme.as_str()) {
         dom::set_attr(&ph, "data-theme", theme);
     }
-    let category = dom::attr(iframe, CONSENT_ATTR).unwrap_or_default();
+    let category = dom::attr_text(iframe, CONSENT_ATTR);
     let service = dom::attr(iframe, SERVICE_ATTR);
     // A known embed is named by its vendor ("Google Maps"), not by a bare category.
     let vendor = dom::attr(iframe, SRC_ATTR)
@@ -144,8 +144,8 @@ pub fn hold(iframe: &Element, loaded: bool) {
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|t| t.closest("[data-action]").ok().flatten())
-            .and_then(|b| b.get_attribute(ACTION_ATTR));
-        if hit.as_deref() == Some(action::ALLOW) {
+            .is_some_and(|b| dom::attr_is(&b, ACTION_ATTR, action::ALLOW));
+        if hit {
             api::allow_one(&cat, svc.as_deref());
         }
     }) as Box<dyn FnMut(JsValue)>);
@@ -162,7 +162,7 @@ pub fn release(el: &Element) {
     super::patch::set_own(el, PH, &JsValue::UNDEFINED);
     if el.has_attribute(PARKED_ATTR) {
         let style = style_of(el);
-        let _ = match get(el, OLD_DISPLAY).as_string().filter(|v| !v.is_empty()) {
+        let _ = match Some(dom::text_prop(el, OLD_DISPLAY)).filter(|v| !v.is_empty()) {
             // With the priority `setProperty` defaults to (""): one import for both calls.
             Some(old) => style.set_property_with_priority("display", &old, ""),
             None => style.remove_property("display").map(|_| ()),

@@ -4,9 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::patch::get;
 use super::{dom, state};
@@ -28,17 +27,15 @@ fn window() -> Option<JsValue> {
 pub fn privacy_signal(honor_dnt: bool) -> bool {
     let Some(w) = window() else { return false };
     let nav = get(&w, "navigator");
-    get(&nav, "globalPrivacyControl").as_bool() == Some(true) || (honor_dnt && get(&nav, "doNotTrack").as_string().as_deref() == Some("1"))
+    get(&nav, "globalPrivacyControl") == JsValue::TRUE || (honor_dnt && get(&nav, "doNotTrack") == JsValue::from_str("1"))
 }
 
-fn gtag(args: &[JsValue]) {
+/// `gtag(command, name, value)`: every call keksi makes has these three arguments (the
+/// two strings made here, not at each caller).
+fn gtag(command: &str, name: &str, value: &JsValue) {
     let Some(w) = window() else { return };
-    let Ok(f) = get(&w, "gtag").dyn_into::<Function>() else { return };
-    let list = Array::new();
-    for a in args {
-        list.push(a);
-    }
-    let _ = f.apply(&JsValue::UNDEFINED, &list);
+    let Some(f) = super::patch::method(&w, "gtag") else { return };
+    let _ = f.call3(&JsValue::UNDEFINED, &s(command), &s(name), value);
 }
 
 fn s(v: &str) -> JsValue {
@@ -74,21 +71,21 @@ pub fn start(gtag_fn: JsValue) {
     if enabled {
         // Created only when absent: a page's own queue (an object with `push`) is kept.
         let dl = get(&w, "dataLayer");
-        if dl.is_undefined() || dl.is_null() {
+        if dl.is_null_or_undefined() {
             super::patch::set(&w, "dataLayer", &Array::new());
         }
         if !get(&w, "gtag").is_function() && gtag_fn.is_function() {
             super::patch::set(&w, "gtag", &gtag_fn);
         }
-        gtag(&[s("consent"), s("default"), default]);
+        gtag("consent", "default", &default);
         if redact {
-            gtag(&[s("set"), s("ads_data_redaction"), JsValue::TRUE]);
+            gtag("set", "ads_data_redaction", &JsValue::TRUE);
         }
         if passthrough {
-            gtag(&[s("set"), s("url_passthrough"), JsValue::TRUE]);
+            gtag("set", "url_passthrough", &JsValue::TRUE);
         }
         if let Some(update) = &stored {
-            gtag(&[s("consent"), s("update"), update.clone()]);
+            gtag("consent", "update", update);
         }
     }
     uet("default", false);
@@ -115,7 +112,7 @@ pub fn restart(had_choice: bool) {
     };
     if had_choice && none_now {
         if enabled {
-            gtag(&[s("consent"), s("update"), update]);
+            gtag("consent", "update", &update);
         }
         vendors_update();
     }
@@ -136,13 +133,13 @@ pub fn ready() {
 fn uet(mode: &str, granted: bool) {
     let Some(w) = window() else { return };
     let mut q = get(&w, "uetq");
-    if q.is_undefined() || q.is_null() {
+    if q.is_null_or_undefined() {
         q = js_sys::Array::new().into();
         if Reflect::set(&w, &s("uetq"), &q).is_err() {
             return;
         }
     }
-    let Ok(push) = get(&q, "push").dyn_into::<Function>() else { return };
+    let Some(push) = super::patch::method(&q, "push") else { return };
     let o = js_sys::Object::new();
     super::patch::set(&o, "ad_storage", &s(if granted { "granted" } else { "denied" }));
     let _ = push.call3(&q, &s("consent"), &s(mode), &o);
@@ -153,7 +150,7 @@ fn vendors_update() {
     let ads = state::read(|st| consent_mode::granted(&st.settings, st.choice(), "ad_storage")).unwrap_or(false);
     uet("update", ads);
     let Some(w) = window() else { return };
-    if let Ok(fbq) = get(&w, "fbq").dyn_into::<Function>() {
+    if let Some(fbq) = super::patch::method(&w, "fbq") {
         let _ = fbq.call2(&JsValue::UNDEFINED, &s("consent"), &s(if ads { "grant" } else { "revoke" }));
     }
 }
@@ -170,7 +167,7 @@ pub fn changed(action: Action) {
         return;
     };
     if enabled {
-        gtag(&[s("consent"), s("update"), update]);
+        gtag("consent", "update", &update);
         push_event();
     }
     vendors_update();
@@ -184,7 +181,7 @@ fn push_event() {
     };
     let Some(w) = window() else { return };
     let dl = get(&w, "dataLayer");
-    if let Ok(push) = get(&dl, "push").dyn_into::<Function>() {
+    if let Some(push) = super::patch::method(&dl, "push") {
         let _ = push.call1(&dl, &event);
     }
 }
@@ -194,7 +191,7 @@ fn send_receipt(action: Action) {
     let Some(w) = dom::window() else { return };
     let page = dom::text_prop(&dom::location(), "href");
     // A plain property read (`navigator.userAgent` never throws): no import of its own.
-    let ua = get(&w.navigator(), "userAgent").as_string().unwrap_or_default();
+    let ua = dom::text_prop(&w.navigator(), "userAgent");
     let receipt_id = crate::core::consent::id_from_bytes(&dom::random_bytes());
     let Some(Some((url, body))) = state::read(|st| {
         let url = st.settings.consent_log.clone()?;

@@ -6,9 +6,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Function, Object};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::patch::get;
 use crate::single::Shared;
@@ -24,7 +23,7 @@ crate::single::local! {
 pub fn install() {
     let Some(w) = super::dom::window() else { return };
     let tt = get(&w, "trustedTypes");
-    let Ok(create) = get(&tt, "createPolicy").dyn_into::<Function>() else {
+    let Some(create) = super::patch::method(&tt, "createPolicy") else {
         return;
     };
     // `String` as the identity: keksi's values are strings already.
@@ -49,11 +48,7 @@ pub fn make(kind: &str, s: &str) -> JsValue {
     let made = TT.with(|t| {
         let t = t.try_borrow().ok()?;
         let policy = t.as_ref()?.1.as_ref()?;
-        get(policy, kind)
-            .dyn_into::<Function>()
-            .ok()?
-            .call1(policy, &JsValue::from_str(s))
-            .ok()
+        super::patch::method(policy, kind)?.call1(policy, &JsValue::from_str(s)).ok()
     });
     made.unwrap_or_else(|| JsValue::from_str(s))
 }
@@ -75,12 +70,9 @@ pub fn is_trusted(v: &JsValue) -> bool {
         let Ok(t) = t.try_borrow() else { return false };
         let Some((tt, _)) = t.as_ref() else { return false };
         ["isHTML", "isScriptURL"].iter().any(|check| {
-            get(tt, check)
-                .dyn_into::<Function>()
-                .ok()
+            super::patch::method(tt, check)
                 .and_then(|f| f.call1(tt, v).ok())
-                .and_then(|r| r.as_bool())
-                == Some(true)
+                .is_some_and(|r| r == JsValue::TRUE)
         })
     })
 }

@@ -184,7 +184,7 @@ pub fn show_banner(asked: bool) {
     dom::remove_attr(&banner, "hidden");
     let nothing_focused = dom::document()
         .and_then(|d| d.active_element())
-        .map(|a| a.tag_name() == "BODY" || a.tag_name() == "HTML")
+        .map(|a| dom::is_tag(&a, "BODY") || dom::is_tag(&a, "HTML"))
         .unwrap_or(true);
     if asked || nothing_focused {
         if let Some(b) = banner.dyn_ref::<HtmlElement>() {
@@ -210,7 +210,7 @@ pub fn hide() {
     // Focus left on a hidden banner button falls to the end of the page, and the next Tab
     // leaves it: it goes to the page's first stop instead, where a keyboard user starts
     // (often a skip link), without scrolling.
-    let lost = || active().is_none_or(|a| dom::text_prop(&a, "id") == HOST_ID || a.tag_name() == "BODY");
+    let lost = || active().is_none_or(|a| dom::text_prop(&a, "id") == HOST_ID || dom::is_tag(&a, "BODY"));
     if !keyboard || !lost() {
         return;
     }
@@ -219,7 +219,7 @@ pub fn hide() {
     super::patch::set(&opts, "preventScroll", &true.into());
     // The first that takes focus (not a hidden input, nor one out of view).
     for el in &dom::query_all(doc, FOCUSABLE) {
-        if let Ok(f) = super::patch::get(el, "focus").dyn_into::<js_sys::Function>() {
+        if let Some(f) = super::patch::method(el, "focus") {
             let _ = f.call1(el, &opts);
         }
         if !lost() {
@@ -274,7 +274,7 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
     let items = focusables(&d);
     let mut first = items.first();
     for e in &items {
-        if e.get_attribute(CATEGORY_ATTR).is_some() && !e.has_attribute("disabled") {
+        if e.has_attribute(CATEGORY_ATTR) && !e.has_attribute("disabled") {
             first = Some(e);
             break;
         }
@@ -376,18 +376,7 @@ fn on_keydown(e: Event) {
         "Tab" => {
             let mut items = focusables(&d);
             items.retain(|e| e.get_client_rects().length() > 0);
-            let (Some(first), Some(last)) = (items.first(), items.last()) else {
-                return;
-            };
-            let current = root().and_then(|r| r.active_element());
-            let at = |x: &Element| current.as_ref().map(|c| c == x).unwrap_or(false);
-            if k.shift_key() && (at(first) || current.is_none()) {
-                e.prevent_default();
-                dom::focus(last.unchecked_ref());
-            } else if !k.shift_key() && at(last) {
-                e.prevent_default();
-                dom::focus(first.unchecked_ref());
-            }
+            cycle(k, &e, &items, None);
         }
         _ => {}
     }
@@ -476,26 +465,39 @@ fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
     let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else {
         return;
     };
-    let items = focusables(&banner);
+    cycle(k, e, &focusables(&banner), Some(&banner));
+}
+
+/// Tab from the last of `items` goes round to the first, Shift+Tab from the first to the
+/// last. Focus elsewhere goes in: with `within` (the banner), when it is outside that,
+/// to the first (Shift+Tab: the last); without (the dialog), only Shift+Tab with nothing
+/// focused, to the last. One body for the dialog's and the modal banner's.
+fn cycle(k: &KeyboardEvent, e: &Event, items: &[Element], within: Option<&Element>) {
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return;
     };
     let current = root().and_then(|r| r.active_element());
-    let inside = current.as_ref().map(|c| banner.contains(Some(c))).unwrap_or(false);
     let at = |x: &Element| current.as_ref().map(|c| c == x).unwrap_or(false);
-    let target = if !inside {
-        Some(if k.shift_key() { last } else { first })
-    } else if k.shift_key() && at(first) {
-        Some(last)
-    } else if !k.shift_key() && at(last) {
-        Some(first)
-    } else {
-        None
+    let shift = k.shift_key();
+    let outside = match within {
+        Some(w) => !current.as_ref().map(|c| w.contains(Some(c))).unwrap_or(false),
+        None => shift && current.is_none(),
     };
-    if let Some(t) = target {
-        e.prevent_default();
-        dom::focus(t.unchecked_ref());
-    }
+    let target = if outside {
+        if shift {
+            last
+        } else {
+            first
+        }
+    } else if shift && at(first) {
+        last
+    } else if !shift && at(last) {
+        first
+    } else {
+        return;
+    };
+    e.prevent_default();
+    dom::focus(target.unchecked_ref());
 }
 
 /// Enter or Space on a non-button opener (links and buttons click by themselves).
