@@ -221,7 +221,7 @@ fn category_digit(category: &str) -> String {
     i.unwrap_or_else(|| panic!("unknown category {category:?} in data/")).to_string()
 }
 
-/// The cookie knowledge's category and purpose columns, coded (`core::knowledge::cookies`
+/// The cookie knowledge's category and purpose columns, coded (`core::knowledge::table`
 /// reads them back): the category as its index in `core::category::DEFAULT_CATEGORIES`
 /// (one digit), the purpose as the index of its text in `cookie-purposes`, which holds the
 /// distinct purposes (126 in 428 rows) in order of first use, a line each. 50–77 B less

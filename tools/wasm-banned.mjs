@@ -29,6 +29,8 @@ export const BANNED = [
   [/core::str::pattern::CharSearcher/, "core's char searcher (`find(char)`, `split(char)`): use strings::until_any, split_once or pieces"],
   [/core::str::pattern::(StrSearcher|TwoWaySearcher)/, "core's two-way substring searcher: use strings::find"],
   [/core::str::iter::(Split|SplitInternal|SplitN|SplitTerminator)\b/, "`str::split`: use strings::pieces"],
+  [/core::str::pattern::(MultiCharEq|CharPredicateSearcher)|core::str::<impl str>::trim(_start|_end)?_matches|core::unicode::unicode_data::white_space/,
+    "`str::trim` (core's Unicode white space and its searcher): use strings::trim_ascii_ws or trim_cookie_part"],
   [/core::slice::memchr/, "memchr (from a char searcher or `contains(char)`): use strings::has_any or until_any"],
   [/^__multi3$/, "a 128-bit multiply (`checked_mul` on u64): use time::times_saturating"],
   [/core::fmt::|alloc::fmt::|ToString/, "formatting code (`format!`, `to_string`, `{}`): build strings with push_str and json::push_u64", "shipped"],

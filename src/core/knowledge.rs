@@ -19,9 +19,10 @@ pub struct KnownCookie {
     pub category: &'static str,
     /// Who sets it.
     pub vendor: &'static str,
-    /// Typical lifetime in days; `None` for a session cookie.
+    /// Typical lifetime in days; `None` for a session cookie (and for every storage key,
+    /// which has no lifetime).
     pub lifetime_days: Option<u32>,
-    /// What it is for (English).
+    /// What it is for (English); empty for a storage key.
     pub purpose: &'static str,
 }
 

@@ -506,6 +506,9 @@ fn guard_setters(realm: &JsValue) {
         set_attribute(target, this, args, 0)
     });
     // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
+    // (`== null` matches `document.all` too, which the browser takes for the namespace
+    // "[object HTMLAllCollection]": keksi then holds a URL that would not have loaded.
+    // Nothing gets through either way.)
     wrap_method(realm, "Element", "setAttributeNS", |target, this, args| {
         let ns = args.get(0);
         if ns.is_null_or_undefined() || ns == JsValue::from_str("") {

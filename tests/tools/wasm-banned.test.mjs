@@ -42,3 +42,14 @@ test("formatting code counts only in the module keksi.js ships (wasm-opt drops i
 test("a module without function names is refused, not passed", () => {
   assert.throws(() => bannedIn(module([{ name: MEMCHR, body: CODE }], false), true), /no function names/);
 });
+
+test("str::trim's searcher and Unicode white-space table are named (the fifteenth session's cut)", () => {
+  const names = [
+    "core::str::<impl str>::trim_matches::h0123456789abcdef",
+    "<F as core::str::pattern::MultiCharEq>::matches::h0123456789abcdef",
+    "core[c5930c85a12de822]::unicode::unicode_data::white_space::lookup",
+  ];
+  const found = bannedIn(module(names.map((name) => ({ name, body: CODE }))), false);
+  assert.equal(found.length, 3);
+  for (const f of found) assert.match(f.why, /strings::trim_ascii_ws/);
+});
