@@ -25,7 +25,7 @@
 // module does not export, the function table imported or exported, an element segment
 // other than an active list of functions in that table, or an instruction other than
 // `call_indirect` on that table.
-import { leb, lebBytes, sections, importEntries, functionNames, codeBodies, disassemble } from "./wasm-read.mjs";
+import { leb, lebBytes, sections, importEntries, functionNames, namedBodies, disassemble } from "./wasm-read.mjs";
 
 export const INVOKE = /^wasm_bindgen::convert::closures::_::invoke::h[0-9a-f]{16}$/;
 const GLUE_INVOKE = /\bwasm\.(wasm_bindgen__convert__closures_____invoke__h[0-9a-f]{16})\b/g;
@@ -43,7 +43,6 @@ export function dropIdleInvokes(wasm, glue, wasmDis) {
   const imports = all.find((s) => s.id === 2);
   const entries = imports ? importEntries(wasm, imports) : [];
   if (entries.some((e) => e.kind === 1)) fail("the module imports a table");
-  const first = entries.filter((e) => e.kind === 0).length;
   // wasm-bindgen's describe machinery (its import, `__wbindgen_describe_*`, `inform`,
   // `WasmDescribe::describe`, `describe_invoke`), mangled or not: all of it must be gone.
   const DESCRIBE = /__wbindgen_describe|wasm_bindgen(\[[0-9a-f]+\])?(::|\.\.)describe(::|\.\.)|WasmDescribe|describe_invoke/;
@@ -81,7 +80,7 @@ export function dropIdleInvokes(wasm, glue, wasmDis) {
   const startSec = all.find((s) => s.id === 8);
   const start = startSec ? leb(wasm, startSec.start)[0] : -1;
 
-  const bodies = codeBodies(wasm, code).map((f, k) => ({ ...f, index: first + k, name: names.get(first + k) ?? "" }));
+  const bodies = namedBodies(wasm, all, code, names);
   const invokes = bodies.filter((f) => INVOKE.test(f.name));
   if (!invokes.length) fail("no closure invoke shim found by name (wasm_bindgen::convert::closures::_::invoke)");
   // What the glue calls must be exported (and so stays).

@@ -18,7 +18,7 @@
 // wasm-opt then removes whatever only these bodies used. The build fails if the module
 // has no names, so a changed toolchain cannot silently skip this.
 
-import { lebBytes, sections, importedFunctions, functionNames, codeBodies } from "./wasm-read.mjs";
+import { lebBytes, sections, functionNames, namedBodies } from "./wasm-read.mjs";
 
 const CORE = String.raw`core\[[0-9a-f]+\]`;
 const PANICS = new RegExp(String.raw`^${CORE}::(panicking::\w+|slice::index::slice_\w*fail|str::slice_error_fail` +
@@ -30,30 +30,28 @@ const FMT_WRITE = new RegExp(String.raw`^${CORE}::fmt::write$`);
 /** `wasm` with the bodies described above replaced; and the names of those replaced. */
 export function dropPanicPaths(wasm) {
   const all = sections(wasm);
-  const code = all.find((s) => s.id === 10), imports = all.find((s) => s.id === 2);
+  const code = all.find((s) => s.id === 10);
   const names = functionNames(wasm, all);
   if (!code || !names.size) throw new Error("panic-paths: the module has no code or no function names");
-  const first = imports ? importedFunctions(wasm, imports) : 0;
-  const bodies = codeBodies(wasm, code).map((f, k) => ({ ...f, name: names.get(first + k) ?? "" }));
+  const bodies = namedBodies(wasm, all, code, names);
   const formats = !bodies.some((f) => FMT_WRITE.test(f.name));
   const panics = new Set(bodies.filter((f) => PANICS.test(f.name)));
   const futures = bodies.filter((f) => NO_FUTURES.test(f.name));
   // A direct call is `call` (0x10) and the index; a byte-level search may find one that is
   // not there, which only keeps a body that could have gone.
-  const calledDirectly = (k) => {
-    const call = Buffer.from([0x10, ...lebBytes(first + k)]);
+  const calledDirectly = (g) => {
+    const call = Buffer.from([0x10, ...lebBytes(g.index)]);
     return bodies.some((f) => !panics.has(f) && f.body.indexOf(call) >= 0);
   };
   const idle = futures.every((g) => {
-    const k = bodies.indexOf(g);
-    const call = Buffer.from([0x10, ...lebBytes(first + k)]);
+    const call = Buffer.from([0x10, ...lebBytes(g.index)]);
     return bodies.every((f) => futures.includes(f) || panics.has(f) || f.body.indexOf(call) < 0);
   });
   if (idle) futures.forEach((f) => panics.add(f));
   const dropped = [];
   const parts = [Buffer.from(lebBytes(bodies.length))];
-  bodies.forEach((f, k) => {
-    const drop = panics.has(f) || (formats && FMT_IMPL.test(f.name) && !calledDirectly(k));
+  bodies.forEach((f) => {
+    const drop = panics.has(f) || (formats && FMT_IMPL.test(f.name) && !calledDirectly(f));
     // No locals, `unreachable`, `end`: valid for any function type.
     parts.push(drop ? Buffer.from([3, 0, 0x00, 0x0b]) : f.whole);
     if (drop) dropped.push(f.name);

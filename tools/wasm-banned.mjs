@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sections, importedFunctions, functionNames, codeBodies } from "./wasm-read.mjs";
+import { sections, functionNames, namedBodies } from "./wasm-read.mjs";
 
 /**
  * What must not come back: a pattern on the function's Rust path, what to use instead,
@@ -47,17 +47,15 @@ export function bannedIn(wasm, shipped) {
   const all = sections(wasm);
   const names = functionNames(wasm, all);
   if (!names.size) throw new Error("wasm-banned: the module has no function names (build with --names)");
-  const imp = all.find((s) => s.id === 2);
-  const first = imp ? importedFunctions(wasm, imp) : 0;
   const code = all.find((s) => s.id === 10);
   const found = [];
-  (code ? codeBodies(wasm, code) : []).forEach((b, k) => {
+  for (const b of code ? namedBodies(wasm, all, code, names) : []) {
     // No locals, `unreachable`, `end`: a trap.
-    if (b.len === 3 && b.body[0] === 0 && b.body[1] === 0x00) return;
-    const name = (names.get(first + k) ?? "").replace(/\[[0-9a-f]{16}\]/g, "");
+    if (b.len === 3 && b.body[0] === 0 && b.body[1] === 0x00) continue;
+    const name = b.name.replace(/\[[0-9a-f]{16}\]/g, "");
     const hit = BANNED.find(([pattern, , only]) => pattern.test(name) && (shipped || !only));
     if (hit) found.push({ name, why: hit[1], bytes: b.len });
-  });
+  }
   return found;
 }
 

@@ -77,6 +77,16 @@ export function functionNames(wasm, all) {
   return names;
 }
 
+/**
+ * The code section `code`'s function bodies (as [`codeBodies`]), each with its function
+ * `index` (after the imported functions) and its `name` from `names` ("" if none).
+ */
+export function namedBodies(wasm, all, code, names) {
+  const imports = all.find((s) => s.id === 2);
+  const first = imports ? importedFunctions(wasm, imports) : 0;
+  return codeBodies(wasm, code).map((f, k) => ({ ...f, index: first + k, name: names.get(first + k) ?? "" }));
+}
+
 /** The code section's function bodies: `whole` with its size, `body` without. */
 export function codeBodies(wasm, code) {
   const out = [];
