@@ -5,29 +5,9 @@ import assert from "node:assert/strict";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dropIdleInvokes } from "../../tools/closure-invokes.mjs";
-import { leb, str, section, vec, TRAP, bodies } from "./wasm-bytes.mjs";
+import { leb, TRAP, bodies, namedModule as module } from "./wasm-bytes.mjs";
 
 const wasmDis = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "wasm-dis");
-
-/**
- * A module of one imported function (index 0) and `fns` ({ name, body }, indices 1, 2, …,
- * all `() -> ()`), with a name section; `table` lists the functions in table 0 from slot 1,
- * `exports` maps export names to function indices; `exportTable` exports table 0.
- */
-function module(fns, { table = [], exports = {}, exportTable = false } = {}) {
-  const types = section(1, vec([[0x60, 0, 0]]));
-  const imports = section(2, vec([[...str("m"), ...str("f"), 0, 0]]));
-  const funcs = section(3, vec(fns.map(() => [0])));
-  const tables = section(4, vec([[0x70, 0, ...leb(table.length + 1)]]));
-  const ex = Object.entries(exports).map(([name, idx]) => [...str(name), 0, ...leb(idx)]);
-  if (exportTable) ex.push([...str("__indirect_function_table"), 1, 0]);
-  const elem = section(9, vec([[0, 0x41, 1, 0x0b, ...vec(table.map((f) => leb(f)))]]));
-  const code = section(10, vec(fns.map((f) => [...leb(f.body.length), ...f.body])));
-  const map = vec([[0, ...str("imported")], ...fns.map((f, k) => [...leb(k + 1), ...str(f.name)])]);
-  const names = section(0, [...str("name"), 1, ...leb(map.length), ...map]);
-  return Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...tables, ...section(7, vec(ex)),
-    ...elem, ...code, ...names]);
-}
 
 const shim = (hash) => `wasm_bindgen::convert::closures::_::invoke::h${hash.padEnd(16, "0")}`;
 const exportName = (hash) => `wasm_bindgen__convert__closures_____invoke__h${hash.padEnd(16, "0")}`;

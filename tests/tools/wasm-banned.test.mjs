@@ -2,18 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bannedIn } from "../../tools/wasm-banned.mjs";
-import { leb, str, section, vec, TRAP } from "./wasm-bytes.mjs";
+import { TRAP, namedModule } from "./wasm-bytes.mjs";
 
-/** A module of one imported function (index 0) and `fns` ({ name, body }, `() -> ()`), named unless `named` is false. */
-function module(fns, named = true) {
-  const types = section(1, vec([[0x60, 0, 0]]));
-  const imports = section(2, vec([[...str("m"), ...str("f"), 0, 0]]));
-  const funcs = section(3, vec(fns.map(() => [0])));
-  const code = section(10, vec(fns.map((f) => [...leb(f.body.length), ...f.body])));
-  const map = vec([[0, ...str("imported")], ...fns.map((f, k) => [...leb(k + 1), ...str(f.name)])]);
-  const names = section(0, [...str("name"), 1, ...leb(map.length), ...map]);
-  return Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...code, ...(named ? names : [])]);
-}
 // No locals, `nop`, `end`: code, however little.
 const CODE = [0, 0x01, 0x0b];
 const MEMCHR = "core[c5930c85a12de822]::slice::memchr::memchr_aligned::h0123456789abcdef";
@@ -22,7 +12,7 @@ const FMT = "<u32 as core[c5930c85a12de822]::fmt::Display>::fmt";
 const OWN = "keksi::core::strings::split_once::h0123456789abcdef";
 
 test("names each banned function with its fix, the crate hash taken out of its path", () => {
-  const found = bannedIn(module([{ name: OWN, body: CODE }, { name: MEMCHR, body: CODE }, { name: SPLIT, body: CODE }]), true);
+  const found = bannedIn(namedModule([{ name: OWN, body: CODE }, { name: MEMCHR, body: CODE }, { name: SPLIT, body: CODE }]), true);
   assert.deepEqual(found.map((f) => f.name), [MEMCHR.replace("[c5930c85a12de822]", ""), SPLIT]);
   assert.match(found[0].why, /strings::has_any/);
   assert.match(found[1].why, /strings::pieces/);
@@ -30,17 +20,17 @@ test("names each banned function with its fix, the crate hash taken out of its p
 });
 
 test("a body that is only a trap is not code", () => {
-  assert.deepEqual(bannedIn(module([{ name: MEMCHR, body: TRAP }, { name: FMT, body: TRAP }]), true), []);
+  assert.deepEqual(bannedIn(namedModule([{ name: MEMCHR, body: TRAP }, { name: FMT, body: TRAP }]), true), []);
 });
 
 test("formatting code counts only in the module keksi.js ships (wasm-opt drops it as dead before)", () => {
-  const wasm = module([{ name: FMT, body: CODE }, { name: "__multi3", body: CODE }]);
+  const wasm = namedModule([{ name: FMT, body: CODE }, { name: "__multi3", body: CODE }]);
   assert.deepEqual(bannedIn(wasm, false).map((f) => f.name), ["__multi3"]);
   assert.deepEqual(bannedIn(wasm, true).map((f) => f.name), ["<u32 as core::fmt::Display>::fmt", "__multi3"]);
 });
 
 test("a module without function names is refused, not passed", () => {
-  assert.throws(() => bannedIn(module([{ name: MEMCHR, body: CODE }], false), true), /no function names/);
+  assert.throws(() => bannedIn(namedModule([{ name: MEMCHR, body: CODE }], { named: false }), true), /no function names/);
 });
 
 test("str::trim's searcher and Unicode white-space table are named (the fifteenth session's cut)", () => {
@@ -49,7 +39,7 @@ test("str::trim's searcher and Unicode white-space table are named (the fifteent
     "<F as core::str::pattern::MultiCharEq>::matches::h0123456789abcdef",
     "core[c5930c85a12de822]::unicode::unicode_data::white_space::lookup",
   ];
-  const found = bannedIn(module(names.map((name) => ({ name, body: CODE }))), false);
+  const found = bannedIn(namedModule(names.map((name) => ({ name, body: CODE }))), false);
   assert.equal(found.length, 3);
   for (const f of found) assert.match(f.why, /strings::trim_ascii_ws/);
 });

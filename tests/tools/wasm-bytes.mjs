@@ -12,6 +12,27 @@ export const vec = (items) => [...leb(items.length), ...items.flat()];
 /** A function body that is only a trap: no locals, `unreachable`, `end`. */
 export const TRAP = [0, 0x00, 0x0b];
 
+/**
+ * A module of one imported function (index 0) and `fns` ({ name, body }, indices 1, 2, …,
+ * all `() -> ()`), with a name section; `table` lists the functions in table 0 from slot 1,
+ * `exports` maps export names to function indices; `exportTable` exports table 0; without
+ * `named`, no name section.
+ */
+export function namedModule(fns, { table = [], exports = {}, exportTable = false, named = true } = {}) {
+  const types = section(1, vec([[0x60, 0, 0]]));
+  const imports = section(2, vec([[...str("m"), ...str("f"), 0, 0]]));
+  const funcs = section(3, vec(fns.map(() => [0])));
+  const tables = section(4, vec([[0x70, 0, ...leb(table.length + 1)]]));
+  const ex = Object.entries(exports).map(([name, idx]) => [...str(name), 0, ...leb(idx)]);
+  if (exportTable) ex.push([...str("__indirect_function_table"), 1, 0]);
+  const elem = section(9, vec([[0, 0x41, 1, 0x0b, ...vec(table.map((f) => leb(f)))]]));
+  const code = section(10, vec(fns.map((f) => [...leb(f.body.length), ...f.body])));
+  const map = vec([[0, ...str("imported")], ...fns.map((f, k) => [...leb(k + 1), ...str(f.name)])]);
+  const names = section(0, [...str("name"), 1, ...leb(map.length), ...map]);
+  return Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...tables, ...section(7, vec(ex)),
+    ...elem, ...code, ...(named ? names : [])]);
+}
+
 /** The bodies of `wasm`'s functions, as arrays (fewer than 128 functions, each under 128 bytes). */
 export function bodies(wasm) {
   let i = 8;
