@@ -579,11 +579,18 @@ fn read_trackers(s: &Settings, v: &Json) -> Result<Vec<TrackerDecl>> {
         )?;
         t.host.make_ascii_lowercase();
         check_declared(s, "trackers", i, &t.category, &t.host)?;
-        // Only a host and a path are compared: anything else would never match.
-        if t.host.starts_with("/") || crate::core::strings::has_any(&t.host, b"?#") || crate::core::strings::contains(&t.host, "://") {
+        // Only a host and a path are compared, the host as the browser's URL parser gives
+        // it: anything else would never match, and leave its tracker unblocked.
+        let host = crate::core::strings::until_any(&t.host, b"/");
+        let host_ok = host.starts_with("[") && host.ends_with("]")
+            || !host.is_empty()
+                && !host.starts_with(".")
+                && !host.ends_with(".")
+                && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !host_ok || crate::core::strings::has_any(&t.host, b"?#") {
             return Err(Error::field(
                 indexed("trackers", i, "host"),
-                "a host and maybe a path, no scheme, query or fragment",
+                "a host and maybe a path: no scheme, port, `*`, dot at an end, query or fragment; non-ASCII as xn--",
             ));
         }
         if let Some(svc) = &t.service {
@@ -870,6 +877,37 @@ mod tests {
             field_of(err(r#"{"categories":{"analytics":{"storage":[""]}}}"#)),
             "categories.analytics.storage"
         );
+    }
+
+    #[test]
+    fn tracker_hosts_that_can_never_match_are_named() {
+        // The browser's host of a request has no leading or trailing dot, no port, no
+        // `*` and no non-ASCII letters (IDNA gives `xn--`): such an entry would silently
+        // leave its tracker unblocked.
+        for host in [
+            ".example-analytics.com",
+            "*.example-analytics.com",
+            "cdn.example-analytics.com.",
+            "cdn.example-analytics.com:8080",
+            "cdn.example-analytics.com:8080/p",
+            "statistik.b\u{fc}cher.example",
+            "cdn.example analytics.com",
+            "/pixel",
+            "https://cdn.example-analytics.com",
+        ] {
+            let text = format!(r#"{{"trackers":[{{"host":"{host}","category":"analytics"}}]}}"#);
+            assert_eq!(field_of(err(&text)), "trackers[0].host", "{host}");
+        }
+        for host in [
+            "cdn.example-analytics.com",
+            "intranet-stats",
+            "[::1]",
+            "xn--bcher-kva.example/p.gif",
+            "a.example.com/x:y",
+        ] {
+            let text = format!(r#"{{"trackers":[{{"host":"{host}","category":"analytics"}}]}}"#);
+            assert!(Settings::from_json(&text).is_ok(), "{host}");
+        }
     }
 
     #[test]
