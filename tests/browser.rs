@@ -565,6 +565,21 @@ async fn init_before_other_calls_only() {
 }
 
 #[wasm_bindgen_test]
+async fn init_with_a_config_that_is_not_json_is_refused() {
+    // `JSON.stringify` throws on a cycle or a BigInt and gives `undefined` for a
+    // function: the site's config is lost, which must be reported, not taken for `{}`.
+    for make in [
+        "const o = {revision: 4}; o.self = o; return o",
+        "return {revision: 1n}",
+        "return () => 1",
+    ] {
+        setup("", "").await;
+        let cfg = js_sys::Function::new_no_args(make).call0(&JsValue::UNDEFINED).unwrap();
+        assert!(!api::init_config(cfg), "{make}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn init_after_reading_calls_is_refused() {
     for read in [api::consent as fn() -> JsValue, api::cookies] {
         setup("", "").await;

@@ -224,12 +224,17 @@ pub fn init_config(config: JsValue) -> bool {
         dom::error("keksi.init: must be called before any other keksi call; the config was not changed");
         return false;
     }
+    // An object `JSON.stringify` cannot write (a cycle, a BigInt; a function gives
+    // `undefined`) is the site's config lost: reported, never read as `{}`.
     let text = match config.as_string() {
         Some(t) => t,
-        None => js_sys::JSON::stringify(&config)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default(),
+        None => match js_sys::JSON::stringify(&config).ok().and_then(|s| s.as_string()) {
+            Some(t) => t,
+            None => {
+                dom::error("keksi.init: the config is not JSON (a cycle, a BigInt, a function or undefined); the config was not changed");
+                return false;
+            }
+        },
     };
     let (settings, degraded) = state::settings_from_text(&text);
     let (nonce, had_choice) = state::read(|s| (s.nonce.clone(), s.record.is_some())).unwrap_or_default();
