@@ -553,6 +553,16 @@ fn read_cookies(s: &Settings, v: &Json) -> Result<Vec<CookieDecl>> {
             ],
         )?;
         check_declared(s, "cookies", i, &d.category, &d.name)?;
+        // Browsers trim spaces and tabs from a name's ends, end it at `=` or `;` and take
+        // none with a control character: such a name would never match its cookie.
+        // (A write of the name alone, read as browsers read it, gives it back as its value.)
+        let odd = d.name.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f);
+        if odd || super::cookie_write::parse(&d.name).value != d.name {
+            return Err(Error::field(
+                indexed("cookies", i, "name"),
+                "no space or tab at an end, `=`, `;` or control character",
+            ));
+        }
         out.push(d);
     }
     Ok(out)
@@ -877,6 +887,21 @@ mod tests {
             field_of(err(r#"{"categories":{"analytics":{"storage":[""]}}}"#)),
             "categories.analytics.storage"
         );
+    }
+
+    #[test]
+    fn cookie_names_that_can_never_match_are_named() {
+        // Browsers trim spaces and tabs from a cookie's name, end it at the first `=` or
+        // `;` and take none with a control character: such a declaration would never
+        // classify the cookie it means (an analytics one then passing as unknown).
+        for name in ["_hj_custom ", "\\t_hj_custom", "a=b", "a;b", "a\\u0001b"] {
+            let text = format!(r#"{{"cookies":[{{"name":"{name}","category":"analytics"}}]}}"#);
+            assert_eq!(field_of(err(&text)), "cookies[0].name", "{name:?}");
+        }
+        for name in ["_pk_*", "my cookie", "x\\u00a0", "__Host-id"] {
+            let text = format!(r#"{{"cookies":[{{"name":"{name}","category":"analytics"}}]}}"#);
+            assert!(Settings::from_json(&text).is_ok(), "{name:?}");
+        }
     }
 
     #[test]
