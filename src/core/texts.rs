@@ -87,6 +87,14 @@ impl Texts {
         out
     }
 
+    /// A lifetime of `n` whole days, as the dialog's cookie table shows it: one day by
+    /// its own text (no language here says "1 days").
+    pub fn days(&self, n: u64) -> String {
+        let mut num = String::new();
+        super::json::push_u64(&mut num, n);
+        self.fill(if n == 1 { "durationDay" } else { "durationDays" }, &[("n", &num)])
+    }
+
     /// Whether the language is written right to left.
     pub fn is_rtl(&self) -> bool {
         language::is_rtl(&self.lang)
@@ -173,6 +181,20 @@ mod tests {
                 assert!(t.get(key).contains("{service}"), "{code}.{key} lost its placeholder");
             }
             assert!(t.get("durationDays").contains("{n}"), "{code}.durationDays");
+        }
+    }
+
+    #[test]
+    fn one_day_is_no_days() {
+        // The dialog's cookie table: Google Analytics' `_gid` and Cloudflare's `__cf_bm`
+        // live a day, on most sites.
+        assert_eq!(Texts::load("en", &[]).days(1), "1 day");
+        assert_eq!(Texts::load("en", &[]).days(365), "365 days");
+        assert_eq!(Texts::load("fi", &[]).days(1), "1 p\u{e4}iv\u{e4}");
+        assert_eq!(Texts::load("fi", &[]).days(2), "2 p\u{e4}iv\u{e4}\u{e4}");
+        for (code, _) in BUILTIN {
+            let t = Texts::load(code, &[]);
+            assert_ne!(t.days(1), t.days(2).replace('2', "1"), "{code}: one day reads as several");
         }
     }
 

@@ -197,11 +197,7 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
             None => c.lifetime_days.map(|_| true),
         };
         let duration = match days.filter(|_| persistent == Some(true)) {
-            Some(d) => {
-                let mut n = String::new();
-                crate::core::json::push_u64(&mut n, d);
-                s.texts.fill("durationDays", &[("n", &n)])
-            }
+            Some(d) => s.texts.days(d),
             None => String::new(),
         };
         rows.push(CookieRow {
