@@ -168,15 +168,21 @@ pub fn match_host(s: &Settings, host: &str, path: Option<&str>) -> Option<Tracke
         });
     }
     let t = known().iter().find(|t| entry_matches(host, path, t.host, t.path))?;
-    // A service the site did not declare follows its category.
-    let service = t
-        .service
-        .filter(|svc| s.category(t.category).and_then(|c| c.service(svc)).is_some());
-    Some(TrackerMatch {
+    // A service the site declared is asked about in the category it put it in (YouTube
+    // under its own "media"); one it did not declare follows the built-in category. (No
+    // `break`: a service name is declared once, in one category.)
+    let mut m = TrackerMatch {
         category: t.category.into(),
-        service: service.map(String::from),
+        service: None,
         vendor: t.vendor.into(),
-    })
+    };
+    for c in &s.categories {
+        if let Some(v) = t.service.and_then(|svc| c.service(svc)) {
+            m.category = c.name.clone();
+            m.service = Some(v.name.clone());
+        }
+    }
+    Some(m)
 }
 
 /// Whether `text` (a string of HTML, lower case) might name a tracker host: true when one
@@ -462,6 +468,24 @@ mod tests {
             assert_eq!(match_url(&s, url).map(|m| m.category).as_deref(), Some("advertising"), "{url}");
         }
         assert!(match_url(&s, "https://www.tiktok.com/embed/v2/1").is_some_and(|m| m.category == "functional"));
+    }
+
+    #[test]
+    fn a_built_in_service_follows_the_category_the_site_declared_it_in() {
+        // The site asks about YouTube under its own "media" category: the visitor's
+        // answer there is what YouTube's embeds wait for, not "functional"'s.
+        let s = Settings::from_json(r#"{"categories":{"media":{"services":{"youtube":{},"vimeo":{}}}}}"#).unwrap();
+        for url in ["https://www.youtube-nocookie.com/embed/x", "https://player.vimeo.com/video/1"] {
+            let m = match_url(&s, url).unwrap();
+            assert_eq!(
+                (m.category.as_str(), m.service.as_deref()),
+                ("media", url.contains("vimeo").then_some("vimeo").or(Some("youtube"))),
+                "{url}"
+            );
+        }
+        // Not declared: its built-in category, no service.
+        let m = match_url(&s, "https://js.intercomcdn.com/x.js").unwrap();
+        assert_eq!((m.category.as_str(), m.service), ("functional", None));
     }
 
     #[test]
