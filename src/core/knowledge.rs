@@ -384,6 +384,8 @@ pub(crate) mod tests {
             ("PHPSESSID", "necessary"),
             ("__cf_bm", "necessary"),
             ("_pk_id.1.abcd", "analytics"),
+            // Set when the visitor types a post's password: the service they asked for.
+            ("wp-postpass_0123abcd", "necessary"),
         ] {
             assert_eq!(known_cookie(name).map(|c| c.category), Some(cat), "{name}");
         }
