@@ -1,6 +1,7 @@
 //! The visitor's choice and its stored form, the `keksi_consent` cookie (CONTRACT §7).
 //!
-//! The cookie value is `1|revision|timestamp36|id|method|cat+cat|svc+svc`: compact,
+//! The cookie value is `1|revision|timestamp36|id|method|cat+cat|svc+svc`, then `|g` when
+//! Global Privacy Control was on (records from before that field read as "off"): compact,
 //! made only of cookie-safe characters, and strict to read: anything unexpected means
 //! "no consent", never "some consent".
 #[allow(unused_imports)]
@@ -168,6 +169,8 @@ pub struct ConsentRecord {
     pub method: Method,
     /// What was allowed.
     pub choice: Choice,
+    /// Whether Global Privacy Control (or honoured Do Not Track) was on when it was given.
+    pub gpc: bool,
 }
 
 /// Why a stored record does not count.
@@ -207,6 +210,9 @@ impl ConsentRecord {
             s.push('|');
             super::strings::push_joined(&mut s, list, "+");
         }
+        if self.gpc {
+            s.push_str("|g");
+        }
         s
     }
 
@@ -215,7 +221,12 @@ impl ConsentRecord {
         if value.len() > MAX_ENCODED_LEN {
             return Err(Error::ConsentUnreadable("too long"));
         }
-        let parts = super::strings::split(value, b'|');
+        let mut parts = super::strings::split(value, b'|');
+        // Only an eighth field: a 7-field record's services could be just `g`.
+        let gpc = parts.len() == 8 && parts.last() == Some(&"g");
+        if gpc {
+            parts.truncate(7);
+        }
         let [version, revision, ts, id, method, cats, svcs] = parts[..] else {
             return Err(Error::ConsentUnreadable("wrong number of fields"));
         };
@@ -239,7 +250,22 @@ impl ConsentRecord {
             id: id.into(),
             method,
             choice,
+            gpc,
         })
+    }
+
+    /// Global Privacy Control sent now, but not when this choice was made: the signal
+    /// wins over the earlier choice (CCPA regulations § 7025(c)(3)), so every category
+    /// that is sale or sharing goes off. The visitor can switch one on again in the
+    /// dialog: that choice is made under the signal, and holds.
+    pub fn honour_signal(&mut self, s: &Settings, gpc_now: bool) {
+        if gpc_now && !self.gpc {
+            for cat in &s.categories {
+                if cat.sale_or_sharing {
+                    self.choice.set_category(s, &cat.name, false);
+                }
+            }
+        }
     }
 
     /// Whether this record still counts under `settings` at `now_ms`.
@@ -381,6 +407,7 @@ mod tests {
             id: id_from_bytes(&[0xab; 16]),
             method,
             choice,
+            gpc: false,
         }
     }
 
@@ -395,6 +422,18 @@ mod tests {
                 Choice {
                     categories: vec![],
                     services: vec!["maps".into()],
+                },
+            ),
+            ConsentRecord {
+                gpc: true,
+                ..record(Method::AcceptAll, Choice::all(&s))
+            },
+            // A service named `g` in a record without the signal's field.
+            record(
+                Method::Custom,
+                Choice {
+                    categories: vec![],
+                    services: vec!["g".into()],
                 },
             ),
         ] {
@@ -423,6 +462,9 @@ mod tests {
             good.replace(&"ab".repeat(16), "zz"),
             good.replace(&"ab".repeat(16), &"ab".repeat(40)),
             good.clone() + "|extra",
+            good.clone() + "|G",
+            good.clone() + "|g|g",
+            good.clone() + "|",
             "x".repeat(5000),
             "1|3|zzzzzzzzzzzzzz|abababababababababababababababab|custom||".into(),
             "\u{0}|3|a|abababababababababababababababab|custom||".into(),
@@ -430,6 +472,30 @@ mod tests {
         for b in bad {
             assert!(ConsentRecord::decode(&b).is_err(), "accepted {b:?}");
         }
+    }
+
+    #[test]
+    fn a_signal_sent_after_the_choice_wins_over_it() {
+        let s = Settings::from_json(r#"{"categories":{"social":{"saleOrSharing":true,"services":{"fb":{}}}}}"#).unwrap();
+        let all = Choice::all(&s);
+        assert!(all.categories.iter().any(|c| c == "advertising") && all.services == ["fb"]);
+        let cats = |r: &ConsentRecord| r.choice.categories.join(",");
+        // Accepted before the signal, then the signal on: sale and sharing go off.
+        let mut before = record(Method::AcceptAll, Choice::all(&s));
+        before.honour_signal(&s, true);
+        assert_eq!(cats(&before), "necessary,functional,analytics");
+        assert!(before.choice.services.is_empty());
+        // Switched on under the signal: the visitor's own choice holds.
+        let mut under = ConsentRecord {
+            gpc: true,
+            ..record(Method::Custom, Choice::all(&s))
+        };
+        under.honour_signal(&s, true);
+        assert_eq!(under.choice, Choice::all(&s));
+        // No signal now: nothing changes.
+        let mut without = record(Method::AcceptAll, Choice::all(&s));
+        without.honour_signal(&s, false);
+        assert_eq!(without.choice, Choice::all(&s));
     }
 
     #[test]

@@ -74,6 +74,7 @@ fn decide(method: Method, choice: Choice) {
             id,
             method,
             choice,
+            gpc: s.gpc,
         };
         let cookie = store::cookie_text(&s.settings, &record, now, secure);
         s.last_consent_id = record.id.clone();

@@ -153,10 +153,13 @@ fn pick_texts(settings: &Settings) -> Texts {
 /// Build the state from settings: texts and the stored choice (ignored when degraded).
 pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
     let texts = pick_texts(&settings);
-    let record = if degraded { None } else { store::load(&settings) };
+    let mut record = if degraded { None } else { store::load(&settings) };
     let in_url = crate::core::strings::contains(&dom::text_prop(&dom::location(), "search"), "keksi-debug");
     let debug = settings.debug || in_url;
     let gpc = signals::privacy_signal(settings.honor_do_not_track);
+    if let Some(r) = &mut record {
+        r.honour_signal(&settings, gpc);
+    }
     let last_consent_id = record.as_ref().map(|r| r.id.clone()).unwrap_or_default();
     State {
         settings,

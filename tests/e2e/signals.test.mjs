@@ -496,6 +496,50 @@ test('GPC: accept all leaves advertising and saleOrSharing categories off, says 
   }
 });
 
+test('GPC sent after an earlier accept all: the signal wins (advertising and saleOrSharing off, nothing of theirs runs); a switch-on under the signal holds', { timeout: 30_000 }, async () => {
+  // The choice, made without the signal.
+  const first = await open(`${F}/gpc.html`);
+  let stored;
+  try {
+    await first.page.locator(btn(BANNER, 'accept-all')).click();
+    await waitHidden(first.page, BANNER);
+    assert.equal((await consentNow(first.page))?.categories?.advertising, true, 'test setup: accept all without GPC');
+    await first.page.waitForFunction(() => window.__adsRan === true, null, { timeout: T });
+    stored = (await first.page.context().cookies()).find((c) => c.name === 'keksi_consent')?.value;
+    assert.ok(stored, 'test setup: no consent cookie');
+  } finally {
+    await first.close();
+  }
+  // The same visitor later, with Global Privacy Control on.
+  const p = await open(`${F}/gpc.html`, { gpc: true, consentCookie: stored });
+  try {
+    await ready(p.page);
+    assert.equal(await isVisible(p.page, BANNER), false, 'the earlier choice still counts: no banner');
+    let c = await consentNow(p.page);
+    assert.deepEqual(c?.categories, { necessary: true, functional: true, analytics: true, advertising: false, social: false },
+      'an accept all from before GPC, read under GPC');
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('advertising')), false);
+    assert.equal(await p.page.evaluate(() => window.__adsRan), undefined, 'an advertising script ran under GPC');
+    assert.deepEqual(updates(await dataLayer(p.page)).at(-1), update({ analytics: true, functional: true }),
+      'the replayed choice must deny ad_* under GPC');
+
+    // Switched on one by one under the signal: stored as such, and kept on the next page.
+    await openFromLink(p.page);
+    await p.page.locator(`${DIALOG} input[data-category="advertising"]`).check();
+    await p.page.locator(btn(DIALOG, 'save')).click();
+    await waitHidden(p.page, DIALOG);
+    await p.page.waitForFunction(() => window.__adsRan === true, null, { timeout: T });
+    await p.page.reload();
+    await ready(p.page);
+    c = await consentNow(p.page);
+    assert.equal(c?.categories?.advertising, true, 'advertising switched on by hand under GPC was taken back on reload');
+    assert.equal(c.categories.social, false);
+    assert.equal(await p.page.evaluate(() => window.__adsRan), true, 'the advertising script did not run after the reload');
+  } finally {
+    await p.close();
+  }
+});
+
 test('GPC: keksi.acceptAll() on a default config keeps advertising off (Consent Mode ad_* denied)', { timeout: 30_000 }, async () => {
   const p = await open(`${F}/gtag.html`, { gpc: true });
   try {
