@@ -44,6 +44,8 @@ export const MESSAGES = [
   "RefCell already mutably borrowed",
   "RefCell already borrowed",
   Array.from({ length: 100 }, (_, k) => String(k).padStart(2, "0")).join(""),
+  // keksi's own (src/single.rs).
+  "keksi: state borrowed while in use",
 ];
 
 /** `wasm` (after wasm-opt) with the panic-only data zeroed; `wasmDis` is binaryen's disassembler. */
