@@ -102,20 +102,24 @@ impl Texts {
 
     /// Title of a built-in category in this language, if it has one.
     pub fn category_title(&self, name: &str) -> Option<&str> {
-        self.category_text(name, "Title")
+        self.category_text(name, 0)
     }
 
     /// Description of a built-in category in this language, if it has one.
     pub fn category_description(&self, name: &str) -> Option<&str> {
-        self.category_text(name, "Description")
+        self.category_text(name, 1)
     }
 
-    fn category_text(&self, name: &str, suffix: &str) -> Option<&str> {
-        let mut key = String::from(name);
-        key.push_str(suffix);
-        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+    /// The built-in categories' texts are keys `<name>Title` and `<name>Description`,
+    /// one pair after another in this order from `necessaryTitle` on (a test checks).
+    fn category_text(&self, name: &str, which: usize) -> Option<&str> {
+        let i = BUILTIN_CATEGORIES.iter().position(|c| *c == name)?;
+        Some(self.at(key::NECESSARY_TITLE + 2 * i + which))
     }
 }
+
+/// The categories whose texts are built in, in the order of their keys.
+const BUILTIN_CATEGORIES: [&str; 4] = ["necessary", "functional", "analytics", "advertising"];
 
 fn set(entries: &mut Vec<(String, String)>, key: String, value: String) {
     match entries.iter_mut().find(|(k, _)| *k == key) {
@@ -182,6 +186,18 @@ mod tests {
             }
             assert!(t.get("durationDays").contains("{n}"), "{code}.durationDays");
         }
+    }
+
+    #[test]
+    fn builtin_category_texts_by_index() {
+        let t = Texts::load("fi", &[]);
+        for c in BUILTIN_CATEGORIES {
+            assert_eq!(t.category_title(c), Some(t.get(&format!("{c}Title"))));
+            assert_eq!(t.category_description(c), Some(t.get(&format!("{c}Description"))));
+        }
+        // Only those: not another key that happens to end in `Title`.
+        assert_eq!(t.category_title("banner"), None);
+        assert_eq!(t.category_title("unclassified"), None);
     }
 
     #[test]
