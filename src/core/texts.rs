@@ -7,7 +7,8 @@ use crate::prelude::*;
 use super::language;
 
 // `KEYS` and `BUILTIN`: the text keys and each compiled-in language's values, both
-// joined by U+001F; written by build.rs, which checks every file has every key.
+// joined by U+001F; `key`: each key's index (`key::ACCEPT_ALL`), for `Texts::at`;
+// written by build.rs, which checks every file has every key.
 include!(concat!(env!("OUT_DIR"), "/languages.rs"));
 
 /// Codes of the built-in languages.
