@@ -68,6 +68,20 @@ fn main() {
         ));
     }
     out.push_str("];\n");
+    // Each key's index in `KEYS` (and in every language's values), for `Texts::at`: a
+    // number at each use instead of the key's name (a string literal, and a search).
+    out.push_str("/// Each text key's index in `KEYS` (`bannerTitle` is `key::BANNER_TITLE`).\npub mod key {\n");
+    for (i, k) in keys.iter().enumerate() {
+        let mut name = String::new();
+        for c in k.chars() {
+            if c.is_ascii_uppercase() {
+                name.push('_');
+            }
+            name.push(c.to_ascii_uppercase());
+        }
+        out.push_str(&format!("    /// `{k}`.\n    pub const {name}: usize = {i};\n"));
+    }
+    out.push_str("}\n");
     fs::write(Path::new(&out_dir).join("languages.rs"), out).expect("write languages.rs");
     strip_comments(&out_dir);
     minify_css(&out_dir);

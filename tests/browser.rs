@@ -56,7 +56,7 @@ async fn setup(config: &str, body: &str) {
 /// `boot` in this parsed document, and the work it leaves to a microtask (sweep, UI,
 /// activation, `keksi:ready`): as a page's next task would find keksi.
 async fn start() {
-    boot(String::new(), JsValue::UNDEFINED);
+    boot(JsValue::from_str(""), JsValue::UNDEFINED);
     JsFuture::from(Promise::resolve(&JsValue::UNDEFINED)).await.unwrap();
 }
 

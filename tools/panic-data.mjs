@@ -6,9 +6,9 @@
 //   - the `Location` of each panic (file, line, column: 16 bytes) and its file name
 //     (`/rustc/<hash>/library/core/src/slice/mod.rs`: core's precompiled paths, which
 //     `--remap-path-prefix` does not reach, keksi's own `src/core/json.rs`, …);
-//   - core's panic messages (MESSAGES below, as rustc 1.95 lays out a panic's
-//     `fmt::Arguments`: each literal piece after a byte giving its length, 0xC0 for an
-//     argument, 0 at the end).
+//   - core's and alloc's panic messages and what only formatting them reads (MESSAGES
+//     below, as rustc 1.95 lays out a panic's `fmt::Arguments`: each literal piece after
+//     a byte giving its length, 0xC0 for an argument, 0 at the end).
 // Those bytes are zeroed here (LZMA packs a run of zeros to almost nothing); no offset moves.
 // Each range is checked first:
 //   - every message is found in the data exactly once, or the build stops (rustc or core
@@ -36,6 +36,16 @@ export const MESSAGES = [
   "internal error: entered unreachable code",
   "reentrant init",
   "mid > len",
+  // alloc's, RefCell's and LazyCell's, and core's table of two-digit numbers that only
+  // formatting an integer reads (keksi.js formats none: no `fmt` in it).
+  "Tried to shrink to a larger capacity",
+  "capacity overflow",
+  "LazyCell instance has previously been poisoned",
+  "RefCell already mutably borrowed",
+  "RefCell already borrowed",
+  Array.from({ length: 100 }, (_, k) => String(k).padStart(2, "0")).join(""),
+  // keksi's own (src/single.rs).
+  "keksi: state borrowed while in use",
 ];
 
 /** `wasm` (after wasm-opt) with the panic-only data zeroed; `wasmDis` is binaryen's disassembler. */

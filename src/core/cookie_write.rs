@@ -39,10 +39,8 @@ pub struct CookieWrite<'a> {
 pub fn parse(text: &str) -> CookieWrite<'_> {
     let mut parts = pieces(text, b';');
     let pair = parts.next().unwrap_or("");
-    let (name, value) = match split_once(pair, b'=') {
-        Some((n, v)) => (trim(n), trim(v)),
-        None => ("", trim(pair)),
-    };
+    let (name, value) = split_once(pair, b'=').unwrap_or(("", pair));
+    let (name, value) = (trim(name), trim(value));
     let mut w = CookieWrite {
         name,
         value,
@@ -55,10 +53,8 @@ pub fn parse(text: &str) -> CookieWrite<'_> {
         unreadable_lifetimes: 0,
     };
     for raw in parts {
-        let (key, val) = match split_once(raw, b'=') {
-            Some((k, v)) => (trim(k), trim(v)),
-            None => (trim(raw), ""),
-        };
+        let (key, val) = split_once(raw, b'=').unwrap_or((raw, ""));
+        let (key, val) = (trim(key), trim(val));
         let max_age = key.eq_ignore_ascii_case("max-age");
         if max_age || key.eq_ignore_ascii_case("expires") {
             w.lifetime_attrs = w.lifetime_attrs.saturating_add(1);

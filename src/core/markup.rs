@@ -10,7 +10,7 @@ use super::consent::{allowed, Choice};
 use super::hooks::{action, ACTION_ATTR, CATEGORY_ATTR, PART_ATTR};
 use super::html::Html;
 use super::json::push_u64;
-use super::texts::Texts;
+use super::texts::{key, Texts};
 
 /// One row of a category's cookie table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,14 +76,14 @@ fn button(h: &mut Html, act: &str, class: &str, label: &str) {
 fn policy_link(h: &mut Html, v: &View) {
     if let Some(url) = &v.settings.policy_url {
         h.raw(" <a class=\"k-link\" part=\"link\"").attr("href", url).raw(">");
-        h.text(v.texts.get("policyLink")).raw("</a>");
+        h.text(v.texts.at(key::POLICY_LINK)).raw("</a>");
     }
 }
 
 fn gpc_note(h: &mut Html, v: &View) {
     if v.gpc {
         h.raw("<p class=\"k-gpc\" part=\"gpc-note\" data-keksi=\"gpc\">")
-            .text(v.texts.get("gpcNote"))
+            .text(v.texts.at(key::GPC_NOTE))
             .raw("</p>");
     }
 }
@@ -101,18 +101,18 @@ pub fn banner(v: &View) -> String {
     } else {
         " role=\"region\""
     });
-    h.attr("aria-label", t.get("bannerLabel"));
+    h.attr("aria-label", t.at(key::BANNER_LABEL));
     h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"><h2 class=\"k-title\" part=\"title\" id=\"kb-title\">");
-    h.text(t.get("bannerTitle"))
+    h.text(t.at(key::BANNER_TITLE))
         .raw("</h2><p class=\"k-text\" part=\"text\" id=\"kb-text\">")
-        .text(t.get("bannerText"));
+        .text(t.at(key::BANNER_TEXT));
     policy_link(&mut h, v);
     h.raw("</p>");
     gpc_note(&mut h, v);
     h.raw("</div><div class=\"k-actions\" part=\"actions\">");
-    button(&mut h, action::ACCEPT_ALL, "k-btn", t.get("acceptAll"));
-    button(&mut h, action::REJECT_ALL, "k-btn", t.get("rejectAll"));
-    button(&mut h, action::PREFERENCES, "k-btn-secondary", t.get("preferences"));
+    button(&mut h, action::ACCEPT_ALL, "k-btn", t.at(key::ACCEPT_ALL));
+    button(&mut h, action::REJECT_ALL, "k-btn", t.at(key::REJECT_ALL));
+    button(&mut h, action::PREFERENCES, "k-btn-secondary", t.at(key::PREFERENCES));
     h.raw("</div></section>");
     h.finish()
 }
@@ -124,14 +124,14 @@ pub fn dialog(v: &View) -> String {
     h.raw("<dialog").attr(PART_ATTR, "preferences");
     h.raw(" part=\"dialog\" class=\"k-dialog\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"kd-title\" aria-describedby=\"kd-text\">");
     h.raw("<div class=\"k-dialog-head\"><h2 class=\"k-title\" part=\"title\" id=\"kd-title\">")
-        .text(t.get("dialogTitle"))
+        .text(t.at(key::DIALOG_TITLE))
         .raw("</h2>");
     h.raw("<button type=\"button\" class=\"k-close\" part=\"close\"")
         .attr(ACTION_ATTR, action::CLOSE);
-    h.attr("aria-label", t.get("close"))
+    h.attr("aria-label", t.at(key::CLOSE))
         .raw("><span aria-hidden=\"true\">×</span></button></div>");
     h.raw("<div class=\"k-dialog-body\"><p class=\"k-text\" part=\"text\" id=\"kd-text\">")
-        .text(t.get("dialogText"));
+        .text(t.at(key::DIALOG_TEXT));
     policy_link(&mut h, v);
     h.raw("</p>");
     gpc_note(&mut h, v);
@@ -148,17 +148,17 @@ pub fn dialog(v: &View) -> String {
         h.raw(
             "<section class=\"k-cat\" part=\"category\" data-keksi=\"unclassified\"><div class=\"k-cat-head\"><h3 class=\"k-cat-title\">",
         );
-        h.text(t.get("unclassifiedTitle"))
+        h.text(t.at(key::UNCLASSIFIED_TITLE))
             .raw("</h3></div><p class=\"k-desc\">")
-            .text(t.get("unclassifiedDescription"))
+            .text(t.at(key::UNCLASSIFIED_DESCRIPTION))
             .raw("</p>");
-        cookie_table(&mut h, t, &unclassified, t.get("unclassifiedTitle"));
+        cookie_table(&mut h, t, &unclassified, t.at(key::UNCLASSIFIED_TITLE));
         h.raw("</section>");
     }
     h.raw("</div><div class=\"k-actions k-dialog-foot\" part=\"actions\">");
-    button(&mut h, action::ACCEPT_ALL, "k-btn", t.get("acceptAll"));
-    button(&mut h, action::REJECT_ALL, "k-btn", t.get("rejectAll"));
-    button(&mut h, action::SAVE, "k-btn-secondary", t.get("save"));
+    button(&mut h, action::ACCEPT_ALL, "k-btn", t.at(key::ACCEPT_ALL));
+    button(&mut h, action::REJECT_ALL, "k-btn", t.at(key::REJECT_ALL));
+    button(&mut h, action::SAVE, "k-btn-secondary", t.at(key::SAVE));
     h.raw("</div></dialog>");
     h.finish()
 }
@@ -195,7 +195,7 @@ fn category(h: &mut Html, v: &View, c: &Category) {
         .text(v.title(c))
         .raw("</label>");
     if necessary {
-        h.raw("<span class=\"k-always\">").text(t.get("alwaysOn")).raw("</span>");
+        h.raw("<span class=\"k-always\">").text(t.at(key::ALWAYS_ON)).raw("</span>");
     }
     h.raw("</div><p class=\"k-desc\"")
         .attr("id", &desc_id)
@@ -204,7 +204,7 @@ fn category(h: &mut Html, v: &View, c: &Category) {
         .raw("</p>");
     if !c.services.is_empty() {
         h.raw("<fieldset class=\"k-services\"><legend>")
-            .text(t.get("servicesHeading"))
+            .text(t.at(key::SERVICES_HEADING))
             .raw("</legend>");
         for s in &c.services {
             let sid = prefixed("ks-", &s.name);
@@ -231,10 +231,10 @@ fn category(h: &mut Html, v: &View, c: &Category) {
 
 fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
     if rows.is_empty() {
-        h.raw("<p class=\"k-none\">").text(t.get("noCookies")).raw("</p>");
+        h.raw("<p class=\"k-none\">").text(t.at(key::NO_COOKIES)).raw("</p>");
         return;
     }
-    h.raw("<details class=\"k-cookies\"><summary>").text(t.get("cookiesHeading"));
+    h.raw("<details class=\"k-cookies\"><summary>").text(t.at(key::COOKIES_HEADING));
     let mut count = String::new();
     push_u64(&mut count, rows.len() as u64);
     h.raw(" (")
@@ -242,16 +242,22 @@ fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
         .raw(")</summary><div class=\"k-table-wrap\"><table><caption class=\"k-sr\">");
     h.text(caption)
         .raw(" — ")
-        .text(t.get("cookiesHeading"))
+        .text(t.at(key::COOKIES_HEADING))
         .raw("</caption><thead><tr>");
-    for &key in &["colName", "colProvider", "colPurpose", "colDuration", "colLifetime"] {
-        h.raw("<th scope=\"col\">").text(t.get(key)).raw("</th>");
+    for &k in &[
+        key::COL_NAME,
+        key::COL_PROVIDER,
+        key::COL_PURPOSE,
+        key::COL_DURATION,
+        key::COL_LIFETIME,
+    ] {
+        h.raw("<th scope=\"col\">").text(t.at(k)).raw("</th>");
     }
     h.raw("</tr></thead><tbody>");
     for r in rows {
         let lifetime = match r.persistent {
-            Some(true) => t.get("persistent"),
-            Some(false) => t.get("session"),
+            Some(true) => t.at(key::PERSISTENT),
+            Some(false) => t.at(key::SESSION),
             None => "",
         };
         let duration = if r.duration.is_empty() { lifetime } else { &r.duration };
@@ -279,8 +285,13 @@ pub fn placeholder(t: &Texts, service: &str, category: &str, allows: &str) -> St
     h.raw("<div class=\"k-ph\" part=\"placeholder\" role=\"group\"")
         .attr("aria-label", service)
         .raw("><p>");
-    h.text(&t.fill("placeholderText", &vars)).raw("</p>");
-    button(&mut h, action::ALLOW, "k-btn", &t.fill("placeholderAllow", &[("service", allows)]));
+    h.text(&t.fill(key::PLACEHOLDER_TEXT, &vars)).raw("</p>");
+    button(
+        &mut h,
+        action::ALLOW,
+        "k-btn",
+        &t.fill(key::PLACEHOLDER_ALLOW, &[("service", allows)]),
+    );
     h.raw("</div>");
     h.finish()
 }

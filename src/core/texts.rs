@@ -7,7 +7,8 @@ use crate::prelude::*;
 use super::language;
 
 // `KEYS` and `BUILTIN`: the text keys and each compiled-in language's values, both
-// joined by U+001F; written by build.rs, which checks every file has every key.
+// joined by U+001F; `key`: each key's index (`key::ACCEPT_ALL`), for `Texts::at`;
+// written by build.rs, which checks every file has every key.
 include!(concat!(env!("OUT_DIR"), "/languages.rs"));
 
 /// Codes of the built-in languages.
@@ -75,9 +76,17 @@ impl Texts {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or(key)
     }
 
-    /// The text for `key` with `{name}` placeholders filled in.
-    pub fn fill(&self, key: &str, vars: &[(&str, &str)]) -> String {
-        let mut out = self.get(key).to_string();
+    /// The text of key number `key` (a [`key`] constant: entries stay in `KEYS` order,
+    /// overrides replace texts in place). Not inlined: a call at each use is smaller than
+    /// the bounds check written out there.
+    #[inline(never)]
+    pub fn at(&self, key: usize) -> &str {
+        self.entries.get(key).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The text of key number `key` (see [`Texts::at`]) with `{name}` placeholders filled in.
+    pub fn fill(&self, key: usize, vars: &[(&str, &str)]) -> String {
+        let mut out = self.at(key).to_string();
         for (name, value) in vars {
             let mut pat = String::from("{");
             pat.push_str(name);
@@ -92,7 +101,7 @@ impl Texts {
     pub fn days(&self, n: u64) -> String {
         let mut num = String::new();
         super::json::push_u64(&mut num, n);
-        self.fill(if n == 1 { "durationDay" } else { "durationDays" }, &[("n", &num)])
+        self.fill(if n == 1 { key::DURATION_DAY } else { key::DURATION_DAYS }, &[("n", &num)])
     }
 
     /// Whether the language is written right to left.
@@ -102,20 +111,24 @@ impl Texts {
 
     /// Title of a built-in category in this language, if it has one.
     pub fn category_title(&self, name: &str) -> Option<&str> {
-        self.category_text(name, "Title")
+        self.category_text(name, 0)
     }
 
     /// Description of a built-in category in this language, if it has one.
     pub fn category_description(&self, name: &str) -> Option<&str> {
-        self.category_text(name, "Description")
+        self.category_text(name, 1)
     }
 
-    fn category_text(&self, name: &str, suffix: &str) -> Option<&str> {
-        let mut key = String::from(name);
-        key.push_str(suffix);
-        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+    /// The built-in categories' texts are keys `<name>Title` and `<name>Description`,
+    /// one pair after another in this order from `necessaryTitle` on (a test checks).
+    fn category_text(&self, name: &str, which: usize) -> Option<&str> {
+        let i = BUILTIN_CATEGORIES.iter().position(|c| *c == name)?;
+        Some(self.at(key::NECESSARY_TITLE + 2 * i + which))
     }
 }
+
+/// The categories whose texts are built in, in the order of their keys.
+const BUILTIN_CATEGORIES: [&str; 4] = ["necessary", "functional", "analytics", "advertising"];
 
 fn set(entries: &mut Vec<(String, String)>, key: String, value: String) {
     match entries.iter_mut().find(|(k, _)| *k == key) {
@@ -199,6 +212,18 @@ mod tests {
     }
 
     #[test]
+    fn builtin_category_texts_by_index() {
+        let t = Texts::load("fi", &[]);
+        for c in BUILTIN_CATEGORIES {
+            assert_eq!(t.category_title(c), Some(t.get(&format!("{c}Title"))));
+            assert_eq!(t.category_description(c), Some(t.get(&format!("{c}Description"))));
+        }
+        // Only those: not another key that happens to end in `Title`.
+        assert_eq!(t.category_title("banner"), None);
+        assert_eq!(t.category_title("unclassified"), None);
+    }
+
+    #[test]
     fn rtl_languages() {
         assert!(Texts::load("ar", &[]).is_rtl());
         assert!(Texts::load("he", &[]).is_rtl());
@@ -217,7 +242,9 @@ mod tests {
         assert_eq!(t.get("acceptAll"), "Okei");
         assert_eq!(t.get("rejectAll"), "Hylkää kaikki");
         assert_eq!(t.get("noSuchKey"), "noSuchKey");
-        assert_eq!(t.fill("placeholderAllow", &[("service", "YouTube")]), "Salli YouTube");
+        assert_eq!(t.fill(key::PLACEHOLDER_ALLOW, &[("service", "YouTube")]), "Salli YouTube");
+        assert_eq!(t.at(key::REJECT_ALL), "Hylkää kaikki");
+        assert_eq!(t.at(key::ACCEPT_ALL), "Okei");
         assert_eq!(t.category_title("analytics"), Some("Analytiikka"));
         assert_eq!(t.category_title("custom"), None);
     }

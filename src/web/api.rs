@@ -18,6 +18,7 @@ use crate::core::expiry::Lifetime;
 use crate::core::governance::{self, Source};
 use crate::core::markup::{push_declared_rows, CookieRow};
 use crate::core::receipt::Action;
+use crate::core::texts::key;
 
 crate::single::local! {
     /// (category, service) of scripts that already ran: they cannot be unloaded.
@@ -176,9 +177,9 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
     let mut rows = vec![CookieRow {
         category: "necessary".into(),
         name: s.settings.cookie_name.clone(),
-        provider: s.texts.get("consentCookieProvider").into(),
-        purpose: s.texts.get("consentCookiePurpose").into(),
-        duration: s.texts.get("consentCookieDuration").into(),
+        provider: s.texts.at(key::CONSENT_COOKIE_PROVIDER).into(),
+        purpose: s.texts.at(key::CONSENT_COOKIE_PURPOSE).into(),
+        duration: s.texts.at(key::CONSENT_COOKIE_DURATION).into(),
         persistent: Some(true),
     }];
     push_declared_rows(&mut rows, &s.settings);

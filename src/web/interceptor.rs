@@ -780,7 +780,7 @@ fn push_start_tag(out: &mut String, el: &Element) {
         out.push(' ');
         out.push_str(&dom::text_prop(&a, "name"));
         out.push_str("=\"");
-        out.push_str(&crate::core::html::escape(&dom::text_prop(&a, "value")));
+        crate::core::html::escape_into(out, &dom::text_prop(&a, "value"));
         out.push('"');
     }
     out.push('>');

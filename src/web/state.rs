@@ -185,10 +185,13 @@ pub(crate) fn parsed_work_done() -> bool {
 ///
 /// `gtag` is the loader's Google-style `gtag` (it pushes `arguments` to `dataLayer`),
 /// installed as `window.gtag` when the page has none and Consent Mode is on.
+///
+/// `nonce` is the script's nonce, a string: taken as a `JsValue` (read with `as_string`,
+/// as elsewhere), a `String` argument costs the glue and the export their own conversion.
 #[wasm_bindgen]
-pub fn boot(nonce: String, gtag: JsValue) {
+pub fn boot(nonce: JsValue, gtag: JsValue) {
     let (settings, degraded) = settings_from_page();
-    let state = make_state(settings, degraded, nonce);
+    let state = make_state(settings, degraded, nonce.as_string().unwrap_or_default());
     STATE.with(|s| {
         if let Ok(mut s) = s.try_borrow_mut() {
             *s = Some(state);
