@@ -33,6 +33,7 @@
     return out;
   }
 /*UNPACK*/
+/*PATCH*/
   // Without the WebAssembly there is no tracker knowledge: hold every third-party
   // script, iframe and image added after this script, for good (no consent can be given).
   function holdThirdParty() {

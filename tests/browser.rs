@@ -56,6 +56,11 @@ async fn setup(config: &str, body: &str) {
 /// `boot` in this parsed document, and the work it leaves to a microtask (sweep, UI,
 /// activation, `keksi:ready`): as a page's next task would find keksi.
 async fn start() {
+    // The patcher keksi.js's loader holds (src/patch.js), here a global for the glue.
+    if global("keksiPatch").is_undefined() {
+        let patcher = js_sys::Function::new_no_args(concat!(include_str!("../src/patch.js"), "return keksiPatch;"));
+        set_global("keksiPatch", &patcher.call0(&JsValue::UNDEFINED).unwrap());
+    }
     boot(JsValue::from_str(""), JsValue::UNDEFINED);
     JsFuture::from(Promise::resolve(&JsValue::UNDEFINED)).await.unwrap();
 }

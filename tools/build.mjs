@@ -289,8 +289,11 @@ function checkRoundTrip(decoder, text, m, expected) {
     if (wrong) throw new Error("unlzma " + what);
   }
 }
+// The patcher the glue calls for a realm's patches (src/web/patch.rs `install`).
+const patchJs = readFileSync(join(root, "src", "patch.js"), "utf8");
 // Loader and glue are minified (terser) before the WebAssembly goes in: ~3 KB gzip less.
-let code = loader.replace("/*GLUE*/", () => glue).replace("/*UNPACK*/", () => unpackJs).replaceAll("__VERSION__", pkg);
+let code = loader.replace("/*GLUE*/", () => glue).replace("/*UNPACK*/", () => unpackJs).replace("/*PATCH*/", () => patchJs)
+  .replaceAll("__VERSION__", pkg);
 if (marks) code = withMarks(code);
 // keksi:start, :decoder (unlzma instantiated, text copied in), :unpacked, :compiled,
 // :instantiated, :booted. Each anchor must be found once, or the build stops.

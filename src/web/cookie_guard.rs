@@ -13,7 +13,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::patch::{call, get, number, read_once, text, wrap_method, wrap_setter};
+use super::patch::{call, get, number, read_once, text};
 use super::{dom, state};
 use crate::core::expiry::{Lifetime, MAX_AGE_SECS};
 use crate::core::governance::{self, StoreVerdict, Verdict};
@@ -54,27 +54,21 @@ pub fn native_write(text: &str) -> bool {
     })
 }
 
-/// Wrap `document.cookie`'s setter, keeping the getter.
-fn guard_document_cookie(realm: &JsValue) {
-    let native = wrap_setter(realm, "Document", "cookie", |target, this, args| {
-        let text = text(&args.get(0))?;
-        let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
-        let pass = match j.verdict {
-            Verdict::Drop => {
-                debug_drop("cookie", &j.name);
-                return Ok(JsValue::UNDEFINED);
-            }
-            Verdict::Pass => text,
-            Verdict::Rewrite(capped) => capped,
-        };
-        target.call1(&this, &JsValue::from_str(&pass))?;
-        note(&j.name, j.lifetime);
-        Ok(JsValue::UNDEFINED)
-    });
-    // The page's own setter (its realm comes first) writes keksi's own cookies.
-    if let Some(set) = native {
-        NATIVE_SET.with(|n| n.borrow_mut().get_or_insert(set).clone());
-    }
+/// The trap of `document.cookie`'s setter (the getter is kept).
+fn document_cookie(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let text = text(&args.get(0))?;
+    let j = state::judge(|s, c| governance::judge_write(s, c, &text, dom::now_ms() as i64));
+    let pass = match j.verdict {
+        Verdict::Drop => {
+            debug_drop("cookie", &j.name);
+            return Ok(JsValue::UNDEFINED);
+        }
+        Verdict::Pass => text,
+        Verdict::Rewrite(capped) => capped,
+    };
+    target.call1(&this, &JsValue::from_str(&pass))?;
+    note(&j.name, j.lifetime);
+    Ok(JsValue::UNDEFINED)
 }
 
 fn debug_drop(kind: &str, name: &str) {
@@ -85,110 +79,106 @@ fn debug_drop(kind: &str, name: &str) {
 /// dictionary order).
 const COOKIE_INIT: [&str; 7] = ["domain", "expires", "name", "partitioned", "path", "sameSite", "value"];
 
-/// Wrap `cookieStore.set` (both call forms) where the browser has it. The browser gets
-/// the name and expiry keksi judged: options are read once into a plain object (a getter
-/// could show keksi one name and the browser another), a name once into a string.
-fn guard_cookie_store(realm: &JsValue) {
-    wrap_method(realm, "CookieStore", "set", |target, this, args| {
-        let first = args.get(0);
-        let init = first.is_object().then(|| {
-            let o = Object::new();
-            for &m in &COOKIE_INIT {
-                let v = get(&first, m);
-                if !v.is_undefined() {
-                    super::patch::set(&o, m, &v);
-                }
+/// The trap of `cookieStore.set` (both call forms) where the browser has it. The browser
+/// gets the name and expiry keksi judged: options are read once into a plain object (a
+/// getter could show keksi one name and the browser another), a name once into a string.
+fn cookie_store_set(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let first = args.get(0);
+    let init = first.is_object().then(|| {
+        let o = Object::new();
+        for &m in &COOKIE_INIT {
+            let v = get(&first, m);
+            if !v.is_undefined() {
+                super::patch::set(&o, m, &v);
             }
-            o
-        });
-        let name = text(&init.as_ref().map_or(first, |o| get(o, "name")))?;
-        // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
-        let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
-        let expires = if e.is_null_or_undefined() {
-            None
-        } else {
-            number(&e).map(|t| t as i64)
-        };
-        let now = dom::now_ms() as i64;
-        let capped = match state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now)) {
-            StoreVerdict::Drop => {
-                debug_drop("cookieStore", &name);
-                return Ok(Promise::resolve(&JsValue::UNDEFINED).into());
-            }
-            StoreVerdict::Pass => None,
-            StoreVerdict::Cap(t) => Some(t),
-        };
-        let judged = JsValue::from_str(&name);
-        match &init {
-            Some(o) => {
-                // Without a name the browser rejects the call, as it should.
-                if !get(o, "name").is_undefined() {
-                    super::patch::set(o, "name", &judged);
-                }
-                // Else it keeps what the page gave: `null`, or what the browser rejects.
-                if let Some(t) = capped.or(expires) {
-                    super::patch::set(o, "expires", &JsValue::from_f64(t as f64));
-                }
-                args.set(0, o.into());
-            }
-            None => args.set(0, judged),
         }
-        let life = match capped.or(expires) {
-            Some(t) => Lifetime::Persistent(t),
-            None => Lifetime::Session,
-        };
-        note(&name, life);
-        call(&target, &this, &args)
+        o
     });
+    let name = text(&init.as_ref().map_or(first, |o| get(o, "name")))?;
+    // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
+    let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
+    let expires = if e.is_null_or_undefined() {
+        None
+    } else {
+        number(&e).map(|t| t as i64)
+    };
+    let now = dom::now_ms() as i64;
+    let capped = match state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now)) {
+        StoreVerdict::Drop => {
+            debug_drop("cookieStore", &name);
+            return Ok(Promise::resolve(&JsValue::UNDEFINED).into());
+        }
+        StoreVerdict::Pass => None,
+        StoreVerdict::Cap(t) => Some(t),
+    };
+    let judged = JsValue::from_str(&name);
+    match &init {
+        Some(o) => {
+            // Without a name the browser rejects the call, as it should.
+            if !get(o, "name").is_undefined() {
+                super::patch::set(o, "name", &judged);
+            }
+            // Else it keeps what the page gave: `null`, or what the browser rejects.
+            if let Some(t) = capped.or(expires) {
+                super::patch::set(o, "expires", &JsValue::from_f64(t as f64));
+            }
+            args.set(0, o.into());
+        }
+        None => args.set(0, judged),
+    }
+    let life = match capped.or(expires) {
+        Some(t) => Lifetime::Persistent(t),
+        None => Lifetime::Session,
+    };
+    note(&name, life);
+    call(&target, &this, &args)
 }
 
-/// Wrap `cookieStore.delete`: deletions always pass (removing data needs no consent);
-/// keksi only forgets the lifetime it noted.
-fn guard_cookie_store_delete(realm: &JsValue) {
-    wrap_method(realm, "CookieStore", "delete", |target, this, args| {
-        let first = args.get(0);
-        let name = if first.is_object() {
-            text(&get(&first, "name"))?
-        } else {
-            text(&first)?
-        };
-        note(&name, Lifetime::Deletion);
-        call(&target, &this, &args)
-    });
+/// The trap of `cookieStore.delete`: deletions always pass (removing data needs no
+/// consent); keksi only forgets the lifetime it noted.
+fn cookie_store_delete(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let first = args.get(0);
+    let name = if first.is_object() {
+        text(&get(&first, "name"))?
+    } else {
+        text(&first)?
+    };
+    note(&name, Lifetime::Deletion);
+    call(&target, &this, &args)
 }
 
-/// Wrap `Storage.prototype.setItem`: writes of a category not allowed are held and
+/// The trap of `Storage.prototype.setItem`: writes of a category not allowed are held and
 /// replayed when it is; `removeItem` and `clear` forget held ones, so that what the page
 /// removed before consent is not written back on consent.
-fn guard_storage(realm: &JsValue) {
-    wrap_method(realm, "Storage", "setItem", |target, this, args| {
-        let key = text(&args.get(0))?;
-        let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
-        if ok {
-            read_once(&args, 0, &key);
-            return call(&target, &this, &args);
-        }
-        // Turned into a string before the borrow: a page's `toString` may throw.
-        let value = text(&args.get(1))?;
-        debug_drop("storage", &key);
-        let local = forget_held(&this, Some(&key));
-        HELD_STORAGE.with(|h| h.borrow_mut().push((local, key, value)));
-        Ok(JsValue::UNDEFINED)
-    });
-    wrap_method(realm, "Storage", "removeItem", |target, this, args| {
-        // keksi's own sweep removes old values: a held write of the key stays held.
-        if SWEEPING.with(|s| s.get()) {
-            return call(&target, &this, &args);
-        }
-        let key = text(&args.get(0))?;
-        forget_held(&this, Some(&key));
+fn storage_set_item(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let key = text(&args.get(0))?;
+    let ok = state::judge(|s, c| governance::storage_allowed(s, c, &key));
+    if ok {
         read_once(&args, 0, &key);
-        call(&target, &this, &args)
-    });
-    wrap_method(realm, "Storage", "clear", |target, this, args| {
-        forget_held(&this, None);
-        call(&target, &this, &args)
-    });
+        return call(&target, &this, &args);
+    }
+    // Turned into a string before the borrow: a page's `toString` may throw.
+    let value = text(&args.get(1))?;
+    debug_drop("storage", &key);
+    let local = forget_held(&this, Some(&key));
+    HELD_STORAGE.with(|h| h.borrow_mut().push((local, key, value)));
+    Ok(JsValue::UNDEFINED)
+}
+
+fn storage_remove_item(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    // keksi's own sweep removes old values: a held write of the key stays held.
+    if SWEEPING.with(|s| s.get()) {
+        return call(&target, &this, &args);
+    }
+    let key = text(&args.get(0))?;
+    forget_held(&this, Some(&key));
+    read_once(&args, 0, &key);
+    call(&target, &this, &args)
+}
+
+fn storage_clear(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    forget_held(&this, None);
+    call(&target, &this, &args)
 }
 
 /// Drop the held writes of `key` (all, for `None`) to the storage `this`; returns
@@ -211,10 +201,21 @@ pub fn install() {
 
 /// Install the write guards in `realm` (the page's window, or a same-origin frame's).
 pub fn install_in(realm: &JsValue) {
-    guard_document_cookie(realm);
-    guard_cookie_store(realm);
-    guard_cookie_store_delete(realm);
-    guard_storage(realm);
+    let originals = super::patch::install(
+        realm,
+        &[
+            ("sDocument cookie", document_cookie),
+            ("mCookieStore set", cookie_store_set),
+            ("mCookieStore delete", cookie_store_delete),
+            ("mStorage setItem", storage_set_item),
+            ("mStorage removeItem", storage_remove_item),
+            ("mStorage clear", storage_clear),
+        ],
+    );
+    // The page's own setter (its realm comes first) writes keksi's own cookies.
+    if let Ok(set) = get(&originals, "Document.cookie").dyn_into::<Function>() {
+        NATIVE_SET.with(|n| n.borrow_mut().get_or_insert(set).clone());
+    }
 }
 
 /// Delete every visible cookie and governed storage key that consent does not cover,

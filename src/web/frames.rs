@@ -7,12 +7,12 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::Reflect;
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use super::patch::{call, callback, get, set_own, wrap_accessor, wrap_own};
+use super::patch::{call, callback, get, set_own};
 use super::{cookie_guard, dom, interceptor};
 use crate::single::Shared;
 
@@ -175,28 +175,42 @@ pub fn is_local_storage(storage: &JsValue) -> bool {
 
 /// In realm `w`: adopt the windows that `contentWindow` and `contentDocument` hand out.
 fn watch(w: &JsValue) {
-    // `<object>` and `<frame>` documents are frames too.
-    for &ctor in &["HTMLIFrameElement", "HTMLObjectElement", "HTMLFrameElement"] {
-        // The window through the document: a cross-origin frame's is `null`, without the
-        // exception its window would throw.
-        wrap_accessor(w, ctor, "contentWindow", "get", |target, this, args| {
-            adopt_document(&get(&this, "contentDocument"), false);
-            call(&target, &this, &args)
-        });
-        wrap_accessor(w, ctor, "contentDocument", "get", |target, this, args| {
-            let v = call(&target, &this, &args)?;
-            adopt_document(&v, false);
-            Ok(v)
-        });
-    }
-    // A window the page opens on `about:blank` (a pop-under written by script) shares
-    // the cookie jar as well.
-    // (On the window itself: a global object's operations are its own properties.)
-    wrap_own(w, "open", |target, this, args| {
-        let v = call(&target, &this, &args)?;
-        adopt_window(&v, true);
-        Ok(v)
-    });
+    // `<object>` and `<frame>` documents are frames too. A window the page opens on
+    // `about:blank` (a pop-under written by script) shares the cookie jar as well (`open`
+    // on the window itself: a global object's operations are its own properties).
+    super::patch::install(
+        w,
+        &[
+            ("gHTMLIFrameElement contentWindow", content_window),
+            ("gHTMLIFrameElement contentDocument", content_document),
+            ("gHTMLObjectElement contentWindow", content_window),
+            ("gHTMLObjectElement contentDocument", content_document),
+            ("gHTMLFrameElement contentWindow", content_window),
+            ("gHTMLFrameElement contentDocument", content_document),
+            ("m open", open),
+        ],
+    );
+}
+
+/// The trap of `contentWindow`'s getter. The window is reached through the document: a
+/// cross-origin frame's is `null`, without the exception its window would throw.
+fn content_window(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    adopt_document(&get(&this, "contentDocument"), false);
+    call(&target, &this, &args)
+}
+
+/// The trap of `contentDocument`'s getter.
+fn content_document(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let v = call(&target, &this, &args)?;
+    adopt_document(&v, false);
+    Ok(v)
+}
+
+/// The trap of `window.open`.
+fn open(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let v = call(&target, &this, &args)?;
+    adopt_window(&v, true);
+    Ok(v)
 }
 
 /// Adopt the iframes that load a document in `doc`.

@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
-use super::patch::{call, get, method, prototype_of, read_once, text, wrap_method, wrap_own, wrap_setter};
+use super::patch::{call, get, method, prototype_of, read_once, text};
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
@@ -481,60 +481,48 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     call(&target, &this, &args)
 }
 
-fn guard_setters(realm: &JsValue) {
-    // GTM-style code sets `src`, then resets `type`: a held script keeps `text/plain`,
-    // the type asked for is kept for its release.
-    wrap_setter(realm, "HTMLScriptElement", "type", |target, this, args| {
-        if let Some(el) = dom::as_element(&this).filter(|e| e.has_attribute(AUTO_ATTR)) {
-            native_set(el, TYPE_ATTR, &text(&args.get(0))?);
-            return Ok(JsValue::UNDEFINED);
-        }
-        call(&target, &this, &args)
-    });
-    wrap_setter(realm, "HTMLImageElement", "srcset", |target, this, args| {
-        hold_or_set(target, this, args, true)
-    });
-    for &(ctor, prop) in &[
-        ("HTMLScriptElement", "src"),
-        ("HTMLIFrameElement", "src"),
-        ("HTMLImageElement", "src"),
-        ("HTMLLinkElement", "href"),
-    ] {
-        wrap_setter(realm, ctor, prop, |target, this, args| hold_or_set(target, this, args, false));
+/// GTM-style code sets `src`, then resets `type`: a held script keeps `text/plain`, the
+/// type asked for is kept for its release.
+fn script_type(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    if let Some(el) = dom::as_element(&this).filter(|e| e.has_attribute(AUTO_ATTR)) {
+        native_set(el, TYPE_ATTR, &text(&args.get(0))?);
+        return Ok(JsValue::UNDEFINED);
     }
-    let original = wrap_method(realm, "Element", "setAttribute", |target, this, args| {
-        set_attribute(target, this, args, 0)
-    });
-    // With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
-    // (`== null` matches `document.all` too, which the browser takes for the namespace
-    // "[object HTMLAllCollection]": keksi then holds a URL that would not have loaded.
-    // Nothing gets through either way.)
-    wrap_method(realm, "Element", "setAttributeNS", |target, this, args| {
-        let ns = args.get(0);
-        if ns.is_null_or_undefined() || ns == JsValue::from_str("") {
-            return set_attribute(target, this, args, 1);
-        }
-        call(&target, &this, &args)
-    });
-    // The page's own realm comes first: its functions serve keksi in every realm.
+    call(&target, &this, &args)
+}
+
+/// With no namespace, `setAttributeNS` sets the same attribute as `setAttribute`.
+/// (`== null` matches `document.all` too, which the browser takes for the namespace
+/// "[object HTMLAllCollection]": keksi then holds a URL that would not have loaded.
+/// Nothing gets through either way.)
+fn set_attribute_ns(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let ns = args.get(0);
+    if ns.is_null_or_undefined() || ns == JsValue::from_str("") {
+        return set_attribute(target, this, args, 1);
+    }
+    call(&target, &this, &args)
+}
+
+/// Keep the page's own functions (its realm comes first): they serve keksi in every realm.
+/// The originals the patches return, and two never patched.
+fn keep_natives(realm: &JsValue, originals: &JsValue) {
     if NATIVE.with(|n| n.borrow().is_some()) {
         return;
     }
+    let original = |key| get(originals, key).dyn_into::<Function>().ok();
+    let set_attribute = original("Element.setAttribute");
     let remove = prototype_of(realm, "Element").and_then(|p| method(&p, "removeAttribute"));
-    let html = prototype_of(realm, "Element").and_then(|p| super::patch::descriptor(&p, "innerHTML"));
-    if let (Some(set_attribute), Some(remove_attribute)) = (original, remove) {
-        let inner_html_set = html.as_ref().and_then(|d| method(d, "set"));
-        let inner_html_get = html.as_ref().and_then(|d| method(d, "get"));
-        let shadow_html_set = prototype_of(realm, "ShadowRoot")
+    if let (Some(set_attribute), Some(remove_attribute)) = (set_attribute, remove) {
+        let inner_html_get = prototype_of(realm, "Element")
             .and_then(|p| super::patch::descriptor(&p, "innerHTML"))
-            .and_then(|d| method(&d, "set"));
+            .and_then(|d| method(&d, "get"));
         NATIVE.with(|n| {
             *n.borrow_mut() = Some(Natives {
                 set_attribute,
                 remove_attribute,
-                inner_html_set,
+                inner_html_set: original("Element.innerHTML"),
                 inner_html_get,
-                shadow_html_set,
+                shadow_html_set: original("ShadowRoot.innerHTML"),
             })
         });
     }
@@ -560,58 +548,6 @@ pub(super) fn set_own_html(node: &JsValue, html: &JsValue) -> bool {
         }
     });
     set.map(|f| f.call1(node, html)).is_some()
-}
-
-/// Wrap node insertion: nodes carrying a live tracker URL are held before they go in;
-/// held ones whose category became allowed are released as they go in.
-fn guard_insertion(realm: &JsValue) {
-    for &(ctor, name) in &[("Node", "appendChild"), ("Node", "insertBefore"), ("Node", "replaceChild")] {
-        wrap_method(realm, ctor, name, |target, this, args| scan_then_call(target, this, args, Some(0)));
-    }
-    wrap_method(realm, "Element", "insertAdjacentElement", |target, this, args| {
-        scan_then_call(target, this, args, Some(1))
-    });
-    for &name in &["insertNode", "surroundContents"] {
-        wrap_method(realm, "Range", name, |target, this, args| {
-            scan_then_call(target, this, args, Some(0))
-        });
-    }
-    // Setters that put a node in: a table's head, foot and caption, the document's body.
-    for &(ctor, name) in &[
-        ("HTMLTableElement", "tHead"),
-        ("HTMLTableElement", "tFoot"),
-        ("HTMLTableElement", "caption"),
-        ("Document", "body"),
-    ] {
-        wrap_setter(realm, ctor, name, |target, this, args| scan_then_call(target, this, args, Some(0)));
-    }
-    // A node brought in from another document (a DOMParser's, a <template>'s, a fetched
-    // page's: Turbo, htmx, idiomorph) starts loading its images as it arrives, before any
-    // insertion (WebKit inside importNode itself): held in its own document first, so
-    // that the copy comes held.
-    for &name in &["importNode", "adoptNode"] {
-        wrap_method(realm, "Document", name, |target, this, args| {
-            scan_then_call(target, this, args, Some(0))
-        });
-    }
-    // Every node kind that has them: text and comments take `before`/`after` too, and a
-    // shadow root is a document fragment.
-    for &(ctors, names) in &[
-        (
-            &["Element", "DocumentFragment", "Document"][..],
-            &["append", "prepend", "replaceChildren"][..],
-        ),
-        (
-            &["Element", "CharacterData", "DocumentType"][..],
-            &["before", "after", "replaceWith"][..],
-        ),
-    ] {
-        for ctor in ctors {
-            for name in names {
-                wrap_method(realm, ctor, name, |target, this, args| scan_then_call(target, this, args, None));
-            }
-        }
-    }
 }
 
 /// Scan the node argument `at` (every argument: `None`) for trackers, then insert.
@@ -837,55 +773,31 @@ fn scripts_run_then_call(target: Function, this: JsValue, args: Array) -> Result
     call(&target, &this, &args)
 }
 
-/// Wrap the APIs that take HTML strings.
-fn guard_html_strings(realm: &JsValue) {
-    for &ctor in &["Element", "ShadowRoot"] {
-        wrap_setter(realm, ctor, "innerHTML", |target, this, args| {
-            html_then_call(target, this, args, 0, true)
-        });
+/// The trap of `document.write` and `writeln`.
+fn document_write(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let mut joined = String::new();
+    for a in args.iter() {
+        joined.push_str(&text(&a)?);
     }
-    // Parsed in the context of the parent, even for a raw-text element.
-    wrap_setter(realm, "Element", "outerHTML", |target, this, args| {
-        html_then_call(target, this, args, 0, false)
-    });
-    for &ctor in &["Element", "ShadowRoot"] {
-        wrap_method(realm, ctor, "setHTMLUnsafe", |target, this, args| {
-            html_then_call(target, this, args, 0, true)
-        });
+    // The script running now, released by keksi after the page was parsed: its
+    // `document.write` would open a new, empty document in place of the page.
+    // Any document, a frame's too: the glue reads its properties without a type check.
+    if let Some(script) = super::activation::released_running(this.unchecked_ref()) {
+        if get(&target, "name") == JsValue::from_str("writeln") {
+            joined.push('\n');
+        }
+        // The page's own trusted values stay trusted (Trusted Types).
+        let html = trusted::html_like(all_trusted(&args), &joined);
+        return write_after(&this, &script, &html);
     }
-    wrap_method(realm, "Element", "insertAdjacentHTML", |target, this, args| {
-        html_then_call(target, this, args, 1, true)
-    });
-    wrap_method(realm, "Range", "createContextualFragment", scripts_run_then_call);
-    // A srcdoc document is parsed as the page's own HTML: its scripts run.
-    wrap_setter(realm, "HTMLIFrameElement", "srcdoc", scripts_run_then_call);
-    for &name in &["write", "writeln"] {
-        wrap_method(realm, "Document", name, |target, this, args| {
-            let mut joined = String::new();
-            for a in args.iter() {
-                joined.push_str(&text(&a)?);
-            }
-            // The script running now, released by keksi after the page was parsed: its
-            // `document.write` would open a new, empty document in place of the page.
-            // Any document, a frame's too: the glue reads its properties without a type check.
-            if let Some(script) = super::activation::released_running(this.unchecked_ref()) {
-                if get(&target, "name") == JsValue::from_str("writeln") {
-                    joined.push('\n');
-                }
-                // The page's own trusted values stay trusted (Trusted Types).
-                let html = trusted::html_like(all_trusted(&args), &joined);
-                return write_after(&this, &script, &html);
-            }
-            let r = match sanitize(&joined, true, true) {
-                Some(clean) => call(&target, &this, &Array::of1(&trusted::html_like(all_trusted(&args), &clean))),
-                None => call(&target, &this, &args),
-            };
-            if strings::contains_ignore_case(&joined, "<iframe") {
-                frames::adopt_all(&this);
-            }
-            r
-        });
+    let r = match sanitize(&joined, true, true) {
+        Some(clean) => call(&target, &this, &Array::of1(&trusted::html_like(all_trusted(&args), &clean))),
+        None => call(&target, &this, &args),
+    };
+    if strings::contains_ignore_case(&joined, "<iframe") {
+        frames::adopt_all(&this);
     }
+    r
 }
 
 /// The property of a released script pointing at the last node it wrote.
@@ -944,58 +856,59 @@ fn beacon_debug(kind: &str, url: &str) {
     state::debug(&["blocked", kind, url]);
 }
 
-/// Refuse beacons to trackers that are not allowed: nothing is sent.
-fn guard_beacons(realm: &JsValue) {
-    wrap_method(realm, "Navigator", "sendBeacon", |target, this, args| {
-        let url = text(&args.get(0))?;
-        if blocked(&url).is_some() {
-            beacon_debug("sendBeacon", &url);
-            return Ok(JsValue::FALSE);
-        }
-        read_once(&args, 0, &url);
-        call(&target, &this, &args)
-    });
-    // A blocked request goes to a revoked `blob:` URL instead, with `GET` (the only
-    // method a blob: URL takes; with another, browsers fail it at once, inside `send`):
-    // nothing is sent, and the browser fails it as it fails a request offline — the
-    // fetch rejects later with its own `TypeError`, the XMLHttpRequest fires `loadstart`
-    // inside `send` and `error`, `loadend` after it returns — so the page's handlers, promises and
-    // error reporting (zone.js, Sentry) see what they would see offline.
-    wrap_own(realm, "fetch", |target, this, args| {
-        let url = request_url(&args)?;
-        if blocked(&url).is_some() {
-            beacon_debug("fetch", &url);
-            let Some(dead) = dead_url() else {
-                let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
-                return Ok(Promise::reject(&e).into());
-            };
-            return call(&target, &this, &Array::of1(&dead.into()));
-        }
-        call(&target, &this, &args)
-    });
-    // A deferred beacon (sent when the page goes away): never queued for a tracker. The
-    // page gets what a request the browser did not activate shows.
-    wrap_own(realm, "fetchLater", |target, this, args| {
-        let url = request_url(&args)?;
-        if blocked(&url).is_some() {
-            beacon_debug("fetchLater", &url);
-            let r = Object::new();
-            super::patch::set(&r, "activated", &JsValue::FALSE);
-            return Ok(r.into());
-        }
-        call(&target, &this, &args)
-    });
-    wrap_method(realm, "XMLHttpRequest", "open", |target, this, args| {
-        let url = text(&args.get(1))?;
-        if blocked(&url).is_some() {
-            beacon_debug("XMLHttpRequest", &url);
-            args.set(0, JsValue::from_str("GET"));
-            // Never the tracker: without a blob: URL, an empty data: URL (no network either).
-            args.set(1, JsValue::from_str(&dead_url().unwrap_or_else(|| "data:,".into())));
-        }
-        read_once(&args, 1, &url);
-        call(&target, &this, &args)
-    });
+/// Beacons to trackers that are not allowed are refused: nothing is sent.
+fn send_beacon(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let url = text(&args.get(0))?;
+    if blocked(&url).is_some() {
+        beacon_debug("sendBeacon", &url);
+        return Ok(JsValue::FALSE);
+    }
+    read_once(&args, 0, &url);
+    call(&target, &this, &args)
+}
+
+/// A blocked request goes to a revoked `blob:` URL instead, with `GET` (the only
+/// method a blob: URL takes; with another, browsers fail it at once, inside `send`):
+/// nothing is sent, and the browser fails it as it fails a request offline — the
+/// fetch rejects later with its own `TypeError`, the XMLHttpRequest fires `loadstart`
+/// inside `send` and `error`, `loadend` after it returns — so the page's handlers, promises and
+/// error reporting (zone.js, Sentry) see what they would see offline.
+fn fetch(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let url = request_url(&args)?;
+    if blocked(&url).is_some() {
+        beacon_debug("fetch", &url);
+        let Some(dead) = dead_url() else {
+            let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
+            return Ok(Promise::reject(&e).into());
+        };
+        return call(&target, &this, &Array::of1(&dead.into()));
+    }
+    call(&target, &this, &args)
+}
+
+/// A deferred beacon (sent when the page goes away): never queued for a tracker. The
+/// page gets what a request the browser did not activate shows.
+fn fetch_later(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let url = request_url(&args)?;
+    if blocked(&url).is_some() {
+        beacon_debug("fetchLater", &url);
+        let r = Object::new();
+        super::patch::set(&r, "activated", &JsValue::FALSE);
+        return Ok(r.into());
+    }
+    call(&target, &this, &args)
+}
+
+fn xhr_open(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    let url = text(&args.get(1))?;
+    if blocked(&url).is_some() {
+        beacon_debug("XMLHttpRequest", &url);
+        args.set(0, JsValue::from_str("GET"));
+        // Never the tracker: without a blob: URL, an empty data: URL (no network either).
+        args.set(1, JsValue::from_str(&dead_url().unwrap_or_else(|| "data:,".into())));
+    }
+    read_once(&args, 1, &url);
+    call(&target, &this, &args)
 }
 
 /// Install every interception, once per page. Runs while the parser waits on keksi.js.
@@ -1038,8 +951,63 @@ fn warn_earlier() {
 
 /// Install every interception in `realm` (the page's window, or a same-origin frame's).
 pub fn install_in(realm: &JsValue) {
-    guard_setters(realm);
-    guard_insertion(realm);
-    guard_html_strings(realm);
-    guard_beacons(realm);
+    let originals = super::patch::install(
+        realm,
+        &[
+            // Setters of URLs and of a script's type (see `script_type`).
+            ("sHTMLScriptElement type", script_type),
+            ("sHTMLImageElement srcset", |t, this, a| hold_or_set(t, this, a, true)),
+            ("sHTMLScriptElement,HTMLIFrameElement,HTMLImageElement src", |t, this, a| {
+                hold_or_set(t, this, a, false)
+            }),
+            ("sHTMLLinkElement href", |t, this, a| hold_or_set(t, this, a, false)),
+            ("mElement setAttribute", |t, this, a| set_attribute(t, this, a, 0)),
+            ("mElement setAttributeNS", set_attribute_ns),
+            // Node insertion: nodes carrying a live tracker URL are held before they go in;
+            // held ones whose category became allowed are released as they go in.
+            ("mNode appendChild,insertBefore,replaceChild", |t, this, a| {
+                scan_then_call(t, this, a, Some(0))
+            }),
+            ("mElement insertAdjacentElement", |t, this, a| scan_then_call(t, this, a, Some(1))),
+            ("mRange insertNode,surroundContents", |t, this, a| {
+                scan_then_call(t, this, a, Some(0))
+            }),
+            // Setters that put a node in: a table's head, foot and caption, the document's body.
+            ("sHTMLTableElement tHead,tFoot,caption", |t, this, a| {
+                scan_then_call(t, this, a, Some(0))
+            }),
+            ("sDocument body", |t, this, a| scan_then_call(t, this, a, Some(0))),
+            // A node brought in from another document (a DOMParser's, a <template>'s, a fetched
+            // page's: Turbo, htmx, idiomorph) starts loading its images as it arrives, before any
+            // insertion (WebKit inside importNode itself): held in its own document first, so
+            // that the copy comes held.
+            ("mDocument importNode,adoptNode", |t, this, a| scan_then_call(t, this, a, Some(0))),
+            // Every node kind that has them: text and comments take `before`/`after` too, and a
+            // shadow root is a document fragment.
+            ("mElement,DocumentFragment,Document append,prepend,replaceChildren", |t, this, a| {
+                scan_then_call(t, this, a, None)
+            }),
+            ("mElement,CharacterData,DocumentType before,after,replaceWith", |t, this, a| {
+                scan_then_call(t, this, a, None)
+            }),
+            // The APIs that take HTML strings. `outerHTML` is parsed in the context of the
+            // parent, even for a raw-text element.
+            ("sElement,ShadowRoot innerHTML", |t, this, a| html_then_call(t, this, a, 0, true)),
+            ("sElement outerHTML", |t, this, a| html_then_call(t, this, a, 0, false)),
+            ("mElement,ShadowRoot setHTMLUnsafe", |t, this, a| {
+                html_then_call(t, this, a, 0, true)
+            }),
+            ("mElement insertAdjacentHTML", |t, this, a| html_then_call(t, this, a, 1, true)),
+            ("mRange createContextualFragment", scripts_run_then_call),
+            // A srcdoc document is parsed as the page's own HTML: its scripts run.
+            ("sHTMLIFrameElement srcdoc", scripts_run_then_call),
+            ("mDocument write,writeln", document_write),
+            // Requests and beacons to trackers that are not allowed.
+            ("mNavigator sendBeacon", send_beacon),
+            ("m fetch", fetch),
+            ("m fetchLater", fetch_later),
+            ("mXMLHttpRequest open", xhr_open),
+        ],
+    );
+    keep_natives(realm, &originals);
 }

@@ -1,6 +1,7 @@
-//! Patching the page's JavaScript: wrapping methods and accessor setters in `Proxy`s
-//! whose `apply` trap receives `this` and the arguments, and reading properties.
-//! Shared by the cookie guard and the tracker interceptor.
+//! Patching the page's JavaScript: wrapping methods and accessor halves in `Proxy`s
+//! whose `apply` trap receives `this` and the arguments (a realm's all at once, by the
+//! loader's src/patch.js), and reading properties. Shared by the cookie guard, the
+//! tracker interceptor and the frames.
 #[allow(unused_imports)]
 use crate::prelude::*;
 
@@ -45,12 +46,10 @@ fn dispatch(i: u32, target: Function, this: JsValue, args: Array) -> Result<JsVa
     }
 }
 
-/// A `Proxy` of `original` with `trap` as its `apply` handler. The trap lives as long
-/// as the page (the proxy replaces a built-in for good). One closure serves every
-/// proxy, bound to each trap's index: a closure per trap costs ~1 KB of keksi.js.
-pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
-    // Each frame's realm is patched with the same traps: one index per trap.
-    let i = TRAPS.with(|t| {
+/// The index of `trap` in [`TRAPS`], added there on its first use. Each frame's realm is
+/// patched with the same traps: one index per trap.
+fn index(trap: Trap) -> Option<u32> {
+    TRAPS.with(|t| {
         let mut t = t.try_borrow_mut().ok()?;
         Some(match t.iter().position(|&f| f as usize == trap as usize) {
             Some(i) => i,
@@ -58,25 +57,73 @@ pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
                 t.push(trap);
                 t.len() - 1
             }
-        })
-    })?;
-    let apply = DISPATCH.with(|d| {
+        } as u32)
+    })
+}
+
+/// The one closure every proxy's `apply` is bound from, and the map of each proxy's
+/// original, made on first use.
+fn dispatcher() -> Option<(Dispatch, WeakMap)> {
+    let d = DISPATCH.with(|d| {
         let mut d = d.try_borrow_mut().ok()?;
-        let f = d.get_or_insert_with(|| {
-            let cb: Box<DispatchFn> = Box::new(dispatch);
-            Closure::wrap(cb).into_js_value().unchecked_into()
-        });
-        Some(f.bind_index(&JsValue::UNDEFINED, i as u32))
+        Some(
+            d.get_or_insert_with(|| {
+                let cb: Box<DispatchFn> = Box::new(dispatch);
+                Closure::wrap(cb).into_js_value().unchecked_into()
+            })
+            .clone()
+            .unchecked_into(),
+        )
     })?;
+    let m = ORIGINALS.with(|m| Some(m.try_borrow_mut().ok()?.get_or_insert_with(WeakMap::new).clone()))?;
+    Some((d, m))
+}
+
+/// A `Proxy` of `original` with `trap` as its `apply` handler. The trap lives as long
+/// as the page (the proxy replaces a built-in for good). One closure serves every
+/// proxy, bound to each trap's index: a closure per trap costs ~1 KB of keksi.js.
+pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
+    let i = index(trap)?;
+    let (d, originals) = dispatcher()?;
     let handler = Object::new();
-    Reflect::set(&handler, &"apply".into(), &apply).ok()?;
+    Reflect::set(&handler, &"apply".into(), &d.bind_index(&JsValue::UNDEFINED, i)).ok()?;
     let p = Proxy::new(original, &handler);
-    ORIGINALS.with(|m| {
-        m.try_borrow_mut()
-            .ok()
-            .map(|mut m| m.get_or_insert_with(WeakMap::new).set(p.unchecked_ref(), original.unchecked_ref()))
-    });
+    originals.set(p.unchecked_ref(), original.unchecked_ref());
     Some(p.into())
+}
+
+/// A realm's patches, in order: each group's text (`<kind><ctors> <names>`: kind `m` a
+/// method of `ctor.prototype`, or of the realm itself for no ctor; `s`/`g` an accessor's
+/// setter/getter; ctors and names each separated by `,`, every name of every ctor
+/// patched) and its trap.
+pub type Patches = [(&'static str, Trap)];
+
+#[wasm_bindgen]
+extern "C" {
+    /// src/patch.js (in the loader): installs the groups of `spec`, returns the originals.
+    #[wasm_bindgen(js_name = keksiPatch)]
+    fn patch_realm(realm: &JsValue, spec: &str, dispatch: &Dispatch, originals: &WeakMap) -> JsValue;
+}
+
+/// Replace each function (or accessor half) `patches` names in `realm` (a window: the
+/// page's, or a same-origin frame's) with a proxy, in order, by one call of src/patch.js
+/// (~8 calls across each otherwise). A missing one is skipped. Returns the originals, an
+/// object keyed `"ctor.name"` (`".name"` for the realm's own).
+pub fn install(realm: &JsValue, patches: &Patches) -> JsValue {
+    let mut spec = String::new();
+    for &(group, trap) in patches {
+        // Its index in two digits (a few dozen traps, never a hundred).
+        if let Some(i) = index(trap) {
+            spec.push(char::from(b'0' + (i / 10 % 10) as u8));
+            spec.push(char::from(b'0' + (i % 10) as u8));
+            spec.push_str(group);
+            spec.push('/');
+        }
+    }
+    match dispatcher() {
+        Some((d, originals)) => patch_realm(realm, &spec, &d, &originals),
+        None => JsValue::UNDEFINED,
+    }
 }
 
 /// Make `realm`'s `Function.prototype.toString` show each proxy as its original
@@ -84,7 +131,7 @@ pub fn proxy(original: &Function, trap: Trap) -> Option<JsValue> {
 /// without its name): fraud and bot detection on checkout and login pages compares these
 /// texts, and must not take the site's visitors for bots because keksi is there.
 pub fn install_in(realm: &JsValue) {
-    wrap_method(realm, "Function", "toString", native_text);
+    install(realm, &[("mFunction toString", native_text)]);
 }
 
 fn native_text(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValue> {
@@ -148,45 +195,12 @@ pub fn call(target: &Function, this: &JsValue, args: &Array) -> Result<JsValue, 
     Reflect::apply(target, this, args)
 }
 
-/// Replace `realm[ctor].prototype[name]` with a proxy; returns the original.
-pub fn wrap_method(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Option<Function> {
-    let proto: JsValue = prototype_of(realm, ctor)?.into();
-    wrap_own(&proto, name, trap)
-}
-
-/// Replace the function `o[name]` with a proxy (a prototype's method, or one a window
-/// has as its own property, such as `fetch`); returns the original.
-pub fn wrap_own(o: &JsValue, name: &str, trap: Trap) -> Option<Function> {
-    let original = method(o, name)?;
-    let p = proxy(&original, trap)?;
-    Reflect::set(o, &JsValue::from_str(name), &p).ok()?;
-    Some(original)
-}
-
-/// Replace the setter of accessor `name` on `realm[ctor].prototype` with a proxy,
-/// keeping the getter; returns the original setter.
-pub fn wrap_setter(realm: &JsValue, ctor: &str, name: &str, trap: Trap) -> Option<Function> {
-    wrap_accessor(realm, ctor, name, "set", trap)
-}
-
 /// `Object.getOwnPropertyDescriptor(o, name)`, when `o` has that property. Made by
 /// keksi's own `Object` (also for a frame's `o`): an object or `undefined`, so no
 /// `instanceof` (an import of its own) is needed to tell.
 pub fn descriptor(o: &Object, name: &str) -> Option<Object> {
     let d = Object::get_own_property_descriptor(o, &JsValue::from_str(name));
     d.is_object().then(|| d.unchecked_into())
-}
-
-/// Replace accessor `name`'s `which` half (`"get"` or `"set"`) on
-/// `realm[ctor].prototype` with a proxy, keeping the other; returns the original half.
-pub fn wrap_accessor(realm: &JsValue, ctor: &str, name: &str, which: &str, trap: Trap) -> Option<Function> {
-    let proto = prototype_of(realm, ctor)?;
-    let desc = descriptor(&proto, name)?;
-    let original = method(&desc, which)?;
-    let p = proxy(&original, trap)?;
-    Reflect::set(&desc, &JsValue::from_str(which), &p).ok()?;
-    Object::define_property(&proto, &JsValue::from_str(name), &desc);
-    Some(original)
 }
 
 #[wasm_bindgen]
