@@ -292,6 +292,9 @@ function checkRoundTrip(decoder, text, m, expected) {
 // The patcher the glue calls for a realm's patches (src/web/patch.rs `install`).
 const patchJs = readFileSync(join(root, "src", "patch.js"), "utf8");
 // Loader and glue are minified (terser) before the WebAssembly goes in: ~3 KB gzip less.
+for (const p of ["/*GLUE*/", "/*UNPACK*/", "/*PATCH*/"]) {
+  if (loader.split(p).length !== 2) throw new Error(`src/loader.js must hold its ${p} placeholder once`);
+}
 let code = loader.replace("/*GLUE*/", () => glue).replace("/*UNPACK*/", () => unpackJs).replace("/*PATCH*/", () => patchJs)
   .replaceAll("__VERSION__", pkg);
 if (marks) code = withMarks(code);

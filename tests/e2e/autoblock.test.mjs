@@ -1362,6 +1362,46 @@ test('a same-origin iframe is governed like the page: its fetch, sendBeacon, XML
   }
 });
 
+test('a same-origin frame made after the page changed built-ins (an Array.prototype[0] setter, String.prototype.split, Array.prototype.forEach, an Object.prototype setter) is still governed', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const pre = await p.page.evaluate(() => {
+      const out = {};
+      const split = String.prototype.split, forEach = Array.prototype.forEach;
+      // What a page's own (or a polyfill's) script may do before it makes a frame.
+      Object.defineProperty(Array.prototype, '0', { set() {}, configurable: true });
+      Object.defineProperty(Object.prototype, 'Node.appendChild', { set() {}, configurable: true });
+      String.prototype.split = function () { return []; };
+      Array.prototype.forEach = function () {};
+      let w, d;
+      try {
+        const f = document.createElement('iframe');
+        document.body.appendChild(f);
+        w = f.contentWindow; // keksi patches the frame's realm here
+        d = f.contentDocument;
+      } finally {
+        delete Array.prototype[0];
+        delete Object.prototype['Node.appendChild'];
+        String.prototype.split = split;
+        Array.prototype.forEach = forEach;
+      }
+      out.beacon = w.navigator.sendBeacon(TP.GA + '/g/collect?run=odd-frame-beacon', 'x');
+      const s = d.createElement('script');
+      s.src = TP.js('odd-frame-script');
+      d.head.appendChild(s);
+      const i = d.createElement('img');
+      i.src = TP.pixel('odd-frame-img');
+      d.body.appendChild(i);
+      return out;
+    });
+    assert.deepEqual(pre, { beacon: false }, 'the frame\'s sendBeacon before consent');
+    await settle(600);
+    assertNotRequested(p, ['odd-frame-beacon', 'odd-frame-script', 'odd-frame-img']);
+  } finally {
+    await p.close();
+  }
+});
+
 test('a whole document written into a frame (an editor\'s, with a video embed; a printed page with a <noscript> pixel) or given as srcdoc keeps its doctype, <html> and <body> attributes; the embed is held', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
