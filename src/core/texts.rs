@@ -120,15 +120,13 @@ impl Texts {
     }
 
     /// The built-in categories' texts are keys `<name>Title` and `<name>Description`,
-    /// one pair after another in this order from `necessaryTitle` on (a test checks).
+    /// one pair after another in `DEFAULT_CATEGORIES`' order from `necessaryTitle` on (a
+    /// test checks).
     fn category_text(&self, name: &str, which: usize) -> Option<&str> {
-        let i = BUILTIN_CATEGORIES.iter().position(|c| *c == name)?;
+        let i = crate::core::category::DEFAULT_CATEGORIES.iter().position(|c| *c == name)?;
         Some(self.at(key::NECESSARY_TITLE + 2 * i + which))
     }
 }
-
-/// The categories whose texts are built in, in the order of their keys.
-const BUILTIN_CATEGORIES: [&str; 4] = ["necessary", "functional", "analytics", "advertising"];
 
 fn set(entries: &mut Vec<(String, String)>, key: String, value: String) {
     match entries.iter_mut().find(|(k, _)| *k == key) {
@@ -214,7 +212,7 @@ mod tests {
     #[test]
     fn builtin_category_texts_by_index() {
         let t = Texts::load("fi", &[]);
-        for c in BUILTIN_CATEGORIES {
+        for c in crate::core::category::DEFAULT_CATEGORIES {
             assert_eq!(t.category_title(c), Some(t.get(&format!("{c}Title"))));
             assert_eq!(t.category_description(c), Some(t.get(&format!("{c}Description"))));
         }
