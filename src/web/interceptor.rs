@@ -829,14 +829,20 @@ fn write_after(doc: &JsValue, script: &Element, html: &JsValue) -> Result<JsValu
 }
 
 /// The URL a `fetch`/`fetchLater` call requests: its first argument as a string, a
-/// `Request`'s `url`, else the argument read as a string (a `URL`), which is then passed
-/// on in its place (its `toString` runs once).
+/// `Request`'s own URL, else the argument read as a string (a `URL`), which is then passed
+/// on in its place (its `toString` runs once). A `Request` (of any realm) is read by
+/// `Request.prototype`'s getter, which throws for anything else: a `url` property (of a
+/// plain object, a subclass, or set on the request itself) is not what the browser requests.
 fn request_url(args: &Array) -> Result<String, JsValue> {
     let v = args.get(0);
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
-    if let Some(s) = get(&v, "url").as_string() {
+    let url = prototype_of(&dom::global(), "Request")
+        .and_then(|p| super::patch::descriptor(&p, "url"))
+        .and_then(|d| method(&d, "get"))
+        .and_then(|g| g.call0(&v).ok());
+    if let Some(s) = url.and_then(|u| u.as_string()) {
         return Ok(s);
     }
     let s = text(&v)?;

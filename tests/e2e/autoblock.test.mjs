@@ -1142,6 +1142,12 @@ test('path: fetch', { timeout: 30_000 }, async () => {
         string: () => fetch(TP.GA + '/g/collect?run=fetch-pre', { method: 'POST', body: 'x', keepalive: true }),
         request: () => fetch(new Request(TP.GA + '/g/collect?run=fetch-pre-req', { method: 'POST', body: 'x' })),
         urlObject: () => fetch(new URL(TP.FBTR + '?run=fetch-pre-url'), { mode: 'no-cors' }),
+        // What the browser requests, not what a `url` property says: a plain object is
+        // read as a string, a Request by its own URL (a subclass's getter or an own `url`
+        // property notwithstanding, as for one from a frame's realm).
+        urlProperty: () => fetch({ url: '/beacon-sink', toString: () => TP.FBTR + '?run=fetch-pre-obj' }, { mode: 'no-cors' }),
+        subclass: () => fetch(new (class extends Request { get url() { return '/beacon-sink'; } })(TP.FBTR + '?run=fetch-pre-sub'), { mode: 'no-cors' }),
+        ownUrl: () => fetch(Object.defineProperty(new Request(TP.FBTR + '?run=fetch-pre-own'), 'url', { value: '/beacon-sink' }), { mode: 'no-cors' }),
         own: () => fetch('/beacon-sink?f=1'),
       };
       for (const [k, f] of Object.entries(tries)) {
@@ -1153,7 +1159,7 @@ test('path: fetch', { timeout: 30_000 }, async () => {
       }
       return out;
     });
-    assert.deepEqual(pre, { string: 'TypeError', request: 'TypeError', urlObject: 'TypeError', own: 204 }, 'fetch before consent');
+    assert.deepEqual(pre, { string: 'TypeError', request: 'TypeError', urlObject: 'TypeError', urlProperty: 'TypeError', subclass: 'TypeError', ownUrl: 'TypeError', own: 204 }, 'fetch before consent');
     // Rejected as a request that fails offline is (later, with the browser's own message),
     // not at once: error trackers (zone.js, Sentry) take a promise rejected at once and
     // caught a moment later for an unhandled rejection.
@@ -1172,7 +1178,7 @@ test('path: fetch', { timeout: 30_000 }, async () => {
     // Firefox fails a fetch of a revoked blob: URL within a microtask (its own behaviour).
     if (!IS_FIREFOX) assert.equal(late.early, false, 'a fetch to a tracker fails later, as an offline one does');
     await settle();
-    assertNotRequested(p, ['fetch-pre', 'fetch-pre-req', 'fetch-pre-url', 'fetch-pre-late']);
+    assertNotRequested(p, ['fetch-pre', 'fetch-pre-req', 'fetch-pre-url', 'fetch-pre-obj', 'fetch-pre-sub', 'fetch-pre-own', 'fetch-pre-late']);
 
     await acceptAll(p.page);
     const post = await p.page.evaluate(async () => {
