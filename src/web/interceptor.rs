@@ -433,8 +433,34 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
         keep_given(el, &v);
         return Ok(JsValue::UNDEFINED);
     }
+    if !srcset {
+        unhold(el);
+    }
     read_once(&args, 0, &value);
     call(&target, &this, &args)
+}
+
+/// The page gives an element keksi holds for its URL a URL that is no blocked tracker
+/// (its own: a loader's fallback, an iframe stopped with `about:blank`): that URL is what
+/// it loads, now (a script held as `text/plain` would never run) and after consent (which
+/// would put the tracker back). It loses what holding gave it. Not one held for a
+/// `srcset` kept aside, which may name a tracker still.
+fn unhold(el: &Element) {
+    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) {
+        return;
+    }
+    for a in &[AUTO_ATTR, CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR] {
+        native_remove(el, a);
+    }
+    if dom::is_tag(el, "SCRIPT") {
+        match el.get_attribute(TYPE_ATTR) {
+            Some(t) => native_set(el, "type", &t),
+            None => native_remove(el, "type"),
+        }
+        native_remove(el, TYPE_ATTR);
+    }
+    restore(el);
+    super::placeholder::release(el);
 }
 
 /// `setAttribute(name, value)` (or `setAttributeNS(null, name, value)`: `at` 1): a
@@ -468,6 +494,9 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     } else {
         is_url && check(el, &value, IN_PLACE)
     };
+    if is_url && !held && name != "srcset" {
+        unhold(el);
+    }
     // A held script keeps `text/plain`; the type asked for is kept for its release.
     if held || (is_type && el.has_attribute(AUTO_ATTR)) {
         if held {

@@ -1526,6 +1526,55 @@ test('HTML strings: only the held tags change, the rest stays as the page wrote 
   }
 });
 
+test('a held element the page then gives a URL that is no tracker loads that URL, before consent and after it (the tracker never comes back)', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(async () => {
+      // A script given a tracker URL, then its own (a loader's fallback): before insertion,
+      // and once it is in the document, by setAttribute.
+      const a = document.createElement('script');
+      a.src = TP.js('re-a');
+      a.src = '/fixtures/autoblock/fp.js?run=re-own-a';
+      document.head.append(a);
+      const b = document.createElement('script');
+      b.src = TP.js('re-b');
+      document.head.append(b);
+      b.setAttribute('src', '/fixtures/autoblock/fp.js?run=re-own-b');
+      // A pixel element reused for the page's own image; an iframe a modal stops.
+      const i = TP.track(new Image(), 're-img');
+      i.src = TP.pixel('re-img');
+      i.src = '/fixtures/autoblock/px.svg';
+      document.body.append(i);
+      const f = document.createElement('iframe');
+      f.id = 're-frame';
+      f.src = TP.embed('re-frame');
+      document.body.append(f);
+      await new Promise((r) => setTimeout(r, 100));
+      f.src = 'about:blank';
+    });
+    await settle();
+    const state = () => p.page.evaluate(() => {
+      const f = document.getElementById('re-frame');
+      const i = window.__els['re-img'];
+      return {
+        ran: window.__ran.filter((l) => l.startsWith('re-')).sort(),
+        img: i.getAttribute('src'),
+        imgLoaded: window.__loaded.includes('re-img'),
+        frame: f.getAttribute('src'),
+        frameHeld: f.hasAttribute('data-consent') || f.hasAttribute('data-keksi-parked') || getComputedStyle(f).display === 'none',
+      };
+    });
+    const want = { ran: ['re-own-a', 're-own-b'], img: '/fixtures/autoblock/px.svg', imgLoaded: true, frame: 'about:blank', frameHeld: false };
+    assert.deepEqual(await state(), want, 'before consent');
+    await acceptAll(p.page);
+    await settle();
+    assert.deepEqual(await state(), want, 'after consent');
+    assertNotRequested(p, ['re-a', 're-b', 're-img', 're-frame'], 'ever');
+  } finally {
+    await p.close();
+  }
+});
+
 test('path: new Image().src pixel', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
