@@ -211,14 +211,25 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
 }
 
 /// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
-/// it was held.
+/// it was held. A tracker script let through (its category allowed already, as on a load
+/// with a stored choice) is noted as run: withdrawing that choice reloads the page, as
+/// it does for one keksi released.
 fn check(el: &Element, url: &str, how: &str) -> bool {
     match blocked(url) {
         Some(m) => {
             hold(el, url, &m, how);
             true
         }
-        None => false,
+        None => {
+            // Once per element (a script is looked at as its URL is set, then as it goes in).
+            if dom::is_tag(el, "SCRIPT") && get(el, NOTED).is_undefined() {
+                if let Some(m) = tracker_of(url, true) {
+                    super::patch::set_own(el, NOTED, &JsValue::TRUE);
+                    super::api::note_ran(m.category, m.service);
+                }
+            }
+            false
+        }
     }
 }
 
@@ -400,6 +411,9 @@ pub fn release_detached() {
         }
     });
 }
+
+/// The property marking a tracker script let through as noted (see [`check`]).
+const NOTED: &str = "__keksiNoted";
 
 /// The property marking an element as in `DETACHED`.
 const LISTED: &str = "__keksiListed";

@@ -1929,6 +1929,31 @@ async function withdrawTest(how) {
 test('withdrawal: keksi.reset() after a tracker ran reloads the page; the tracker does not run after', { timeout: 30_000 }, () => withdrawTest('reset'));
 test('withdrawal: rejectAll() after accept-all reloads the page; nothing runs after', { timeout: 30_000 }, () => withdrawTest('rejectAll'));
 
+test('withdrawal on a later load: trackers that ran under the stored choice (never held) reload the page when it is withdrawn', { timeout: 30_000 }, async () => {
+  const p = await open(VENDORS);
+  try {
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await ran(p.page)).length >= 5), `accept-all: ${JSON.stringify(await ran(p.page))}`);
+    await p.page.reload();
+    // The parsed vendors and one a script inserts, each run by the browser itself.
+    await p.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.src = 'https://www.google-analytics.com/t/w-later.js?run=w-later';
+      document.head.appendChild(s);
+    });
+    assert.ok(await until(async () => (await ran(p.page)).length >= 6), `with the stored choice: ${JSON.stringify(await ran(p.page))}`);
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => keksi.rejectAll()).catch(() => {}); // the reload may cut it short
+    const reloaded = await until(async () => (await check().catch(() => ({ marker: 'unknown' }))).marker === null, { timeout: 2 * T });
+    assert.ok(reloaded, 'rejectAll() after trackers ran under the stored choice did not reload the page');
+    await p.page.waitForLoadState('load');
+    await settle(500);
+    assert.deepEqual(await ran(p.page), [], 'a tracker ran after the withdrawal');
+  } finally {
+    await p.close();
+  }
+});
+
 test('withdrawal with "reloadOnWithdraw": false: no reload, and new trackers are held again', { timeout: 30_000 }, async () => {
   const p = await open('/fixtures/autoblock/noreload.html');
   try {
