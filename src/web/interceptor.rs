@@ -211,9 +211,9 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
 }
 
 /// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
-/// it was held. A tracker script let through (its category allowed already, as on a load
-/// with a stored choice) is noted as run: withdrawing that choice reloads the page, as
-/// it does for one keksi released.
+/// it was held. A tracker script or iframe let through (its category allowed already, as
+/// on a load with a stored choice) is noted as run: withdrawing that choice reloads the
+/// page, as it does for a script keksi released.
 fn check(el: &Element, url: &str, how: &str) -> bool {
     match blocked(url) {
         Some(m) => {
@@ -222,7 +222,10 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
         }
         None => {
             // Once per element (a script is looked at as its URL is set, then as it goes in).
-            if dom::is_tag(el, "SCRIPT") && get(el, NOTED).is_undefined() {
+            // An iframe too, unless marked (one keksi releases, and holds again on a
+            // withdrawal): what an unmarked one shows goes only with a reload.
+            let noted = dom::is_tag(el, "SCRIPT") || (dom::is_tag(el, "IFRAME") && !el.has_attribute(CONSENT_ATTR));
+            if noted && get(el, NOTED).is_undefined() {
                 if let Some(m) = tracker_of(url, true) {
                     super::patch::set_own(el, NOTED, &JsValue::TRUE);
                     super::api::note_ran(m.category, m.service);
@@ -412,7 +415,7 @@ pub fn release_detached() {
     });
 }
 
-/// The property marking a tracker script let through as noted (see [`check`]).
+/// The property marking a tracker script or iframe let through as noted (see [`check`]).
 const NOTED: &str = "__keksiNoted";
 
 /// The property marking an element as in `DETACHED`.

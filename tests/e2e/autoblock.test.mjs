@@ -1954,6 +1954,25 @@ test('withdrawal on a later load: trackers that ran under the stored choice (nev
   }
 });
 
+test('withdrawal on a later load: tracker iframes shown under the stored choice (a page with no tracker script) reload the page when it is withdrawn, and come back held', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/maps.html');
+  try {
+    await acceptAll(p.page);
+    await p.page.reload();
+    const live = () => p.page.evaluate(() => [...document.querySelectorAll('iframe')].filter((f) => /^https:/.test(f.getAttribute('src') || '')).length);
+    assert.ok(await until(async () => (await live()) === 2), 'the map iframes did not load under the stored choice');
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => keksi.rejectAll()).catch(() => {}); // the reload may cut it short
+    const reloaded = await until(async () => (await check().catch(() => ({ marker: 'unknown' }))).marker === null, { timeout: 2 * T });
+    assert.ok(reloaded, 'rejectAll() after tracker iframes showed under the stored choice did not reload the page');
+    await p.page.waitForLoadState('load');
+    await settle(300);
+    assert.equal(await live(), 0, 'a tracker iframe shows after the withdrawal');
+  } finally {
+    await p.close();
+  }
+});
+
 test('withdrawal with "reloadOnWithdraw": false: no reload, and new trackers are held again', { timeout: 30_000 }, async () => {
   const p = await open('/fixtures/autoblock/noreload.html');
   try {
