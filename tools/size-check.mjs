@@ -94,7 +94,12 @@ function check(what, file, ceiling, hint) {
 // → 82.3 KB (sixteenth session): panic-only messages and the digit table blanked, boot's
 // nonce as a JsValue, texts looked up by index, escaping straight into the builder
 // (-511 B en+fi); a realm's patches installed by one call of src/patch.js (-85 B).
-check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 82.3 * KB,
+// → 82.4 KB (seventeenth session's bug hunt in blocking and release, on purpose): 84,275 →
+// 84,372 B for four fixes, each measured alone en+fi: fetch judging a Request by
+// Request.prototype's url getter (+60 B), a held element given a URL that is no tracker
+// held no more (+27 B), tracker scripts and then iframes let through under a stored
+// choice noted, so that withdrawing it reloads (+79 B, then -20 B).
+check("www/keksi.js, all languages", new URL("../www/keksi.js", import.meta.url).pathname, 82.4 * KB,
   "find the bytes (twiggy) before raising the ratchet");
 const enFi = new URL("../target/size/keksi.en-fi.js", import.meta.url).pathname;
 execFileSync("node", [new URL("build.mjs", import.meta.url).pathname, "--out", enFi],

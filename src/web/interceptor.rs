@@ -211,14 +211,28 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
 }
 
 /// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
-/// it was held.
+/// it was held. A tracker script or iframe let through (its category allowed already, as
+/// on a load with a stored choice) is noted as run: withdrawing that choice reloads the
+/// page, as it does for a script keksi released.
 fn check(el: &Element, url: &str, how: &str) -> bool {
     match blocked(url) {
         Some(m) => {
             hold(el, url, &m, how);
             true
         }
-        None => false,
+        None => {
+            // Once per element (a script is looked at as its URL is set, then as it goes in).
+            // An iframe too, unless marked (one keksi releases, and holds again on a
+            // withdrawal): what an unmarked one shows goes only with a reload.
+            let noted = dom::is_tag(el, "SCRIPT") || (dom::is_tag(el, "IFRAME") && !el.has_attribute(CONSENT_ATTR));
+            if noted && get(el, NOTED).is_undefined() {
+                if let Some(m) = tracker_of(url, true) {
+                    super::patch::set_own(el, NOTED, &JsValue::TRUE);
+                    super::api::note_ran(m.category, m.service);
+                }
+            }
+            false
+        }
     }
 }
 
@@ -401,6 +415,9 @@ pub fn release_detached() {
     });
 }
 
+/// The property marking a tracker script or iframe let through as noted (see [`check`]).
+const NOTED: &str = "__keksiNoted";
+
 /// The property marking an element as in `DETACHED`.
 const LISTED: &str = "__keksiListed";
 
@@ -433,8 +450,34 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
         keep_given(el, &v);
         return Ok(JsValue::UNDEFINED);
     }
+    if !srcset {
+        unhold(el);
+    }
     read_once(&args, 0, &value);
     call(&target, &this, &args)
+}
+
+/// The page gives an element keksi holds for its URL a URL that is no blocked tracker
+/// (its own: a loader's fallback, an iframe stopped with `about:blank`): that URL is what
+/// it loads, now (a script held as `text/plain` would never run) and after consent (which
+/// would put the tracker back). It loses what holding gave it. Not one held for a
+/// `srcset` kept aside, which may name a tracker still.
+fn unhold(el: &Element) {
+    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) {
+        return;
+    }
+    for a in &[AUTO_ATTR, CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR] {
+        native_remove(el, a);
+    }
+    if dom::is_tag(el, "SCRIPT") {
+        match el.get_attribute(TYPE_ATTR) {
+            Some(t) => native_set(el, "type", &t),
+            None => native_remove(el, "type"),
+        }
+        native_remove(el, TYPE_ATTR);
+    }
+    restore(el);
+    super::placeholder::release(el);
 }
 
 /// `setAttribute(name, value)` (or `setAttributeNS(null, name, value)`: `at` 1): a
@@ -468,6 +511,9 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     } else {
         is_url && check(el, &value, IN_PLACE)
     };
+    if is_url && !held && name != "srcset" {
+        unhold(el);
+    }
     // A held script keeps `text/plain`; the type asked for is kept for its release.
     if held || (is_type && el.has_attribute(AUTO_ATTR)) {
         if held {
@@ -829,14 +875,20 @@ fn write_after(doc: &JsValue, script: &Element, html: &JsValue) -> Result<JsValu
 }
 
 /// The URL a `fetch`/`fetchLater` call requests: its first argument as a string, a
-/// `Request`'s `url`, else the argument read as a string (a `URL`), which is then passed
-/// on in its place (its `toString` runs once).
+/// `Request`'s own URL, else the argument read as a string (a `URL`), which is then passed
+/// on in its place (its `toString` runs once). A `Request` (of any realm) is read by
+/// `Request.prototype`'s getter, which throws for anything else: a `url` property (of a
+/// plain object, a subclass, or set on the request itself) is not what the browser requests.
 fn request_url(args: &Array) -> Result<String, JsValue> {
     let v = args.get(0);
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
-    if let Some(s) = get(&v, "url").as_string() {
+    let url = prototype_of(&dom::global(), "Request")
+        .and_then(|p| super::patch::descriptor(&p, "url"))
+        .and_then(|d| method(&d, "get"))
+        .and_then(|g| g.call0(&v).ok());
+    if let Some(s) = url.and_then(|u| u.as_string()) {
         return Ok(s);
     }
     let s = text(&v)?;

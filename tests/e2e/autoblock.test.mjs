@@ -1142,6 +1142,12 @@ test('path: fetch', { timeout: 30_000 }, async () => {
         string: () => fetch(TP.GA + '/g/collect?run=fetch-pre', { method: 'POST', body: 'x', keepalive: true }),
         request: () => fetch(new Request(TP.GA + '/g/collect?run=fetch-pre-req', { method: 'POST', body: 'x' })),
         urlObject: () => fetch(new URL(TP.FBTR + '?run=fetch-pre-url'), { mode: 'no-cors' }),
+        // What the browser requests, not what a `url` property says: a plain object is
+        // read as a string, a Request by its own URL (a subclass's getter or an own `url`
+        // property notwithstanding, as for one from a frame's realm).
+        urlProperty: () => fetch({ url: '/beacon-sink', toString: () => TP.FBTR + '?run=fetch-pre-obj' }, { mode: 'no-cors' }),
+        subclass: () => fetch(new (class extends Request { get url() { return '/beacon-sink'; } })(TP.FBTR + '?run=fetch-pre-sub'), { mode: 'no-cors' }),
+        ownUrl: () => fetch(Object.defineProperty(new Request(TP.FBTR + '?run=fetch-pre-own'), 'url', { value: '/beacon-sink' }), { mode: 'no-cors' }),
         own: () => fetch('/beacon-sink?f=1'),
       };
       for (const [k, f] of Object.entries(tries)) {
@@ -1153,7 +1159,7 @@ test('path: fetch', { timeout: 30_000 }, async () => {
       }
       return out;
     });
-    assert.deepEqual(pre, { string: 'TypeError', request: 'TypeError', urlObject: 'TypeError', own: 204 }, 'fetch before consent');
+    assert.deepEqual(pre, { string: 'TypeError', request: 'TypeError', urlObject: 'TypeError', urlProperty: 'TypeError', subclass: 'TypeError', ownUrl: 'TypeError', own: 204 }, 'fetch before consent');
     // Rejected as a request that fails offline is (later, with the browser's own message),
     // not at once: error trackers (zone.js, Sentry) take a promise rejected at once and
     // caught a moment later for an unhandled rejection.
@@ -1172,7 +1178,7 @@ test('path: fetch', { timeout: 30_000 }, async () => {
     // Firefox fails a fetch of a revoked blob: URL within a microtask (its own behaviour).
     if (!IS_FIREFOX) assert.equal(late.early, false, 'a fetch to a tracker fails later, as an offline one does');
     await settle();
-    assertNotRequested(p, ['fetch-pre', 'fetch-pre-req', 'fetch-pre-url', 'fetch-pre-late']);
+    assertNotRequested(p, ['fetch-pre', 'fetch-pre-req', 'fetch-pre-url', 'fetch-pre-obj', 'fetch-pre-sub', 'fetch-pre-own', 'fetch-pre-late']);
 
     await acceptAll(p.page);
     const post = await p.page.evaluate(async () => {
@@ -1515,6 +1521,55 @@ test('HTML strings: only the held tags change, the rest stays as the page wrote 
     await settle(500);
     // With scripts on, a <noscript>'s content is text: never requested, before or after.
     assertNotRequested(p, ['head-noscript', 'script-text'], 'ever');
+  } finally {
+    await p.close();
+  }
+});
+
+test('a held element the page then gives a URL that is no tracker loads that URL, before consent and after it (the tracker never comes back)', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(async () => {
+      // A script given a tracker URL, then its own (a loader's fallback): before insertion,
+      // and once it is in the document, by setAttribute.
+      const a = document.createElement('script');
+      a.src = TP.js('re-a');
+      a.src = '/fixtures/autoblock/fp.js?run=re-own-a';
+      document.head.append(a);
+      const b = document.createElement('script');
+      b.src = TP.js('re-b');
+      document.head.append(b);
+      b.setAttribute('src', '/fixtures/autoblock/fp.js?run=re-own-b');
+      // A pixel element reused for the page's own image; an iframe a modal stops.
+      const i = TP.track(new Image(), 're-img');
+      i.src = TP.pixel('re-img');
+      i.src = '/fixtures/autoblock/px.svg';
+      document.body.append(i);
+      const f = document.createElement('iframe');
+      f.id = 're-frame';
+      f.src = TP.embed('re-frame');
+      document.body.append(f);
+      await new Promise((r) => setTimeout(r, 100));
+      f.src = 'about:blank';
+    });
+    await settle();
+    const state = () => p.page.evaluate(() => {
+      const f = document.getElementById('re-frame');
+      const i = window.__els['re-img'];
+      return {
+        ran: window.__ran.filter((l) => l.startsWith('re-')).sort(),
+        img: i.getAttribute('src'),
+        imgLoaded: window.__loaded.includes('re-img'),
+        frame: f.getAttribute('src'),
+        frameHeld: f.hasAttribute('data-consent') || f.hasAttribute('data-keksi-parked') || getComputedStyle(f).display === 'none',
+      };
+    });
+    const want = { ran: ['re-own-a', 're-own-b'], img: '/fixtures/autoblock/px.svg', imgLoaded: true, frame: 'about:blank', frameHeld: false };
+    assert.deepEqual(await state(), want, 'before consent');
+    await acceptAll(p.page);
+    await settle();
+    assert.deepEqual(await state(), want, 'after consent');
+    assertNotRequested(p, ['re-a', 're-b', 're-img', 're-frame'], 'ever');
   } finally {
     await p.close();
   }
@@ -1873,6 +1928,50 @@ async function withdrawTest(how) {
 
 test('withdrawal: keksi.reset() after a tracker ran reloads the page; the tracker does not run after', { timeout: 30_000 }, () => withdrawTest('reset'));
 test('withdrawal: rejectAll() after accept-all reloads the page; nothing runs after', { timeout: 30_000 }, () => withdrawTest('rejectAll'));
+
+test('withdrawal on a later load: trackers that ran under the stored choice (never held) reload the page when it is withdrawn', { timeout: 30_000 }, async () => {
+  const p = await open(VENDORS);
+  try {
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await ran(p.page)).length >= 5), `accept-all: ${JSON.stringify(await ran(p.page))}`);
+    await p.page.reload();
+    // The parsed vendors and one a script inserts, each run by the browser itself.
+    await p.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.src = 'https://www.google-analytics.com/t/w-later.js?run=w-later';
+      document.head.appendChild(s);
+    });
+    assert.ok(await until(async () => (await ran(p.page)).length >= 6), `with the stored choice: ${JSON.stringify(await ran(p.page))}`);
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => keksi.rejectAll()).catch(() => {}); // the reload may cut it short
+    const reloaded = await until(async () => (await check().catch(() => ({ marker: 'unknown' }))).marker === null, { timeout: 2 * T });
+    assert.ok(reloaded, 'rejectAll() after trackers ran under the stored choice did not reload the page');
+    await p.page.waitForLoadState('load');
+    await settle(500);
+    assert.deepEqual(await ran(p.page), [], 'a tracker ran after the withdrawal');
+  } finally {
+    await p.close();
+  }
+});
+
+test('withdrawal on a later load: tracker iframes shown under the stored choice (a page with no tracker script) reload the page when it is withdrawn, and come back held', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/maps.html');
+  try {
+    await acceptAll(p.page);
+    await p.page.reload();
+    const live = () => p.page.evaluate(() => [...document.querySelectorAll('iframe')].filter((f) => /^https:/.test(f.getAttribute('src') || '')).length);
+    assert.ok(await until(async () => (await live()) === 2), 'the map iframes did not load under the stored choice');
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => keksi.rejectAll()).catch(() => {}); // the reload may cut it short
+    const reloaded = await until(async () => (await check().catch(() => ({ marker: 'unknown' }))).marker === null, { timeout: 2 * T });
+    assert.ok(reloaded, 'rejectAll() after tracker iframes showed under the stored choice did not reload the page');
+    await p.page.waitForLoadState('load');
+    await settle(300);
+    assert.equal(await live(), 0, 'a tracker iframe shows after the withdrawal');
+  } finally {
+    await p.close();
+  }
+});
 
 test('withdrawal with "reloadOnWithdraw": false: no reload, and new trackers are held again', { timeout: 30_000 }, async () => {
   const p = await open('/fixtures/autoblock/noreload.html');
