@@ -428,3 +428,20 @@ test('mouse: a choice clicked on the banner moves neither focus nor the page', a
     await p.close();
   }
 });
+
+test('a service declared in the necessary category is shown on and locked, as its category (switching it off did nothing)', async () => {
+  const p = await newPage(env, '/fixtures/necessary-service.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.showPreferences());
+    await waitVisible(p.page, DIALOG);
+    const svc = await shadowQuery(p.page, '[data-keksi="preferences"] input[data-service="payments"]');
+    assert.ok(svc, 'the necessary service has its switch');
+    assert.deepEqual([svc.checked, svc.disabled], [true, true], 'checked and disabled, like the necessary category itself');
+    const video = await shadowQuery(p.page, '[data-keksi="preferences"] input[data-service="video"]');
+    assert.deepEqual([video.checked, video.disabled], [false, false], 'an optional service stays off and switchable');
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('necessary', 'payments')), true);
+  } finally {
+    await p.close();
+  }
+});
