@@ -445,3 +445,27 @@ test('a service declared in the necessary category is shown on and locked, as it
     await p.close();
   }
 });
+
+test('an opener inside a page\'s own shadow root (a web-component footer) opens the dialog by mouse and keyboard, and gets focus back', async () => {
+  const p = await newPage(env, '/fixtures/necessary-service.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.click(btn(BANNER, 'reject-all'));
+    await waitHidden(p.page, BANNER);
+    const opener = p.page.locator('site-footer [data-keksi-open]');
+    await opener.click();
+    await waitVisible(p.page, DIALOG);
+    await p.page.keyboard.press('Escape');
+    await waitHidden(p.page, DIALOG);
+    await opener.focus();
+    await p.page.keyboard.press('Enter');
+    await waitVisible(p.page, DIALOG);
+    await p.page.keyboard.press('Escape');
+    await waitHidden(p.page, DIALOG);
+    assert.equal(await p.page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.hasAttribute('data-keksi-open')), true,
+      'focus back on the opener in the shadow root');
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
