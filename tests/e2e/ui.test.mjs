@@ -469,3 +469,17 @@ test('an opener inside a page\'s own shadow root (a web-component footer) opens 
     await p.close();
   }
 });
+
+test('texts the config gives for a language keksi does not build in are used for a page in it (the rest in English), right to left where it is written so', async () => {
+  const p = await newPage(env, '/fixtures/texts-own-language.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    const host = await p.page.evaluate(() => ['lang', 'dir'].map((a) => document.getElementById('keksi').getAttribute(a)));
+    assert.deepEqual(host, ['fa', 'rtl']);
+    assert.equal((await shadowQuery(p.page, '[data-keksi="banner"] [data-action="accept-all"]'))?.text, 'پذیرش همه');
+    assert.equal((await shadowQuery(p.page, '[data-keksi="banner"] [data-action="reject-all"]'))?.text, 'رد همه');
+    assert.equal((await shadowQuery(p.page, '[data-keksi="banner"] [data-action="preferences"]'))?.text, 'Manage preferences', 'keys it does not give: English');
+  } finally {
+    await p.close();
+  }
+});
