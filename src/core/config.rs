@@ -731,7 +731,8 @@ fn read_texts(v: &Json) -> Result<Vec<(String, String, String)>> {
             if !texts::is_key(key) {
                 return Err(Error::field(p, "unknown text key"));
             }
-            out.push((lang.to_ascii_lowercase(), key.clone(), string(text, &p)?));
+            // By base language (`de-AT` → `de`), as texts are picked and looked up.
+            out.push((super::language::base(lang), key.clone(), string(text, &p)?));
         }
     }
     Ok(out)

@@ -210,7 +210,8 @@ fn category(h: &mut Html, v: &View, c: &Category) {
             let sid = prefixed("ks-", &s.name);
             let son = allowed(v.settings, v.choice, &c.name, Some(&s.name));
             h.raw("<div class=\"k-service\">");
-            checkbox(h, "data-service", &s.name, &sid, son, false, "");
+            // A necessary service is on, as its category: a switch that did nothing would mislead.
+            checkbox(h, "data-service", &s.name, &sid, son, necessary, "");
             h.raw("<label").attr("for", &sid).raw(">").text(&s.title).raw("</label>");
             if let Some(d) = &s.description {
                 h.raw("<span class=\"k-service-desc\">").text(d).raw("</span>");
@@ -427,6 +428,20 @@ mod tests {
         for a in ["save", "accept-all", "reject-all", "close"] {
             assert!(d.contains(&format!("data-action=\"{a}\"")), "{a}");
         }
+    }
+
+    #[test]
+    fn a_necessary_service_is_locked_on() {
+        let s = Settings::from_json(r#"{"categories":{"necessary":{"services":{"pay":{"title":"Pay"}}}}}"#).unwrap();
+        let t = Texts::load("en", &[]);
+        let v = View {
+            settings: &s,
+            texts: &t,
+            choice: None,
+            cookies: &[],
+            gpc: false,
+        };
+        assert!(dialog(&v).contains("data-service=\"pay\" id=\"ks-pay\" checked disabled>"));
     }
 
     #[test]

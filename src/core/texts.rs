@@ -56,7 +56,8 @@ impl Texts {
         // language's own texts are complete; an unknown language gets English's.
         let mut entries = parse(builtin(lang).unwrap_or(BUILTIN[0].1));
         for (l, k, v) in overrides {
-            if language::base(l) == lang {
+            // The config keeps overrides by base language.
+            if l == lang {
                 set(&mut entries, k.clone(), v.clone());
             }
         }
@@ -222,6 +223,15 @@ mod tests {
         // Only those: not another key that happens to end in `Title`.
         assert_eq!(t.category_title("banner"), None);
         assert_eq!(t.category_title("unclassified"), None);
+    }
+
+    #[test]
+    fn overrides_by_region_tag_reach_their_language() {
+        let s = crate::core::config::Settings::from_json(r#"{"texts":{"fi-FI":{"save":"Tallenna!"},"FA":{"save":"ذخیره"}}}"#).unwrap();
+        assert_eq!(Texts::load("fi", &s.texts).at(key::SAVE), "Tallenna!");
+        // A language not built in: the config's texts, English for the rest.
+        let fa = Texts::load("fa", &s.texts);
+        assert_eq!((fa.at(key::SAVE), fa.at(key::CLOSE), fa.is_rtl()), ("ذخیره", "Close", true));
     }
 
     #[test]

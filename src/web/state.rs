@@ -146,7 +146,13 @@ fn pick_texts(settings: &Settings) -> Texts {
             }
         }
     }
-    let lang = language::pick(settings.language.as_deref(), html_lang.as_deref(), &nav, &texts::available());
+    // A language the config gives texts for is one to pick too, built in or not: its
+    // texts are the config's, and English's for the keys it does not give.
+    let mut available = texts::available();
+    for (l, _, _) in &settings.texts {
+        available.push(l);
+    }
+    let lang = language::pick(settings.language.as_deref(), html_lang.as_deref(), &nav, &available);
     Texts::load(lang, &settings.texts)
 }
 

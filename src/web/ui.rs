@@ -443,9 +443,17 @@ fn avoid_cover(banner: &Element, t: &Element) -> bool {
     covered
 }
 
+/// The opener on the event's composed path: also one inside a page's own open shadow
+/// root (a web-component footer), where the target is only its host.
 fn opener_of(e: &Event) -> Option<Element> {
-    let t = e.target()?.dyn_into::<Element>().ok()?;
-    t.closest(OPENERS).ok().flatten()
+    for n in e.composed_path().iter() {
+        if let Ok(el) = n.dyn_into::<Element>() {
+            if el.matches(OPENERS).unwrap_or(false) {
+                return Some(el);
+            }
+        }
+    }
+    None
 }
 
 fn on_document_click(e: Event) {

@@ -338,3 +338,32 @@ test('reflow at 320px (400% zoom): no horizontal scrolling, banner and dialog us
     }
   }
 });
+
+test('reflow on a short screen (a 1366x768 laptop at 400% zoom: 341x192): the banner stays whole on screen, the dialog scrolls by mouse wheel to its buttons', { timeout: 60_000, skip: notInWebKit(NARROW) }, async () => {
+  for (const layout of LAYOUTS) {
+    const p = await newPage(env, ui({ layout, lang: 'fi' }), { contextOptions: { viewport: { width: 341, height: 192 }, reducedMotion: 'reduce' } });
+    try {
+      await waitVisible(p.page, BANNER);
+      const g = await uiGeometry(p.page);
+      assert.ok(inside(g.box, g), `${layout}: the banner runs off the screen (its top is out of reach): ${JSON.stringify(g.box)}`);
+      for (const b of g.buttons) assert.ok(inside(b, g) && b.hit, `${layout} banner: ${JSON.stringify(b)}`);
+      await p.page.evaluate(() => window.keksi.showPreferences());
+      await waitVisible(p.page, DIALOG);
+      const d0 = await uiGeometry(p.page, 'dialog');
+      assert.ok(inside(d0.box, d0), `${layout} dialog: ${JSON.stringify(d0.box)}`);
+      // A mouse user scrolls with the wheel over the dialog, wherever the pointer is in it.
+      await p.page.mouse.move(d0.box.left + d0.box.width / 2, d0.box.top + d0.box.height / 2);
+      for (let i = 0; i < 12; i++) {
+        await p.page.mouse.wheel(0, 400);
+        await settle(50);
+      }
+      await settle();
+      const d = await uiGeometry(p.page, 'dialog');
+      for (const b of d.buttons.filter((x) => x.action !== 'close')) {
+        assert.ok(inside(b, d) && b.hit, `${layout} dialog: ${b.action} out of reach after scrolling: ${JSON.stringify(b)}`);
+      }
+    } finally {
+      await p.close();
+    }
+  }
+});

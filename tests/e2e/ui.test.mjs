@@ -428,3 +428,58 @@ test('mouse: a choice clicked on the banner moves neither focus nor the page', a
     await p.close();
   }
 });
+
+test('a service declared in the necessary category is shown on and locked, as its category (switching it off did nothing)', async () => {
+  const p = await newPage(env, '/fixtures/necessary-service.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.showPreferences());
+    await waitVisible(p.page, DIALOG);
+    const svc = await shadowQuery(p.page, '[data-keksi="preferences"] input[data-service="payments"]');
+    assert.ok(svc, 'the necessary service has its switch');
+    assert.deepEqual([svc.checked, svc.disabled], [true, true], 'checked and disabled, like the necessary category itself');
+    const video = await shadowQuery(p.page, '[data-keksi="preferences"] input[data-service="video"]');
+    assert.deepEqual([video.checked, video.disabled], [false, false], 'an optional service stays off and switchable');
+    assert.equal(await p.page.evaluate(() => window.keksi.allowed('necessary', 'payments')), true);
+  } finally {
+    await p.close();
+  }
+});
+
+test('an opener inside a page\'s own shadow root (a web-component footer) opens the dialog by mouse and keyboard, and gets focus back', async () => {
+  const p = await newPage(env, '/fixtures/necessary-service.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.click(btn(BANNER, 'reject-all'));
+    await waitHidden(p.page, BANNER);
+    const opener = p.page.locator('site-footer [data-keksi-open]');
+    await opener.click();
+    await waitVisible(p.page, DIALOG);
+    await p.page.keyboard.press('Escape');
+    await waitHidden(p.page, DIALOG);
+    await opener.focus();
+    await p.page.keyboard.press('Enter');
+    await waitVisible(p.page, DIALOG);
+    await p.page.keyboard.press('Escape');
+    await waitHidden(p.page, DIALOG);
+    assert.equal(await p.page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.hasAttribute('data-keksi-open')), true,
+      'focus back on the opener in the shadow root');
+    assert.deepEqual(p.unexpectedErrors(), []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('texts the config gives for a language keksi does not build in are used for a page in it (the rest in English), right to left where it is written so', async () => {
+  const p = await newPage(env, '/fixtures/texts-own-language.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    const host = await p.page.evaluate(() => ['lang', 'dir'].map((a) => document.getElementById('keksi').getAttribute(a)));
+    assert.deepEqual(host, ['fa', 'rtl']);
+    assert.equal((await shadowQuery(p.page, '[data-keksi="banner"] [data-action="accept-all"]'))?.text, 'پذیرش همه');
+    assert.equal((await shadowQuery(p.page, '[data-keksi="banner"] [data-action="reject-all"]'))?.text, 'رد همه');
+    assert.equal((await shadowQuery(p.page, '[data-keksi="banner"] [data-action="preferences"]'))?.text, 'Manage preferences', 'keys it does not give: English');
+  } finally {
+    await p.close();
+  }
+});
