@@ -65,26 +65,29 @@ pub fn rows(table: &'static str) -> impl Iterator<Item = [&'static str; 5]> {
 /// Known cookies, in precedence order (first match wins).
 pub fn cookies() -> &'static [KnownCookie] {
     static CELL: OnceLock<Vec<KnownCookie>> = OnceLock::new();
-    table(&CELL, COOKIES_TSV)
+    table(&CELL, COOKIES_TSV, COOKIE_PURPOSES)
 }
 
 /// Known storage keys, in precedence order.
 pub fn storage_keys() -> &'static [KnownKey] {
     static CELL: OnceLock<Vec<KnownKey>> = OnceLock::new();
-    table(&CELL, STORAGE_TSV)
+    table(&CELL, STORAGE_TSV, "")
 }
 
 /// The entries of the cookie or the storage knowledge, read once into `cell`. Both code
-/// their category as its index (build.rs); a storage entry has no lifetime or purpose.
-fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str) -> &'static [KnownCookie] {
+/// their category as its index (build.rs); a storage entry has no lifetime or purpose
+/// (`purpose_texts` empty). A purpose is the index of its text in `purpose_texts`, or
+/// empty for the next text not used yet (build.rs lists them in order of first use).
+fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str, purpose_texts: &'static str) -> &'static [KnownCookie] {
     cell.get_or_init(|| {
         // Loops, not adapter chains: each chain is code of its own in keksi.js.
         let mut purposes = Vec::new();
-        for p in super::strings::pieces(COOKIE_PURPOSES, b'\n') {
+        for p in super::strings::pieces(purpose_texts, b'\n') {
             purposes.push(p);
         }
         let mut out = Vec::new();
         let mut last_vendor = "";
+        let mut next = 0;
         for [pattern, category, vendor, lifetime, purpose] in rows(text) {
             let vendor = ditto(vendor, &mut last_vendor);
             // '0' to '3' (build.rs): the low two bits are the index.
@@ -94,7 +97,14 @@ fn table(cell: &'static OnceLock<Vec<KnownCookie>>, text: &'static str) -> &'sta
                 category,
                 vendor,
                 lifetime_days: super::strings::parse_u32(lifetime),
-                purpose: pick(purpose, &purposes).unwrap_or(""),
+                purpose: match purpose {
+                    "" => {
+                        next += 1;
+                        purposes.get(next - 1).copied()
+                    }
+                    _ => pick(purpose, &purposes),
+                }
+                .unwrap_or(""),
             });
         }
         out
@@ -337,14 +347,24 @@ pub(crate) mod tests {
         ] {
             assert_eq!(cookies().iter().find(|k| k.pattern == want.pattern), Some(&want));
         }
-        // Compiled in coded: digits where the category was, an index where the purpose was.
+        // Compiled in coded: digits where the category was; where the purpose was, nothing
+        // for a purpose used first (the next in `COOKIE_PURPOSES`), else an index into it.
         let first = rows(COOKIES_TSV).next().unwrap();
-        assert_eq!(fields(first).len(), 5);
+        assert_eq!(fields(first).len(), 4);
         assert_eq!(first[..2], ["_ga", "2"]);
+        assert_eq!(COOKIE_PURPOSES.split('\n').next(), Some("Distinguishes users."));
+        let gat = rows(COOKIES_TSV).find(|r| r[0] == "_gat_*").unwrap();
         assert_eq!(
-            COOKIE_PURPOSES.split('\n').nth(first[4].parse().unwrap()),
-            Some("Distinguishes users.")
+            COOKIE_PURPOSES.split('\n').nth(gat[4].parse().unwrap()),
+            Some("Throttles the request rate.")
         );
+        // Every purpose read back as the source file writes it.
+        let source = include_str!("../../data/cookies.tsv");
+        let lines: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).collect();
+        assert_eq!(lines.len(), cookies().len());
+        for (line, c) in lines.iter().zip(cookies()) {
+            assert_eq!(line.split('\t').nth(4), Some(c.purpose), "{}", c.pattern);
+        }
     }
 
     #[test]

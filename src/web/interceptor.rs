@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
-use super::patch::{call, get, method, prototype_of, read_once, text};
+use super::patch::{call, call1, get, method, prototype_of, read_once, text};
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
@@ -837,7 +837,7 @@ fn document_write(target: Function, this: JsValue, args: Array) -> Result<JsValu
         return write_after(&this, &script, &html);
     }
     let r = match sanitize(&joined, true, true) {
-        Some(clean) => call(&target, &this, &Array::of1(&trusted::html_like(all_trusted(&args), &clean))),
+        Some(clean) => call1(&target, &this, &trusted::html_like(all_trusted(&args), &clean)),
         None => call(&target, &this, &args),
     };
     if strings::contains_ignore_case(&joined, "<iframe") {
@@ -933,7 +933,7 @@ fn fetch(target: Function, this: JsValue, args: Array) -> Result<JsValue, JsValu
             let e = js_sys::TypeError::new("keksi: request to a tracker blocked until consent");
             return Ok(Promise::reject(&e).into());
         };
-        return call(&target, &this, &Array::of1(&dead.into()));
+        return call1(&target, &this, &dead.into());
     }
     call(&target, &this, &args)
 }

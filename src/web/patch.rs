@@ -197,6 +197,14 @@ pub fn call(target: &Function, this: &JsValue, args: &Array) -> Result<JsValue, 
     Reflect::apply(target, this, args)
 }
 
+/// `call` with one argument in place of the page's. The array by `new Array` and `push`,
+/// which keksi imports anyway (`Array.of` would be an import of its own).
+pub fn call1(target: &Function, this: &JsValue, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let args = Array::new();
+    args.push(arg);
+    call(target, this, &args)
+}
+
 /// `Object.getOwnPropertyDescriptor(o, name)`, when `o` has that property. Made by
 /// keksi's own `Object` (also for a frame's `o`): an object or `undefined`, so no
 /// `instanceof` (an import of its own) is needed to tell.

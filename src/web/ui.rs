@@ -287,7 +287,9 @@ pub fn show_preferences(opener: Option<HtmlElement>) {
 /// Close the dialog (if open) and return focus to its opener.
 pub fn close_preferences() {
     let Some(d) = dialog() else { return };
-    if !d.open() {
+    // The `open` attribute, which the dialog's `open` property reflects (the property
+    // would be an import of its own in keksi.js; so elsewhere below).
+    if !d.has_attribute("open") {
         return;
     }
     d.close();
@@ -367,7 +369,9 @@ fn on_change(e: Event) {
 /// Escape closes; Tab and Shift+Tab cycle inside the open dialog.
 fn on_keydown(e: Event) {
     let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
-    let Some(d) = dialog().filter(|d| d.open()) else { return };
+    let Some(d) = dialog().filter(|d| d.has_attribute("open")) else {
+        return;
+    };
     match k.key().as_str() {
         "Escape" => {
             e.prevent_default();
@@ -467,7 +471,7 @@ fn on_document_click(e: Event) {
 /// Tab stays in the banner too.
 fn contain_modal_banner(k: &KeyboardEvent, e: &Event) {
     let modal = state::read(|s| s.settings.layout == crate::core::config::Layout::Modal).unwrap_or(false);
-    if !modal || dialog().map(|d| d.open()).unwrap_or(false) {
+    if !modal || dialog().map(|d| d.has_attribute("open")).unwrap_or(false) {
         return;
     }
     let Some(banner) = part("banner").filter(|b| !b.has_attribute("hidden")) else {
