@@ -87,11 +87,9 @@
     window.keksi = api;
   }
   try {
-    var exported = wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes("__UNLZMA__"), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });
+    wasm_bindgen.initSync({ module: new WebAssembly.Module(unpack(bytes("__UNLZMA__"), "__WASM_LZMA__", __SPLIT_SIZE__, __WASM_SIZE__)) });
     var api = { version: "__VERSION__" }; // the crate's version, written in by the build
-    // The glue's wrapper, or the module's own export where a wrapper would only call it
-    // (tools/build.mjs).
-    for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]] || exported[NAMES[i]];
+    for (var i = 0; i < NAMES.length; i++) api[NAMES[i]] = wasm_bindgen[NAMES[i]];
     window.keksi = api;
     // Google's own gtag: Consent Mode needs `arguments` objects, not arrays.
     wasm_bindgen.boot(nonce, function gtag() { window.dataLayer.push(arguments); });

@@ -121,14 +121,6 @@ glue = cut(glue, /(function __wbg_finalize_init\(instance, module\) \{)\n\s*wasm
 // to the same answer: a grown memory's old buffer is detached and the new one differs).
 glue = cut(glue, "cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || (cachedDataViewMemory0.buffer.detached === undefined && cachedDataViewMemory0.buffer !== wasm.memory.buffer)",
   "cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer !== wasm.memory.buffer", "getDataViewMemory0's test");
-// The API functions without arguments whose wrapper only calls the export and returns
-// what it returns (`acceptAll`, `consent`, …): the loader takes the module's export itself
-// (from what `initSync` returns) where the glue has no wrapper.
-{
-  const plain = /\n    function (\w+)\(\) \{\n        (?:const ret = )?wasm\.\1\(\);\n(?:        return ret;\n)?    \}\n    exports\.\1 = \1;\n/g;
-  if ((glue.match(plain) ?? []).length < 4) throw new Error("wasm-bindgen's glue changed: API wrappers not found");
-  glue = glue.replace(plain, "\n");
-}
 // passStringToWasm0's branch for a module without `__wbindgen_realloc` (encode the whole
 // string, then copy it in): every call passes the realloc keksi's module exports.
 {
