@@ -157,6 +157,11 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     let tag = el.tag_name();
     // Held for this URL now: a value kept from an earlier setter is not its own.
     super::patch::set_own(el, GIVEN, &JsValue::UNDEFINED);
+    // One the page marked itself (its `data-consent`, a script's `text/plain`) stays held
+    // whatever URL it is given next (see `unhold`).
+    if el.has_attribute(CONSENT_ATTR) && !el.has_attribute(AUTO_ATTR) {
+        super::patch::set_own(el, MARKED, &JsValue::TRUE);
+    }
     if tag == "IFRAME" && how == PARSER && el.is_connected() {
         // Stop the frame before anything else (see `placeholder::park`).
         super::placeholder::park(el, true);
@@ -418,6 +423,9 @@ pub fn release_detached() {
 /// The property marking a tracker script or iframe let through as noted (see [`check`]).
 const NOTED: &str = "__keksiNoted";
 
+/// The property marking an element the page marked before keksi held it (see [`hold`]).
+const MARKED: &str = "__keksiMarked";
+
 /// The property marking an element as in `DETACHED`.
 const LISTED: &str = "__keksiListed";
 
@@ -461,9 +469,10 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
 /// (its own: a loader's fallback, an iframe stopped with `about:blank`): that URL is what
 /// it loads, now (a script held as `text/plain` would never run) and after consent (which
 /// would put the tracker back). It loses what holding gave it. Not one held for a
-/// `srcset` kept aside, which may name a tracker still.
+/// `srcset` kept aside, which may name a tracker still, nor one the page marked: it
+/// waits for consent, as the page asked.
 fn unhold(el: &Element) {
-    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) {
+    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) || !get(el, MARKED).is_undefined() {
         return;
     }
     for a in &[AUTO_ATTR, CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR] {

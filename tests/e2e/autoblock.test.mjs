@@ -2131,3 +2131,22 @@ test('debug: ?keksi-debug and config "debug": true log "keksi: held" / "keksi: r
     await c.close();
   }
 });
+
+test('a script the page marked (text/plain, data-consent) given a tracker URL and then its own does not run before consent', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.type = 'text/plain';
+      s.setAttribute('data-consent', 'analytics');
+      s.src = TP.js('mk-a');
+      s.src = '/fixtures/autoblock/fp.js?run=mk-own';
+      document.head.append(s);
+    });
+    await settle();
+    assert.deepEqual((await ran(p.page)).filter((l) => l.startsWith('mk-')), [], 'a marked script ran before consent');
+    assertNotRequested(p, ['mk-a']);
+  } finally {
+    await p.close();
+  }
+});
