@@ -66,6 +66,8 @@ struct Natives {
     inner_html_get: Option<Function>,
     /// `ShadowRoot`'s own `innerHTML` setter (not `Element`'s).
     shadow_html_set: Option<Function>,
+    /// `Request.prototype`'s `url` getter, as it was before the page could replace it.
+    request_url: Option<Function>,
 }
 
 fn native_set(el: &Element, name: &str, value: &str) {
@@ -578,6 +580,9 @@ fn keep_natives(realm: &JsValue, originals: &JsValue) {
                 inner_html_set: original("Element.innerHTML"),
                 inner_html_get,
                 shadow_html_set: original("ShadowRoot.innerHTML"),
+                request_url: prototype_of(realm, "Request")
+                    .and_then(|p| super::patch::descriptor(&p, "url"))
+                    .and_then(|d| method(&d, "get")),
             })
         });
     }
@@ -886,16 +891,16 @@ fn write_after(doc: &JsValue, script: &Element, html: &JsValue) -> Result<JsValu
 /// The URL a `fetch`/`fetchLater` call requests: its first argument as a string, a
 /// `Request`'s own URL, else the argument read as a string (a `URL`), which is then passed
 /// on in its place (its `toString` runs once). A `Request` (of any realm) is read by
-/// `Request.prototype`'s getter, which throws for anything else: a `url` property (of a
-/// plain object, a subclass, or set on the request itself) is not what the browser requests.
+/// `Request.prototype`'s getter as keksi found it (the page may replace it later), which
+/// throws for anything else: a `url` property (of a plain object, a subclass, or set on
+/// the request itself) is not what the browser requests.
 fn request_url(args: &Array) -> Result<String, JsValue> {
     let v = args.get(0);
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
-    let url = prototype_of(&dom::global(), "Request")
-        .and_then(|p| super::patch::descriptor(&p, "url"))
-        .and_then(|d| method(&d, "get"))
+    let url = NATIVE
+        .with(|n| n.borrow().as_ref().and_then(|n| n.request_url.clone()))
         .and_then(|g| g.call0(&v).ok());
     if let Some(s) = url.and_then(|u| u.as_string()) {
         return Ok(s);
