@@ -31,9 +31,13 @@ pub fn pick<'a>(forced: Option<&str>, html_lang: Option<&str>, navigator: &[Stri
     FALLBACK
 }
 
-/// Whether a language is written right to left.
+/// Whether a language is written right to left: those of the Arabic and Hebrew scripts
+/// and Thaana (the config may give texts for any language; `iw` is Hebrew's old code).
 pub fn is_rtl(lang: &str) -> bool {
-    matches!(base(lang).as_str(), "ar" | "he" | "fa" | "ur")
+    matches!(
+        base(lang).as_str(),
+        "ar" | "he" | "iw" | "fa" | "ur" | "ps" | "sd" | "ug" | "ckb" | "yi" | "dv"
+    )
 }
 
 #[cfg(test)]
@@ -67,5 +71,9 @@ mod tests {
         assert!(is_rtl("ar"));
         assert!(is_rtl("he-IL"));
         assert!(!is_rtl("fi"));
+        // Languages not built in that a config may give texts for.
+        for l in ["ps", "yi", "dv", "ckb", "sd", "ug", "iw"] {
+            assert!(is_rtl(l), "{l}");
+        }
     }
 }

@@ -66,6 +66,8 @@ struct Natives {
     inner_html_get: Option<Function>,
     /// `ShadowRoot`'s own `innerHTML` setter (not `Element`'s).
     shadow_html_set: Option<Function>,
+    /// `Request.prototype`'s `url` getter, as it was before the page could replace it.
+    request_url: Option<Function>,
 }
 
 fn native_set(el: &Element, name: &str, value: &str) {
@@ -157,6 +159,11 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     let tag = el.tag_name();
     // Held for this URL now: a value kept from an earlier setter is not its own.
     super::patch::set_own(el, GIVEN, &JsValue::UNDEFINED);
+    // One the page marked itself (its `data-consent`, a script's `text/plain`) stays held
+    // whatever URL it is given next (see `unhold`).
+    if el.has_attribute(CONSENT_ATTR) && !el.has_attribute(AUTO_ATTR) {
+        super::patch::set_own(el, MARKED, &JsValue::TRUE);
+    }
     if tag == "IFRAME" && how == PARSER && el.is_connected() {
         // Stop the frame before anything else (see `placeholder::park`).
         super::placeholder::park(el, true);
@@ -418,6 +425,9 @@ pub fn release_detached() {
 /// The property marking a tracker script or iframe let through as noted (see [`check`]).
 const NOTED: &str = "__keksiNoted";
 
+/// The property marking an element the page marked before keksi held it (see [`hold`]).
+const MARKED: &str = "__keksiMarked";
+
 /// The property marking an element as in `DETACHED`.
 const LISTED: &str = "__keksiListed";
 
@@ -461,9 +471,10 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
 /// (its own: a loader's fallback, an iframe stopped with `about:blank`): that URL is what
 /// it loads, now (a script held as `text/plain` would never run) and after consent (which
 /// would put the tracker back). It loses what holding gave it. Not one held for a
-/// `srcset` kept aside, which may name a tracker still.
+/// `srcset` kept aside, which may name a tracker still, nor one the page marked: it
+/// waits for consent, as the page asked.
 fn unhold(el: &Element) {
-    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) {
+    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) || !get(el, MARKED).is_undefined() {
         return;
     }
     for a in &[AUTO_ATTR, CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR] {
@@ -569,6 +580,9 @@ fn keep_natives(realm: &JsValue, originals: &JsValue) {
                 inner_html_set: original("Element.innerHTML"),
                 inner_html_get,
                 shadow_html_set: original("ShadowRoot.innerHTML"),
+                request_url: prototype_of(realm, "Request")
+                    .and_then(|p| super::patch::descriptor(&p, "url"))
+                    .and_then(|d| method(&d, "get")),
             })
         });
     }
@@ -877,16 +891,16 @@ fn write_after(doc: &JsValue, script: &Element, html: &JsValue) -> Result<JsValu
 /// The URL a `fetch`/`fetchLater` call requests: its first argument as a string, a
 /// `Request`'s own URL, else the argument read as a string (a `URL`), which is then passed
 /// on in its place (its `toString` runs once). A `Request` (of any realm) is read by
-/// `Request.prototype`'s getter, which throws for anything else: a `url` property (of a
-/// plain object, a subclass, or set on the request itself) is not what the browser requests.
+/// `Request.prototype`'s getter as keksi found it (the page may replace it later), which
+/// throws for anything else: a `url` property (of a plain object, a subclass, or set on
+/// the request itself) is not what the browser requests.
 fn request_url(args: &Array) -> Result<String, JsValue> {
     let v = args.get(0);
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
-    let url = prototype_of(&dom::global(), "Request")
-        .and_then(|p| super::patch::descriptor(&p, "url"))
-        .and_then(|d| method(&d, "get"))
+    let url = NATIVE
+        .with(|n| n.borrow().as_ref().and_then(|n| n.request_url.clone()))
         .and_then(|g| g.call0(&v).ok());
     if let Some(s) = url.and_then(|u| u.as_string()) {
         return Ok(s);

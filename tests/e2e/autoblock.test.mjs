@@ -2131,3 +2131,53 @@ test('debug: ?keksi-debug and config "debug": true log "keksi: held" / "keksi: r
     await c.close();
   }
 });
+
+test('a script the page marked (text/plain, data-consent) given a tracker URL and then its own does not run before consent', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.type = 'text/plain';
+      s.setAttribute('data-consent', 'analytics');
+      s.src = TP.js('mk-a');
+      s.src = '/fixtures/autoblock/fp.js?run=mk-own';
+      document.head.append(s);
+    });
+    await settle();
+    assert.deepEqual((await ran(p.page)).filter((l) => l.startsWith('mk-')), [], 'a marked script ran before consent');
+    assertNotRequested(p, ['mk-a']);
+  } finally {
+    await p.close();
+  }
+});
+
+test('fetch judges a Request by the browser\'s own url getter, whatever the page later does to Request.prototype; a Request of a frame\'s realm too', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const pre = await p.page.evaluate(async () => {
+      const f = document.createElement('iframe');
+      document.body.append(f);
+      const out = {};
+      const tries = {
+        realm: () => fetch(new f.contentWindow.Request(TP.FBTR + '?run=fetch-realm'), { mode: 'no-cors' }),
+        proto: () => {
+          Object.defineProperty(Request.prototype, 'url', { get() { return '/beacon-sink'; }, configurable: true });
+          return fetch(new Request(TP.FBTR + '?run=fetch-proto'), { mode: 'no-cors' });
+        },
+      };
+      for (const [k, t] of Object.entries(tries)) {
+        try {
+          out[k] = (await t()).status;
+        } catch (e) {
+          out[k] = e instanceof TypeError ? 'TypeError' : `${e && e.name}: ${e && e.message}`;
+        }
+      }
+      return out;
+    });
+    await settle();
+    assertNotRequested(p, ['fetch-realm', 'fetch-proto']);
+    assert.deepEqual(pre, { realm: 'TypeError', proto: 'TypeError' });
+  } finally {
+    await p.close();
+  }
+});
