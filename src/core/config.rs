@@ -726,13 +726,18 @@ fn read_texts(v: &Json) -> Result<Vec<(String, String, String)>> {
     let mut out = Vec::new();
     for (lang, entries) in map(v, "texts")? {
         let lp = join("texts", lang);
+        // By base language (`de-AT` → `de`), as texts are picked and looked up; one that
+        // is no language (empty, `*`) would be picked for a page without a `lang`.
+        let base = super::language::base(lang);
+        if base.is_empty() || !base.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(Error::field(lp, "not a language tag"));
+        }
         for (key, text) in map(entries, &lp)? {
             let p = join(&lp, key);
             if !texts::is_key(key) {
                 return Err(Error::field(p, "unknown text key"));
             }
-            // By base language (`de-AT` → `de`), as texts are picked and looked up.
-            out.push((super::language::base(lang), key.clone(), string(text, &p)?));
+            out.push((base.clone(), key.clone(), string(text, &p)?));
         }
     }
     Ok(out)
@@ -758,6 +763,20 @@ mod tests {
             Error::ConfigField { field, .. } => field,
             other => panic!("expected a field error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn texts_need_a_language_tag() {
+        // An empty tag would be picked for `<html lang="">` ahead of the visitor's languages.
+        for bad in [
+            r#"{"texts":{"":{"save":"S"}}}"#,
+            r#"{"texts":{"-x":{"save":"S"}}}"#,
+            r#"{"texts":{"e n":{"save":"S"}}}"#,
+            r#"{"texts":{"*":{"save":"S"}}}"#,
+        ] {
+            assert!(field_of(err(bad)).starts_with("texts"), "{bad}");
+        }
+        assert!(Settings::from_json(r#"{"texts":{"pt-BR":{"save":"S"},"FA":{"save":"S"}}}"#).is_ok());
     }
 
     #[test]
