@@ -360,6 +360,17 @@ mod tests {
         .unwrap()
     }
 
+    /// A view with no choice, no cookie rows and no GPC.
+    fn bare_view<'a>(settings: &'a Settings, texts: &'a Texts) -> View<'a> {
+        View {
+            settings,
+            texts,
+            choice: None,
+            cookies: &[],
+            gpc: false,
+        }
+    }
+
     fn render(choice: Option<&Choice>, gpc: bool) -> (String, String) {
         let s = settings();
         let t = Texts::load("en", &[]);
@@ -389,15 +400,8 @@ mod tests {
         let mut s = settings();
         s.layout = crate::core::config::Layout::Modal;
         let t = Texts::load("en", &[]);
-        let v = View {
-            settings: &s,
-            texts: &t,
-            choice: None,
-            cookies: &[],
-            gpc: false,
-        };
         assert!(
-            banner(&v).contains("role=\"dialog\" aria-modal=\"true\""),
+            banner(&bare_view(&s, &t)).contains("role=\"dialog\" aria-modal=\"true\""),
             "the modal layout is a modal dialog to screen readers"
         );
     }
@@ -434,14 +438,7 @@ mod tests {
     fn a_necessary_service_is_locked_on() {
         let s = Settings::from_json(r#"{"categories":{"necessary":{"services":{"pay":{"title":"Pay"}}}}}"#).unwrap();
         let t = Texts::load("en", &[]);
-        let v = View {
-            settings: &s,
-            texts: &t,
-            choice: None,
-            cookies: &[],
-            gpc: false,
-        };
-        assert!(dialog(&v).contains("data-service=\"pay\" id=\"ks-pay\" checked disabled>"));
+        assert!(dialog(&bare_view(&s, &t)).contains("data-service=\"pay\" id=\"ks-pay\" checked disabled>"));
     }
 
     #[test]
