@@ -450,7 +450,7 @@ test('an opener inside a page\'s own shadow root (a web-component footer) opens 
   const p = await newPage(env, '/fixtures/necessary-service.html');
   try {
     await waitVisible(p.page, BANNER);
-    await p.page.click(btn(BANNER, 'reject-all'));
+    await p.page.locator(btn(BANNER, 'reject-all')).click();
     await waitHidden(p.page, BANNER);
     const opener = p.page.locator('site-footer [data-keksi-open]');
     await opener.click();
