@@ -727,7 +727,7 @@ fn read_texts(v: &Json) -> Result<Vec<(String, String, String)>> {
     for (lang, entries) in map(v, "texts")? {
         let lp = join("texts", lang);
         // By base language (`de-AT` → `de`), as texts are picked and looked up; one that
-        // is no language (empty, `*`) would be picked for a page without a `lang`.
+        // is no language (empty, `*`) would be picked for a page whose `lang` is empty.
         let base = super::language::base(lang);
         if base.is_empty() || !base.bytes().all(|b| b.is_ascii_lowercase()) {
             return Err(Error::field(lp, "not a language tag"));
