@@ -15,8 +15,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
 use super::interceptor::{self, AUTO_ATTR, IN_PLACE, PARSER};
+use super::needs::Needs;
 use super::{dom, late_events, placeholder, state, trusted};
-use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
+use crate::core::hooks::{CONSENT_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
 use crate::core::strings;
 
 /// Elements keksi governs (a macro, for `WATCHED`).
@@ -53,12 +54,11 @@ crate::single::local! {
 }
 
 fn verdict(el: &Element) -> Verdict {
-    let category = dom::attr_text(el, CONSENT_ATTR);
-    let service = dom::attr(el, SERVICE_ATTR);
+    let needs = Needs::of(el);
     state::read(|s| {
-        if s.settings.category(&category).is_none() {
+        if s.settings.category(&needs.own().0).is_none() {
             Verdict::UnknownCategory
-        } else if s.allows(&category, service.as_deref()) {
+        } else if needs.met(s) {
             Verdict::Allowed
         } else {
             Verdict::Held
@@ -375,7 +375,9 @@ fn pump() {
             dom::set_attr(&el, STATE_ATTR, "held");
             continue;
         }
-        super::api::note_ran(dom::attr_text(&el, CONSENT_ATTR), dom::attr(&el, SERVICE_ATTR));
+        for (c, v) in &Needs::of(&el).0 {
+            super::api::note_ran(c.clone(), v.clone());
+        }
         // A script that script created is released on itself: its own load handlers fire.
         // Script-created scripts keep their arrival order, whatever their `async`; but one
         // created `async` (as vendors' snippets make them) holds the next ones up for at

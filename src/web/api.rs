@@ -9,6 +9,7 @@ use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::needs::Needs;
 use super::state::{self, State};
 use super::{activation, cookie_guard, dom, signals, store, ui};
 use crate::core::consent::{id_from_bytes, Choice, ConsentRecord, Method};
@@ -150,14 +151,19 @@ fn reload_if_withdrawn() {
     }
 }
 
-/// Allow one service (or, without one, one category) on top of the current choice:
-/// the placeholder's "Allow" button.
-pub(crate) fn allow_one(category: &str, service: Option<&str>) {
+/// Allow what a held element needs (each service, or without one its category) on top
+/// of the current choice: the placeholder's "Allow" button.
+pub(crate) fn allow(needs: &Needs) {
     let Some(choice) = state::read(|s| {
         let mut c = s.choice().cloned().unwrap_or_else(Choice::necessary_only);
-        match service.filter(|n| s.settings.category(category).and_then(|c| c.service(n)).is_some()) {
-            Some(svc) => c.set_service(svc, true),
-            None => c.set_category(&s.settings, category, true),
+        for (category, service) in &needs.0 {
+            match service
+                .as_deref()
+                .filter(|n| s.settings.category(category).and_then(|c| c.service(n)).is_some())
+            {
+                Some(svc) => c.set_service(svc, true),
+                None => c.set_category(&s.settings, category, true),
+            }
         }
         c
     }) else {

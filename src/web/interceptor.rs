@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
+use super::needs::{Needs, TRACKER_ATTR, TRACKER_SERVICE_ATTR};
 use super::patch::{call, call1, get, method, prototype_of, read_once, text};
 use super::{dom, frames, state, trusted};
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR, TYPE_ATTR};
@@ -164,6 +165,12 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     if el.has_attribute(CONSENT_ATTR) && !el.has_attribute(AUTO_ATTR) {
         super::patch::set_own(el, MARKED, &JsValue::TRUE);
     }
+    // The page's marking stays; the tracker's category goes next to it (see `needs`).
+    let (cat, svc) = if get(el, MARKED).is_undefined() {
+        (CONSENT_ATTR, SERVICE_ATTR)
+    } else {
+        (TRACKER_ATTR, TRACKER_SERVICE_ATTR)
+    };
     if tag == "IFRAME" && how == PARSER && el.is_connected() {
         // Stop the frame before anything else (see `placeholder::park`).
         super::placeholder::park(el, true);
@@ -171,9 +178,11 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     if let Some(attr) = url_attr(&tag) {
         native_remove(el, attr);
     }
-    native_set(el, CONSENT_ATTR, &m.category);
-    if let Some(svc) = &m.service {
-        native_set(el, SERVICE_ATTR, svc);
+    native_set(el, cat, &m.category);
+    // Not a service of a tracker it was held for before.
+    match &m.service {
+        Some(s) => native_set(el, svc, s),
+        None => native_remove(el, svc),
     }
     native_set(el, SRC_ATTR, url);
     native_set(el, AUTO_ATTR, how);
@@ -405,9 +414,8 @@ pub fn release_detached() {
             super::patch::set_own(el, LISTED, &JsValue::UNDEFINED);
             continue;
         }
-        let cat = dom::attr_text(el, CONSENT_ATTR);
-        let svc = el.get_attribute(SERVICE_ATTR);
-        if state::read(|s| s.allows(&cat, svc.as_deref())).unwrap_or(false) {
+        let needs = Needs::of(el);
+        if state::read(|s| needs.met(s)).unwrap_or(false) {
             release_in_place(el);
             super::patch::set_own(el, LISTED, &JsValue::UNDEFINED);
         } else {
@@ -471,13 +479,20 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
 /// (its own: a loader's fallback, an iframe stopped with `about:blank`): that URL is what
 /// it loads, now (a script held as `text/plain` would never run) and after consent (which
 /// would put the tracker back). It loses what holding gave it. Not one held for a
-/// `srcset` kept aside, which may name a tracker still, nor one the page marked: it
-/// waits for consent, as the page asked.
+/// `srcset` kept aside, which may name a tracker still. One the page marked keeps its
+/// marking: it waits for its own category, as the page asked, with its new URL.
 fn unhold(el: &Element) {
-    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) || !get(el, MARKED).is_undefined() {
+    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) {
         return;
     }
-    for a in &[AUTO_ATTR, CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR, STATE_ATTR] {
+    for a in &[AUTO_ATTR, SRC_ATTR, TRACKER_ATTR, TRACKER_SERVICE_ATTR] {
+        native_remove(el, a);
+    }
+    restore(el);
+    if !get(el, MARKED).is_undefined() {
+        return;
+    }
+    for a in &[CONSENT_ATTR, SERVICE_ATTR, STATE_ATTR] {
         native_remove(el, a);
     }
     if dom::is_tag(el, "SCRIPT") {
@@ -487,7 +502,6 @@ fn unhold(el: &Element) {
         }
         native_remove(el, TYPE_ATTR);
     }
-    restore(el);
     super::placeholder::release(el);
 }
 

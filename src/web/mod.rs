@@ -10,6 +10,7 @@ pub mod dom;
 mod frames;
 pub mod interceptor;
 mod late_events;
+mod needs;
 pub mod patch;
 mod placeholder;
 pub mod signals;

@@ -11,9 +11,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
+use super::needs::Needs;
 use super::patch::get;
 use super::{api, dom, interceptor, state};
-use crate::core::hooks::{action, ACTION_ATTR, CONSENT_ATTR, PARKED_ATTR, PLACEHOLDER_ATTR, SERVICE_ATTR, SRC_ATTR};
+use crate::core::hooks::{action, ACTION_ATTR, PARKED_ATTR, PLACEHOLDER_ATTR, SRC_ATTR};
 use crate::core::markup;
 
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/placeholder.css"));
@@ -94,8 +95,8 @@ pub fn hold(iframe: &Element, loaded: bool) {
     if let Some(theme) = state::read(|s| s.settings.theme.as_str()) {
         dom::set_attr(&ph, "data-theme", theme);
     }
-    let category = dom::attr_text(iframe, CONSENT_ATTR);
-    let service = dom::attr(iframe, SERVICE_ATTR);
+    let needs = Needs::of(iframe);
+    let (category, service) = needs.own().clone();
     // A known embed is named by its vendor ("Google Maps"), not by a bare category.
     let vendor = dom::attr(iframe, SRC_ATTR)
         .and_then(|u| interceptor::tracker_of(&u, true))
@@ -137,7 +138,6 @@ pub fn hold(iframe: &Element, loaded: bool) {
     let size = markup::placeholder_size_css(dom::attr(iframe, "width").as_deref(), dom::attr(iframe, "height").as_deref());
     dom::adopt_css(&root, &size);
     dom::set_html(&root, &markup);
-    let (cat, svc) = (category, service);
     let click = Closure::wrap(Box::new(move |e: JsValue| {
         let hit = e
             .unchecked_into::<web_sys::Event>()
@@ -146,7 +146,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
             .and_then(|t| t.closest("[data-action]").ok().flatten())
             .is_some_and(|b| dom::attr_is(&b, ACTION_ATTR, action::ALLOW));
         if hit {
-            api::allow_one(&cat, svc.as_deref());
+            api::allow(&needs);
         }
     }) as Box<dyn FnMut(JsValue)>);
     dom::listen(&root, "click", click.as_ref().unchecked_ref(), false);

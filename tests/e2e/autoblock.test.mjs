@@ -2146,6 +2146,88 @@ test('a script the page marked (text/plain, data-consent) given a tracker URL an
     await settle();
     assert.deepEqual((await ran(p.page)).filter((l) => l.startsWith('mk-')), [], 'a marked script ran before consent');
     assertNotRequested(p, ['mk-a']);
+    // On consent it runs with the URL the page gave it last, not the tracker's.
+    await p.page.evaluate(() => keksi.accept(['analytics']));
+    assert.ok(await until(async () => (await ran(p.page)).includes('mk-own')), `the page's own URL did not run after consent: ${JSON.stringify(await ran(p.page))}`);
+    await settle();
+    assertNotRequested(p, ['mk-a'], 'after consent');
+  } finally {
+    await p.close();
+  }
+});
+
+/** Scripts the page marked `advertising` on an analytics host (GA), their URLs given three ways. */
+async function insertMarkedAds(page) {
+  await page.evaluate(() => {
+    const make = (label) => {
+      const s = document.createElement('script');
+      s.type = 'text/plain';
+      s.setAttribute('data-consent', 'advertising');
+      return [s, TP.js(label)];
+    };
+    const [a, ua] = make('mk-ad-prop');
+    a.src = ua;
+    const [b, ub] = make('mk-ad-attr');
+    b.setAttribute('src', ub);
+    // Past the setters: only the insertion sees its URL.
+    const [c, uc] = make('mk-ad-insert');
+    const at = document.createAttribute('src');
+    at.value = uc;
+    c.setAttributeNode(at);
+    document.head.append(a, b, c);
+  });
+}
+
+const MARKED_ADS = ['mk-ad-prop', 'mk-ad-attr', 'mk-ad-insert'];
+
+test('a tag the page marked in one category on a tracker host of another waits for both: analytics alone does not run an advertising-marked script on an analytics host', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/marked.html');
+  try {
+    await insertMarkedAds(p.page);
+    await settle();
+    await p.page.evaluate(() => keksi.accept(['analytics']));
+    await settle(600);
+    assert.deepEqual((await ran(p.page)).filter((l) => l.startsWith('mk-') || l.startsWith('gtag:')), [], 'ran on the tracker\'s category alone');
+    assertNotRequested(p, MARKED_ADS, 'with analytics alone');
+    assert.deepEqual(p.net.requested('G-MKPARSED').map((h) => h.url), [], 'the parsed tag was requested with analytics alone');
+    const attrs = await p.page.evaluate(() => [...document.querySelectorAll('script[data-keksi-auto]')].map((s) => [s.dataset.consent, s.dataset.keksiTracker]));
+    assert.ok(attrs.length >= 4 && attrs.every(([c, t]) => c === 'advertising' && t === 'analytics'), `the page's marking kept, the tracker's next to it: ${JSON.stringify(attrs)}`);
+    await p.page.evaluate(() => keksi.accept(['analytics', 'advertising']));
+    assert.ok(await until(async () => MARKED_ADS.every((l) => p.net.ran(l).length > 0) && p.net.requested('G-MKPARSED').length > 0),
+      `not all released with both: ${JSON.stringify(await ran(p.page))}`);
+    await settle();
+    const r = await ran(p.page);
+    for (const l of [...MARKED_ADS, 'gtag:G-MKPARSED']) assert.equal(r.filter((x) => x === l).length, 1, `${l} ran ${r.filter((x) => x === l).length} times: ${JSON.stringify(r)}`);
+  } finally {
+    await p.close();
+  }
+});
+
+test('a tag the page marked advertising on an analytics host does not run on advertising alone either', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/marked.html');
+  try {
+    await insertMarkedAds(p.page);
+    await p.page.evaluate(() => keksi.accept(['advertising']));
+    await settle(600);
+    assert.deepEqual((await ran(p.page)).filter((l) => l.startsWith('mk-') || l.startsWith('gtag:')), [], 'ran on the page\'s category alone');
+    assertNotRequested(p, MARKED_ADS, 'with advertising alone');
+  } finally {
+    await p.close();
+  }
+});
+
+test('an iframe the page marked advertising with a live YouTube URL: held for both, and its placeholder\'s "Allow" loads it', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/marked.html');
+  try {
+    await p.page.evaluate(() => keksi.accept(['advertising']));
+    await settle(600);
+    assert.deepEqual(await frames(p.page), [], 'the embed showed on the page\'s category alone');
+    const allow = p.page.locator('[data-keksi-placeholder] [data-action="allow"]').first();
+    await allow.waitFor({ state: 'visible', timeout: T });
+    await allow.click();
+    assert.ok(await until(async () => (await frames(p.page)).includes('mk-frame')), `the embed did not load after "Allow": ${JSON.stringify(await frames(p.page))}`);
+    const s = await p.page.evaluate(() => ({ ad: keksi.allowed('advertising'), yt: keksi.allowed('functional', 'youtube') }));
+    assert.deepEqual(s, { ad: true, yt: true });
   } finally {
     await p.close();
   }

@@ -1,0 +1,47 @@
+//! What a governed element waits for: the category (and service) the page marked it
+//! with, or keksi gave it; and for one the page marked that keksi also holds for a
+//! tracker URL, the tracker's too. The page's marking alone must not let a tracker it
+//! put in a looser category through, nor the tracker's category alone one the page put
+//! in a stricter category (an `advertising` script on an analytics host).
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use web_sys::Element;
+
+use super::dom;
+use super::state::State;
+use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR};
+
+/// The tracker's category, on an element the page marked with its own (see
+/// `interceptor::hold`).
+pub const TRACKER_ATTR: &str = "data-keksi-tracker";
+/// The tracker's service, next to [`TRACKER_ATTR`].
+pub const TRACKER_SERVICE_ATTR: &str = "data-keksi-tracker-service";
+
+/// A category and the service in it, if any.
+pub type Pair = (String, Option<String>);
+
+/// The consents an element needs, all of them: its own first, then the tracker's.
+pub struct Needs(pub Vec<Pair>);
+
+impl Needs {
+    /// Read from the element (before the state is borrowed: a page may have wrapped the
+    /// DOM's getters).
+    pub fn of(el: &Element) -> Needs {
+        let mut all = vec![(dom::attr_text(el, CONSENT_ATTR), dom::attr(el, SERVICE_ATTR))];
+        if let Some(c) = dom::attr(el, TRACKER_ATTR) {
+            all.push((c, dom::attr(el, TRACKER_SERVICE_ATTR)));
+        }
+        Needs(all)
+    }
+
+    /// Whether the choice allows every one.
+    pub fn met(&self, s: &State) -> bool {
+        self.0.iter().all(|(c, v)| s.allows(c, v.as_deref()))
+    }
+
+    /// The element's own category (and service).
+    pub fn own(&self) -> &Pair {
+        &self.0[0]
+    }
+}
