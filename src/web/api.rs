@@ -185,7 +185,8 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
         name: s.settings.cookie_name.clone(),
         provider: s.texts.at(key::CONSENT_COOKIE_PROVIDER).into(),
         purpose: s.texts.at(key::CONSENT_COOKIE_PURPOSE).into(),
-        duration: s.texts.at(key::CONSENT_COOKIE_DURATION).into(),
+        // What is left of the choice's validity (all of it before one is made).
+        duration: crate::core::strings::replace(s.texts.at(key::CONSENT_COOKIE_DURATION), "{days}", &s.texts.days(own_days(s))),
         persistent: Some(true),
     }];
     push_declared_rows(&mut rows, &s.settings);
@@ -218,6 +219,14 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
         });
     }
     rows
+}
+
+/// Whole days keksi's own cookie lives on (counted like the other rows' days).
+fn own_days(s: &State) -> u64 {
+    match &s.record {
+        Some(r) => r.max_age_secs(&s.settings, dom::now_ms()) / 86_400 + 1,
+        None => u64::from(s.settings.consent_validity_days),
+    }
 }
 
 /// Configure keksi from an object (or JSON text) instead of the inline config element.

@@ -171,6 +171,12 @@ test('footer link opens the dialog: modal, necessary locked on, optional off, se
       assert.ok(table.row.includes(want), `cookie row lacks "${want}": ${table.row}`);
     }
     assert.match(table.row, /persistent/i, `cookie row does not say persistent: ${table.row}`);
+    // keksi's own cookie: the lifetime it is really given (consentValidityDays, 182 by default).
+    const own = await inShadow(p.page, (root) => {
+      const cell = [...root.querySelectorAll('[data-keksi="preferences"] td, [data-keksi="preferences"] th')].find((c) => c.textContent.includes('keksi_consent'));
+      return cell ? cell.closest('tr').textContent.replace(/\s+/g, ' ') : null;
+    });
+    assert.ok(own && own.includes('182 days') && !/12 months/.test(own), `keksi's own cookie row: ${own}`);
 
     // Close keeps things as they were: nothing allowed, no choice stored.
     await p.page.locator(btn(DIALOG, 'close')).click();
