@@ -356,17 +356,21 @@ pub fn hide() {
 /// Withdraw: forget the choice, delete optional cookies and storage, show the banner.
 #[wasm_bindgen]
 pub fn reset() {
-    let Some(name) = state::write(|s| {
+    // With no choice made nothing changes: no `keksi:consent`, Consent Mode update or
+    // receipt (CONTRACT §8: the event follows a change of choice).
+    let name = state::write(|s| {
         s.api_used = true;
-        s.record = None;
-        s.settings.cookie_name.clone()
-    }) else {
-        return;
-    };
-    store::delete(&name);
+        s.record.take().map(|_| s.settings.cookie_name.clone())
+    })
+    .flatten();
+    if let Some(n) = &name {
+        store::delete(n);
+    }
     ui::close_preferences();
     ui::show_banner(true);
-    after_change(Action::Withdraw);
+    if name.is_some() {
+        after_change(Action::Withdraw);
+    }
 }
 
 /// Every cookie the page can see: `{ name, category, lifetime, expires }`. Lifetime and
