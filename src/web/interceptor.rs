@@ -227,9 +227,9 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
 }
 
 /// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
-/// it was held. A tracker script or iframe let through (its category allowed already, as
-/// on a load with a stored choice) is noted as run: withdrawing that choice reloads the
-/// page, as it does for a script keksi released.
+/// it was held. A tracker script or iframe let through into a document (its category
+/// allowed already, as on a load with a stored choice) is noted as run: withdrawing that
+/// choice reloads the page, as it does for a script keksi released.
 fn check(el: &Element, url: &str, how: &str) -> bool {
     match blocked(url) {
         Some(m) => {
@@ -237,10 +237,14 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
             true
         }
         None => {
-            // Once per element (a script is looked at as its URL is set, then as it goes in).
-            // An iframe too, unless marked (one keksi releases, and holds again on a
-            // withdrawal): what an unmarked one shows goes only with a reload.
-            let noted = dom::is_tag(el, "SCRIPT") || (dom::is_tag(el, "IFRAME") && !el.has_attribute(CONSENT_ATTR));
+            // Once per element, when it is in a document (it runs or shows only there: one
+            // given its URL outside is looked at again as it goes in). Not one the page
+            // marked: a marked script runs, and is noted, only when keksi releases it, and
+            // a marked iframe is held again on a withdrawal. What an unmarked iframe shows
+            // goes only with a reload.
+            let noted = (dom::is_tag(el, "SCRIPT") || dom::is_tag(el, "IFRAME"))
+                && !el.has_attribute(CONSENT_ATTR)
+                && el.is_connected();
             if noted && get(el, NOTED).is_undefined() {
                 if let Some(m) = tracker_of(url, true) {
                     super::patch::set_own(el, NOTED, &JsValue::TRUE);

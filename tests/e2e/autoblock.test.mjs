@@ -1954,6 +1954,33 @@ test('withdrawal on a later load: trackers that ran under the stored choice (nev
   }
 });
 
+test('withdrawal on a later load: no reload for a tracker script that never ran (never inserted, or marked by the page for a category still refused)', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(() => keksi.accept(['analytics']));
+    await p.page.reload();
+    await p.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.src = TP.js('nr-detached');
+      window.__kept = s; // made, given its URL, never inserted
+      const m = document.createElement('script');
+      m.type = 'text/plain';
+      m.setAttribute('data-consent', 'advertising');
+      m.src = TP.js('nr-marked');
+      document.head.append(m);
+    });
+    await settle();
+    assert.deepEqual(await ran(p.page), [], 'nothing may have run');
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => keksi.rejectAll());
+    await settle(800);
+    const state = await check().catch(() => ({ marker: 'unknown' }));
+    assert.notEqual(state.marker, null, 'the page reloaded though no tracker ran');
+  } finally {
+    await p.close();
+  }
+});
+
 test('withdrawal on a later load: tracker iframes shown under the stored choice (a page with no tracker script) reload the page when it is withdrawn, and come back held', { timeout: 30_000 }, async () => {
   const p = await open('/fixtures/autoblock/maps.html');
   try {
