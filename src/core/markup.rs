@@ -47,14 +47,11 @@ pub struct View<'a> {
 
 impl View<'_> {
     fn title<'b>(&'b self, c: &'b Category) -> &'b str {
-        c.title.as_deref().or_else(|| self.texts.category_title(&c.name)).unwrap_or(&c.name)
+        self.texts.title_of(c)
     }
 
     fn description<'b>(&'b self, c: &'b Category) -> &'b str {
-        c.description
-            .as_deref()
-            .or_else(|| self.texts.category_description(&c.name))
-            .unwrap_or("")
+        self.texts.description_of(c)
     }
 }
 

@@ -50,9 +50,7 @@ pub fn shown_hash(s: &Settings, t: &Texts) -> String {
         line(&["text", k, v]);
     }
     for c in &s.categories {
-        let title = c.title.as_deref().or_else(|| t.category_title(&c.name)).unwrap_or(&c.name);
-        let desc = c.description.as_deref().or_else(|| t.category_description(&c.name)).unwrap_or("");
-        line(&["category", &c.name, title, desc]);
+        line(&["category", &c.name, t.title_of(c), t.description_of(c)]);
         for v in &c.services {
             line(&["service", &c.name, &v.name, &v.title, v.description.as_deref().unwrap_or("")]);
         }

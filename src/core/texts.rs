@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::category::Category;
 use super::language;
 
 // `KEYS` and `BUILTIN`: the text keys and each compiled-in language's values, both
@@ -103,6 +104,20 @@ impl Texts {
     /// Whether the language is written right to left.
     pub fn is_rtl(&self) -> bool {
         language::is_rtl(&self.lang)
+    }
+
+    /// What a category is called: the config's title, else the built-in one in this
+    /// language, else its name.
+    pub fn title_of<'a>(&'a self, c: &'a Category) -> &'a str {
+        c.title.as_deref().or_else(|| self.category_title(&c.name)).unwrap_or(&c.name)
+    }
+
+    /// A category's description: the config's, else the built-in one, else none.
+    pub fn description_of<'a>(&'a self, c: &'a Category) -> &'a str {
+        c.description
+            .as_deref()
+            .or_else(|| self.category_description(&c.name))
+            .unwrap_or("")
     }
 
     /// Title of a built-in category in this language, if it has one.

@@ -242,9 +242,7 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
             // marked: a marked script runs, and is noted, only when keksi releases it, and
             // a marked iframe is held again on a withdrawal. What an unmarked iframe shows
             // goes only with a reload.
-            let noted = (dom::is_tag(el, "SCRIPT") || dom::is_tag(el, "IFRAME"))
-                && !el.has_attribute(CONSENT_ATTR)
-                && el.is_connected();
+            let noted = (dom::is_tag(el, "SCRIPT") || dom::is_tag(el, "IFRAME")) && !el.has_attribute(CONSENT_ATTR) && el.is_connected();
             if noted && get(el, NOTED).is_undefined() {
                 if let Some(m) = tracker_of(url, true) {
                     super::patch::set_own(el, NOTED, &JsValue::TRUE);

@@ -104,9 +104,7 @@ pub fn hold(iframe: &Element, loaded: bool) {
     let Some((markup, undeclared)) = state::read(|s| {
         let cat = s.settings.category(&category);
         // Borrowed, not cloned: only the markup is made.
-        let cat_title = cat
-            .and_then(|c| c.title.as_deref().or_else(|| s.texts.category_title(&c.name)))
-            .unwrap_or(&category);
+        let cat_title = title(s, &category);
         let declared = service
             .as_deref()
             .and_then(|n| cat.and_then(|c| c.service(n)))
@@ -120,9 +118,20 @@ pub fn hold(iframe: &Element, loaded: bool) {
             .unwrap_or(cat_title);
         // "Allow" switches on what it names: a service the config does not declare cannot
         // be allowed alone, so the button names the category it allows.
-        let allows = declared.unwrap_or(cat_title);
+        let mut cats = String::from(cat_title);
+        // One the page marked that waits for a tracker's category too: "Allow" gives
+        // both, and both are named.
+        if let Some((c, _)) = needs.0.get(1).filter(|(c, _)| *c != category) {
+            cats.push_str(", ");
+            cats.push_str(title(s, c));
+        }
+        let allows = if cats.len() > cat_title.len() {
+            &cats
+        } else {
+            declared.unwrap_or(cat_title)
+        };
         let undeclared = service.is_some() && declared.is_none();
-        (markup::placeholder(&s.texts, svc_title, cat_title, allows), undeclared)
+        (markup::placeholder(&s.texts, svc_title, &cats, allows), undeclared)
     }) else {
         return;
     };
@@ -152,6 +161,11 @@ pub fn hold(iframe: &Element, loaded: bool) {
     dom::listen(&root, "click", click.as_ref().unchecked_ref(), false);
     // Lives as long as the placeholder; the closure is small and placeholders are few.
     click.forget();
+}
+
+/// A category's title (its name when the config has no such category).
+fn title<'a>(s: &'a state::State, category: &'a str) -> &'a str {
+    s.settings.category(category).map_or(category, |c| s.texts.title_of(c))
 }
 
 /// Show a released iframe again and take its placeholder away.

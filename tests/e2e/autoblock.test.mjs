@@ -2251,6 +2251,10 @@ test('an iframe the page marked advertising with a live YouTube URL: held for bo
     assert.deepEqual(await frames(p.page), [], 'the embed showed on the page\'s category alone');
     const allow = p.page.locator('[data-keksi-placeholder] [data-action="allow"]').first();
     await allow.waitFor({ state: 'visible', timeout: T });
+    // It names both: what it waits for, and what "Allow" switches on.
+    const said = await p.page.evaluate(() => document.querySelector('[data-keksi-placeholder]').shadowRoot.textContent);
+    assert.match(said, /Advertising, Functional/, `the placeholder names one category only: ${said}`);
+    assert.match(said, /Allow Advertising, (Functional|YouTube)/, `"Allow" names one only: ${said}`);
     await allow.click();
     assert.ok(await until(async () => (await frames(p.page)).includes('mk-frame')), `the embed did not load after "Allow": ${JSON.stringify(await frames(p.page))}`);
     const s = await p.page.evaluate(() => ({ ad: keksi.allowed('advertising'), yt: keksi.allowed('functional', 'youtube') }));
