@@ -98,7 +98,10 @@ fn cookie_store_set(target: Function, this: JsValue, args: Array) -> Result<JsVa
     // life capped, and a deletion a date in the past (a huge negative `maxAge` the browser
     // would wrap, modulo 2^64, into a long life; what it makes 0 of, 0 here too).
     let m = if init.is_some() { get(&first, "maxAge") } else { JsValue::NULL };
-    let name = text(&init.as_ref().map_or(first, |o| get(o, "name")))?;
+    // Trimmed as the browser trims it (` _ga` sets `_ga`), and passed on so.
+    let name = String::from(crate::core::strings::trim_cookie_part(&text(
+        &init.as_ref().map_or(first, |o| get(o, "name")),
+    )?));
     // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
     let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
     let now = dom::now_ms() as i64;

@@ -247,6 +247,30 @@ test('cookieStore.set with maxAge: kept persistent, capped at 365 days, 0 delete
   }
 });
 
+test('cookieStore.set: a name padded with spaces or tabs is judged as the name the browser sets', { skip: IS_WEBKIT && 'WebKitGTK\'s cookieStore.set stores nothing over http (README, Engines)' }, async () => {
+  const p = await newPage(env, '/', { goto: false });
+  try {
+    await p.page.goto(deepUrl());
+    await waitVisible(p.page, BANNER);
+    const seen = await p.page.evaluate(async () => {
+      if (!window.cookieStore) return null;
+      const names = [];
+      cookieStore.addEventListener('change', (e) => names.push(...e.changed.map((c) => c.name)));
+      // Browsers trim the name (as in document.cookie): ' _ga ' sets _ga.
+      await cookieStore.set(' _ga ', '1');
+      await cookieStore.set({ name: '\t_fbp', value: 'x', expires: Date.now() + 3600e3 });
+      await cookieStore.set(' site_pref', 'dark');
+      await new Promise((r) => setTimeout(r, 300));
+      return names;
+    });
+    if (seen === null) return; // no cookieStore in this engine
+    assert.ok(seen.includes('site_pref'), `the site's own cookie is set, trimmed: ${seen}`);
+    assert.deepEqual(seen.filter((n) => n === '_ga' || n === '_fbp'), [], 'a tracker cookie was set before consent (and only swept after)');
+  } finally {
+    await p.close();
+  }
+});
+
 test('a choice the browser does not store (cookieDomain the host is not under) is reported by name, and holds for the page', async () => {
   const p = await newPage(env, '/fixtures/deep/a/gov.html'); // 127.0.0.1: not under keksi.localhost
   try {
