@@ -143,21 +143,24 @@ const MAX_PATH_DEPTH: usize = 16;
 /// (down to [`MAX_PATH_DEPTH`] segments, and on a deeper page its own directory and path,
 /// where a cookie written without `Path` lives).
 fn path_prefixes(path: &str) -> Vec<String> {
-    // The non-empty segments, by one loop (not a split, then a `retain` of its own).
-    let mut segments = Vec::new();
+    // Where each non-empty segment ends, by one loop (not a split, then a `retain` of its
+    // own): each prefix is the path up to there, as written. On `/a//b/c` a cookie written
+    // without `Path` lives at `/a//b` (browsers keep the `//`), not at `/a/b`.
+    let mut ends = Vec::new();
+    let mut at = 0;
     for s in pieces(path, b'/') {
+        at += s.len();
         if !s.is_empty() {
-            segments.push(s);
+            ends.push(at);
         }
+        at += 1;
     }
     let mut out = vec![String::from("/")];
-    let mut acc = String::new();
-    for (i, seg) in segments.iter().enumerate() {
-        acc.push('/');
-        acc.push_str(seg);
-        if i < MAX_PATH_DEPTH || i + 2 >= segments.len() {
-            out.push(acc.clone());
-            let mut slash = acc.clone();
+    for (i, &end) in ends.iter().enumerate() {
+        if i < MAX_PATH_DEPTH || i + 2 >= ends.len() {
+            let acc = path.get(..end).unwrap_or("");
+            out.push(acc.into());
+            let mut slash = String::from(acc);
             slash.push('/');
             out.push(slash);
         }
@@ -239,6 +242,16 @@ mod tests {
             "never the bare TLD"
         );
         assert!(all.iter().all(|s| s.starts_with("_ga=; Max-Age=0;")));
+    }
+
+    #[test]
+    fn deletion_keeps_empty_path_segments() {
+        // On `/a//b/c` a cookie written without `Path` lives at `/a//b`: the browser keeps
+        // the empty segment, and so must the deletion (`/a/b` is another path).
+        let all = deletion_strings("_ga", "example.com", "/a//b/c");
+        for p in ["/a/", "/a//b", "/a//b/"] {
+            assert!(all.iter().any(|s| s.contains(&format!("Path={p};"))), "missing {p}");
+        }
     }
 
     #[test]

@@ -94,15 +94,24 @@ fn cookie_store_set(target: Function, this: JsValue, args: Array) -> Result<JsVa
         }
         o
     });
-    let name = text(&init.as_ref().map_or(first, |o| get(o, "name")))?;
+    // `maxAge` (seconds) is read once and passed on as the `expires` it makes: a long
+    // life capped, and a deletion a date in the past (a huge negative `maxAge` the browser
+    // would wrap, modulo 2^64, into a long life; what it makes 0 of, 0 here too).
+    let m = if init.is_some() { get(&first, "maxAge") } else { JsValue::NULL };
+    // Trimmed as the browser trims it (` _ga` sets `_ga`), and passed on so.
+    let name = String::from(crate::core::strings::trim_cookie_part(&text(
+        &init.as_ref().map_or(first, |o| get(o, "name")),
+    )?));
     // A number, or what the browser turns into one (a `Date`); `null` is a session cookie.
     let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
-    let expires = if e.is_null_or_undefined() {
+    let now = dom::now_ms() as i64;
+    let expires = if !m.is_null_or_undefined() {
+        Some(now.saturating_add((number(&m).unwrap_or(0.0) * 1000.0) as i64))
+    } else if e.is_null_or_undefined() {
         None
     } else {
         number(&e).map(|t| t as i64)
     };
-    let now = dom::now_ms() as i64;
     let capped = match state::judge(|s, c| governance::judge_store_set(s, c, &name, expires, now)) {
         StoreVerdict::Drop => {
             debug_drop("cookieStore", &name);
