@@ -268,6 +268,16 @@ impl ConsentRecord {
         }
     }
 
+    /// The choice a consent cookie value holds for `s` at `now_ms`, with the privacy
+    /// signal sent now (`gpc`) honoured: `Ok(None)` when there is no value, or it is from
+    /// another revision or expired; `Err` when it cannot be read. Both mean no consent.
+    pub fn load(value: Option<&str>, s: &Settings, now_ms: u64, gpc: bool) -> Result<Option<ConsentRecord>> {
+        let Some(value) = value else { return Ok(None) };
+        let mut r = ConsentRecord::decode(value)?;
+        r.honour_signal(s, gpc);
+        Ok(r.check(s, now_ms).ok().map(|_| r))
+    }
+
     /// Whether this record still counts under `settings` at `now_ms`.
     pub fn check(&self, settings: &Settings, now_ms: u64) -> core::result::Result<(), Invalid> {
         if self.revision != settings.revision {
@@ -309,6 +319,37 @@ impl ConsentRecord {
             ],
         )
     }
+}
+
+/// The consent cookie's `value` read again by a page that last read `seen` and holds
+/// `held` (another page of the site may have changed it since). Whether the page's choice
+/// changes: not when the value is the one it read, or holds the choice the page made
+/// itself (same time and id); else `held` becomes the new record, or none (fail closed)
+/// when the cookie was removed or holds no valid choice. A page whose config is broken
+/// (`trusted` false, it runs on the defaults) adopts no choice, as at start, only a
+/// withdrawal. `seen` becomes `value`.
+pub fn reread(
+    held: &mut Option<ConsentRecord>,
+    seen: &mut Option<String>,
+    value: Option<&str>,
+    s: &Settings,
+    now_ms: u64,
+    gpc: bool,
+    trusted: bool,
+) -> bool {
+    if value == seen.as_deref() {
+        return false;
+    }
+    *seen = value.map(String::from);
+    let now = ConsentRecord::load(value, s, now_ms, gpc).ok().flatten();
+    fn key(r: &Option<ConsentRecord>) -> Option<(u64, &str)> {
+        r.as_ref().map(|r| (r.timestamp_ms, r.id.as_str()))
+    }
+    if key(held) == key(&now) || (!trusted && held.is_none()) {
+        return false;
+    }
+    *held = now.filter(|_| trusted);
+    true
 }
 
 /// `{category: allowed}` and `{service: allowed}` for a choice, in settings order: the
@@ -579,6 +620,65 @@ mod tests {
         assert_eq!(at("services", "maps"), Some(Json::Bool(true)));
         assert_eq!(at("services", "youtube"), Some(Json::Bool(false)));
         assert!(v.to_text().starts_with(r#"{"id":"abab"#));
+    }
+
+    #[test]
+    fn a_cookie_read_again_changes_the_choice_only_when_another_page_changed_it() {
+        let s = settings();
+        let all = record(Method::AcceptAll, Choice::all(&s));
+        let none = ConsentRecord {
+            timestamp_ms: NOW + 1000,
+            ..record(Method::RejectAll, Choice::necessary_only())
+        };
+        let (a, n) = (all.encode(), none.encode());
+        // The page's record after reading `value`, if it changed.
+        let again = |seen: Option<&str>, value: Option<&str>, held: Option<&ConsentRecord>, gpc: bool, trusted: bool| {
+            let mut held = held.cloned();
+            let mut seen = seen.map(String::from);
+            let changed = reread(&mut held, &mut seen, value, &s, NOW, gpc, trusted);
+            assert_eq!(seen.as_deref(), value);
+            changed.then_some(held)
+        };
+        // The value this page read: nothing to do, even if it no longer counts.
+        assert_eq!(again(Some(&a), Some(&a), Some(&all), false, true), None);
+        assert_eq!(again(None, None, None, false, true), None);
+        let mut held = Some(all.clone());
+        assert!(!reread(
+            &mut held,
+            &mut Some(a.clone()),
+            Some(&a),
+            &s,
+            NOW + 400 * DAY_MS,
+            false,
+            true
+        ));
+        // Withdrawn or accepted elsewhere: the other page's record.
+        assert_eq!(again(Some(&a), Some(&n), Some(&all), false, true), Some(Some(none.clone())));
+        assert_eq!(again(None, Some(&a), None, false, true), Some(Some(all.clone())));
+        // The choice this page wrote itself, read for the first time: it stays.
+        assert_eq!(again(Some(&n), Some(&a), Some(&all), false, true), None);
+        // Removed, unreadable, from another revision or expired: no choice (fail closed).
+        let mut old = all.clone();
+        old.revision = 2;
+        let expired = ConsentRecord {
+            timestamp_ms: NOW - 400 * DAY_MS,
+            ..all.clone()
+        };
+        for v in [None, Some("garbage"), Some(old.encode().as_str()), Some(expired.encode().as_str())] {
+            assert_eq!(again(Some(&a), v, Some(&all), false, true), Some(None), "{v:?}");
+            // A page with no choice keeps having none: nothing changes.
+            assert_eq!(again(Some("x"), v, None, false, true), None, "{v:?}");
+        }
+        // Global Privacy Control sent now wins over a choice made elsewhere without it.
+        let Some(Some(r)) = again(None, Some(&a), None, true, true) else {
+            panic!()
+        };
+        assert!(!r.allows(&s, "advertising", None) && r.allows(&s, "analytics", None));
+        // A page on the fail-closed defaults (its config broken) follows a withdrawal only.
+        assert_eq!(again(None, Some(&a), None, false, false), None);
+        assert_eq!(again(Some(&a), Some(&n), Some(&all), false, false), Some(None));
+        // ... and keeps the choice the visitor made in it, read back.
+        assert_eq!(again(None, Some(&a), Some(&all), false, false), None);
     }
 
     #[test]

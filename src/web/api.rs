@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use super::needs::Needs;
 use super::state::{self, State};
 use super::{activation, cookie_guard, dom, signals, store, ui};
-use crate::core::consent::{id_from_bytes, Choice, ConsentRecord, Method};
+use crate::core::consent::{id_from_bytes, reread, Choice, ConsentRecord, Method};
 use crate::core::consent_mode;
 use crate::core::error::Error;
 use crate::core::expiry::Lifetime;
@@ -99,15 +99,48 @@ fn decide(method: Method, choice: Choice) {
         dom::error(&m);
     }
     ui::hide();
-    after_change(match method {
+    after_change(Some(match method {
         Method::AcceptAll => Action::AcceptAll,
         Method::RejectAll => Action::RejectAll,
         Method::Custom => Action::Custom,
-    });
+    }));
 }
 
-/// Everything that follows a change of choice (or its withdrawal).
-fn after_change(action: Action) {
+/// Adopt a choice made or withdrawn in another page of the site since this one last read
+/// the consent cookie, as if made here (a removed or broken cookie is no choice: fail
+/// closed), without storing it again or sending a second receipt: the page where the
+/// visitor chose sent one.
+pub(crate) fn sync() {
+    let jar = store::jar();
+    let now = dom::now_ms();
+    let Some(Some(on)) = state::write(|s| {
+        let value = crate::core::cookie::get(&jar, &s.settings.cookie_name);
+        let changed = reread(&mut s.record, &mut s.seen, value, &s.settings, now, s.gpc, s.trusted);
+        changed.then_some(s.record.is_some())
+    }) else {
+        return;
+    };
+    ui::hide();
+    if !on {
+        ui::show_banner(false);
+    }
+    after_change(None);
+}
+
+/// Read the consent cookie again whenever the page is shown again: back in its tab or
+/// window, or restored from the back/forward cache with the choice it had when left.
+pub(crate) fn follow_other_pages() {
+    let Some(w) = dom::window() else { return };
+    let cb = Closure::wrap(Box::new(|_: JsValue| sync()) as Box<dyn FnMut(JsValue)>);
+    for &kind in &["visibilitychange", "pageshow", "focus"] {
+        dom::listen(&w, kind, cb.as_ref().unchecked_ref(), false);
+    }
+    cb.forget();
+}
+
+/// Everything that follows a change of choice (or its withdrawal); `action` is the
+/// receipt's, none for a choice adopted from another page.
+fn after_change(action: Option<Action>) {
     cookie_guard::sweep();
     activation::refresh();
     signals::changed(action);
@@ -369,7 +402,7 @@ pub fn reset() {
     ui::close_preferences();
     ui::show_banner(true);
     if name.is_some() {
-        after_change(Action::Withdraw);
+        after_change(Some(Action::Withdraw));
     }
 }
 

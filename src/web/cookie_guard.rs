@@ -357,7 +357,8 @@ fn recap_list(list: &JsValue) {
     }
 }
 
-/// Sweep again whenever the browser reports cookie changes (`cookieStore` `change`).
+/// Sweep again whenever the browser reports cookie changes (`cookieStore` `change`), after
+/// adopting a choice that another page of the site stored.
 pub fn watch_changes() {
     let Some(w) = dom::window() else { return };
     let store = get(&w.into(), "cookieStore");
@@ -367,6 +368,8 @@ pub fn watch_changes() {
     // `addEventListener` is called with a catch: a stand-in without one does no harm.
     let target = store.unchecked_into::<web_sys::EventTarget>();
     let cb = Closure::wrap(Box::new(|e: JsValue| {
+        // First a choice another page stored, so that what it allows is judged by it.
+        super::api::sync();
         let changed = get(&e, "changed");
         let mut denied = Vec::new();
         for i in Array::from(&changed).iter() {

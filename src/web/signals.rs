@@ -156,8 +156,9 @@ fn vendors_update() {
 }
 
 /// After every change of choice: `consent update`, the `keksi_consent` dataLayer event,
-/// UET and Meta calls, and a receipt.
-pub fn changed(action: Action) {
+/// UET and Meta calls, and a receipt of `action` (none for a choice made in another page,
+/// which sent its own).
+pub fn changed(action: Option<Action>) {
     let Some((enabled, update)) = state::read(|st| {
         (
             st.settings.consent_mode.enabled,
@@ -171,7 +172,9 @@ pub fn changed(action: Action) {
         push_event();
     }
     vendors_update();
-    send_receipt(action);
+    if let Some(a) = action {
+        send_receipt(a);
+    }
 }
 
 /// Push `{event: "keksi_consent", keksi: {categories, services}}` to `dataLayer`.

@@ -35,6 +35,11 @@ pub struct State {
     pub gpc: bool,
     /// Id of the last choice, kept after a withdrawal for its receipt.
     pub last_consent_id: String,
+    /// The consent cookie's value as this page last read it: a different one read later
+    /// was written since, by this page or another of the site.
+    pub seen: Option<String>,
+    /// The config is valid: a stored choice counts (on the defaults, none does).
+    pub trusted: bool,
 }
 
 impl State {
@@ -159,14 +164,16 @@ fn pick_texts(settings: &Settings) -> Texts {
 /// Build the state from settings: texts and the stored choice (ignored when degraded).
 pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> State {
     let texts = pick_texts(&settings);
-    let mut record = if degraded { None } else { store::load(&settings) };
+    let gpc = signals::privacy_signal(settings.honor_do_not_track);
+    let seen = crate::core::cookie::get(&store::jar(), &settings.cookie_name).map(String::from);
+    let record = if degraded {
+        None
+    } else {
+        store::load(&settings, seen.as_deref(), gpc)
+    };
+    let last_consent_id = record.as_ref().map(|r| r.id.clone()).unwrap_or_default();
     let in_url = crate::core::strings::contains(&dom::text_prop(&dom::location(), "search"), "keksi-debug");
     let debug = settings.debug || in_url;
-    let gpc = signals::privacy_signal(settings.honor_do_not_track);
-    if let Some(r) = &mut record {
-        r.honour_signal(&settings, gpc);
-    }
-    let last_consent_id = record.as_ref().map(|r| r.id.clone()).unwrap_or_default();
     State {
         settings,
         texts,
@@ -176,6 +183,8 @@ pub(crate) fn make_state(settings: Settings, degraded: bool, nonce: String) -> S
         debug,
         gpc,
         last_consent_id,
+        seen,
+        trusted: !degraded,
     }
 }
 
@@ -213,6 +222,7 @@ pub fn boot(nonce: JsValue, gtag: JsValue) {
         PARSED_WORK_DONE.with(|d| d.set(true));
         cookie_guard::sweep();
         cookie_guard::watch_changes();
+        super::api::follow_other_pages();
         ui::mount();
         activation::refresh();
         signals::ready();

@@ -35,18 +35,14 @@ pub fn set_raw(text: &str) {
     }
 }
 
-/// The valid stored choice for these settings, if any. Unreadable values are reported
-/// and treated as absent; stale or expired ones silently so.
-pub fn load(settings: &Settings) -> Option<ConsentRecord> {
-    let jar = jar();
-    let value = cookie::get(&jar, &settings.cookie_name)?;
-    match ConsentRecord::decode(value) {
-        Ok(r) => r.check(settings, dom::now_ms()).ok().map(|_| r),
-        Err(e) => {
-            dom::warn(&e.message());
-            None
-        }
-    }
+/// The valid stored choice in the consent cookie `value`, for these settings and the
+/// privacy signal sent now. Unreadable values are reported and treated as absent; stale
+/// or expired ones silently so.
+pub fn load(settings: &Settings, value: Option<&str>, gpc: bool) -> Option<ConsentRecord> {
+    ConsentRecord::load(value, settings, dom::now_ms(), gpc).unwrap_or_else(|e| {
+        dom::warn(&e.message());
+        None
+    })
 }
 
 /// Whether the page is served over https (the consent cookie is then `Secure`).

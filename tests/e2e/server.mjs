@@ -10,6 +10,8 @@
 //
 // Test knobs (query string, any path):
 //   ?delay=MS       hold the response for MS milliseconds (max 10000)
+//   ?bfcache        no `Cache-Control: no-store`, which keeps a page out of Chromium's
+//                   back/forward cache
 //   ?keksi=off      for .html: serve the page with its <script src="/keksi.js"> tag removed
 //                   (the same content without keksi: layout comparison, benchmark baseline)
 //   ?keksi=damaged  for .html: the page loads /keksi.js?damaged, which is keksi.js with one
@@ -134,7 +136,8 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
     const delay = Math.min(Number(url.searchParams.get('delay')) || 0, 10_000);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
-    const headers = { 'Cache-Control': 'no-store' };
+    // `no-store` keeps pages out of Chromium's back/forward cache: `?bfcache` lets them in.
+    const headers = url.searchParams.has('bfcache') ? {} : { 'Cache-Control': 'no-store' };
 
     if (url.pathname === '/consent-log') {
       if (req.method !== 'POST') {
