@@ -389,19 +389,20 @@ pub fn hide() {
 /// Withdraw: forget the choice, delete optional cookies and storage, show the banner.
 #[wasm_bindgen]
 pub fn reset() {
-    // With no choice made nothing changes: no `keksi:consent`, Consent Mode update or
-    // receipt (CONTRACT §8: the event follows a change of choice).
-    let name = state::write(|s| {
+    // The cookie goes even with no choice made: one of another revision (or one void for
+    // now, its date ahead of the clock) is still a choice on a page of that revision.
+    // But nothing changes here: no `keksi:consent`, Consent Mode update or receipt
+    // (CONTRACT §8: the event follows a change of choice).
+    let Some((name, had)) = state::write(|s| {
         s.api_used = true;
-        s.record.take().map(|_| s.settings.cookie_name.clone())
-    })
-    .flatten();
-    if let Some(n) = &name {
-        store::delete(n);
-    }
+        (s.settings.cookie_name.clone(), s.record.take().is_some())
+    }) else {
+        return;
+    };
+    store::delete(&name);
     ui::close_preferences();
     ui::show_banner(true);
-    if name.is_some() {
+    if had {
         after_change(Some(Action::Withdraw));
     }
 }

@@ -178,12 +178,7 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     if let Some(attr) = url_attr(&tag) {
         native_remove(el, attr);
     }
-    native_set(el, cat, &m.category);
-    // Not a service of a tracker it was held for before.
-    match &m.service {
-        Some(s) => native_set(el, svc, s),
-        None => native_remove(el, svc),
-    }
+    name_tracker(el, cat, svc, Some(m));
     native_set(el, SRC_ATTR, url);
     native_set(el, AUTO_ATTR, how);
     if tag == "SCRIPT" && !el.has_attribute(super::activation::SEQ_ATTR) {
@@ -226,6 +221,19 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     debug("held", el, url);
 }
 
+/// Give `el` the tracker's category and service in `cat` and `svc`; without a tracker,
+/// take them away. Not a service of a tracker it was given before.
+fn name_tracker(el: &Element, cat: &str, svc: &str, m: Option<&TrackerMatch>) {
+    match m {
+        Some(m) => native_set(el, cat, &m.category),
+        None => native_remove(el, cat),
+    }
+    match m.and_then(|m| m.service.as_deref()) {
+        Some(s) => native_set(el, svc, s),
+        None => native_remove(el, svc),
+    }
+}
+
 /// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
 /// it was held. A tracker script or iframe let through into a document (its category
 /// allowed already, as on a load with a stored choice) is noted as run: withdrawing that
@@ -237,6 +245,13 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
             true
         }
         None => {
+            // One the page marked keeps the tracker's category (allowed now) next to its own
+            // all the same, or loses that of one it no longer has: it waits for both again
+            // after a withdrawal, and is noted as run for both (see `needs`).
+            if !get(el, MARKED).is_undefined() || (el.has_attribute(CONSENT_ATTR) && !el.has_attribute(AUTO_ATTR)) {
+                name_tracker(el, TRACKER_ATTR, TRACKER_SERVICE_ATTR, tracker_of(url, true).as_ref());
+                return false;
+            }
             // Once per element, when it is in a document (it runs or shows only there: one
             // given its URL outside is looked at again as it goes in). Not one the page
             // marked: a marked script runs, and is noted, only when keksi releases it, and
@@ -487,7 +502,8 @@ fn unhold(el: &Element) {
     if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) {
         return;
     }
-    for a in &[AUTO_ATTR, SRC_ATTR, TRACKER_ATTR, TRACKER_SERVICE_ATTR] {
+    // The tracker's category of one the page marked follows its new URL (see `check`).
+    for a in &[AUTO_ATTR, SRC_ATTR] {
         native_remove(el, a);
     }
     restore(el);

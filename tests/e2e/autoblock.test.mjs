@@ -2230,6 +2230,24 @@ test('a tag the page marked in one category on a tracker host of another waits f
   }
 });
 
+test('a tag the page marked advertising on an analytics host, run under a stored choice of both, reloads the page when analytics alone is withdrawn', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/marked.html');
+  try {
+    await p.page.evaluate(() => keksi.accept(['analytics', 'advertising']));
+    await p.page.reload();
+    // Never held (both allowed as it came): it runs on the stored choice.
+    await insertMarkedAds(p.page);
+    assert.ok(await until(async () => { const r = await ran(p.page); return [...MARKED_ADS, 'gtag:G-MKPARSED'].every((l) => r.includes(l)); }),
+      `with the stored choice: ${JSON.stringify(await ran(p.page))}`);
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => keksi.accept(['advertising'])).catch(() => {}); // the reload may cut it short
+    const reloaded = await until(async () => (await check().catch(() => ({ marker: 'unknown' }))).marker === null, { timeout: 2 * T });
+    assert.ok(reloaded, 'withdrawing analytics after the analytics tracker ran did not reload the page');
+  } finally {
+    await p.close();
+  }
+});
+
 test('a tag the page marked advertising on an analytics host does not run on advertising alone either', { timeout: 30_000 }, async () => {
   const p = await open('/fixtures/autoblock/marked.html');
   try {

@@ -55,6 +55,20 @@ test('§8 API: every method is there, the void ones return undefined, allowed() 
   }
 });
 
+test('§8 reset() with no valid choice still forgets a stored one of another revision: it is not honoured again on a page of that revision', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/fixtures/revision1.html');
+  try {
+    await p.page.evaluate(() => window.keksi.acceptAll());
+    await p.page.goto(env.server.url + '/fixtures/revision2.html', { waitUntil: 'load' });
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()), null, 'another revision is no consent');
+    await p.page.evaluate(() => window.keksi.reset());
+    await p.page.goto(env.server.url + '/fixtures/revision1.html', { waitUntil: 'load' });
+    assert.equal(await p.page.evaluate(() => window.keksi.consent()), null, 'the choice withdrawn with reset() came back on a page of its revision');
+  } finally {
+    await p.close();
+  }
+});
+
 test('§8 events: keksi:ready once; keksi:consent once per decision with detail = keksi.consent(), none for UI calls, on a load with a stored choice, or from reset() with no choice to withdraw', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/fixtures/openers.html');
   try {
