@@ -235,8 +235,8 @@ fn name_tracker(el: &Element, cat: &str, svc: &str, m: Option<&TrackerMatch>) {
 }
 
 /// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
-/// it was held. A tracker script or iframe let through into a document (its category
-/// allowed already, as on a load with a stored choice) is noted as run: withdrawing that
+/// it was held. A tracker script or iframe let through (its category allowed already, as
+/// on a load with a stored choice) is noted as run: withdrawing that
 /// choice reloads the page, as it does for a script keksi released.
 fn check(el: &Element, url: &str, how: &str) -> bool {
     match blocked(url) {
@@ -252,12 +252,13 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
                 name_tracker(el, TRACKER_ATTR, TRACKER_SERVICE_ATTR, tracker_of(url, true).as_ref());
                 return false;
             }
-            // Once per element, when it is in a document (it runs or shows only there: one
-            // given its URL outside is looked at again as it goes in). Not one the page
-            // marked: a marked script runs, and is noted, only when keksi releases it, and
-            // a marked iframe is held again on a withdrawal. What an unmarked iframe shows
-            // goes only with a reload.
-            let noted = (dom::is_tag(el, "SCRIPT") || dom::is_tag(el, "IFRAME")) && !el.has_attribute(CONSENT_ATTR) && el.is_connected();
+            // Once per element, as its URL is given (not only once it is in a document: a
+            // same-origin frame's insertion is seen before, and never again; one never
+            // inserted reloads for nothing, which is the safe way to be wrong). Not one the
+            // page marked: a marked script runs, and is noted, only when keksi releases
+            // it, and a marked iframe is held again on a withdrawal. What an unmarked
+            // iframe shows goes only with a reload.
+            let noted = (dom::is_tag(el, "SCRIPT") || dom::is_tag(el, "IFRAME")) && !el.has_attribute(CONSENT_ATTR);
             if noted && get(el, NOTED).is_undefined() {
                 if let Some(m) = tracker_of(url, true) {
                     super::patch::set_own(el, NOTED, &JsValue::TRUE);

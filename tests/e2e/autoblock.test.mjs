@@ -1954,15 +1954,36 @@ test('withdrawal on a later load: trackers that ran under the stored choice (nev
   }
 });
 
-test('withdrawal on a later load: no reload for a tracker script that never ran (never inserted, or marked by the page for a category still refused)', { timeout: 30_000 }, async () => {
+test('withdrawal on a later load: a tracker script that ran in a same-origin frame reloads the page when it is withdrawn', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
     await p.page.evaluate(() => keksi.accept(['analytics']));
     await p.page.reload();
     await p.page.evaluate(() => {
-      const s = document.createElement('script');
-      s.src = TP.js('nr-detached');
-      window.__kept = s; // made, given its URL, never inserted
+      const f = document.createElement('iframe');
+      document.body.append(f);
+      const d = f.contentDocument;
+      const s = d.createElement('script');
+      s.src = TP.js('nr-frame');
+      d.head.appendChild(s);
+    });
+    assert.ok(await until(() => p.net.ran('nr-frame').length > 0), 'the tracker in the frame was not requested under the stored choice');
+    await settle();
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => keksi.rejectAll()).catch(() => {}); // the reload may cut it short
+    const reloaded = await until(async () => (await check().catch(() => ({ marker: 'unknown' }))).marker === null, { timeout: 2 * T });
+    assert.ok(reloaded, 'rejectAll() after a tracker ran in a same-origin frame did not reload the page');
+  } finally {
+    await p.close();
+  }
+});
+
+test('withdrawal on a later load: no reload for a script the page marked for a category still refused (it never ran)', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    await p.page.evaluate(() => keksi.accept(['analytics']));
+    await p.page.reload();
+    await p.page.evaluate(() => {
       const m = document.createElement('script');
       m.type = 'text/plain';
       m.setAttribute('data-consent', 'advertising');
