@@ -1,6 +1,6 @@
 //! What a governed element waits for: the category (and service) the page marked it
-//! with, or keksi gave it; and for one the page marked that keksi also holds for a
-//! tracker URL, the tracker's too. The page's marking alone must not let a tracker it
+//! with, or keksi gave it; and for one the page marked whose URL is a tracker's (held
+//! for it, or kept aside in `data-src`), the tracker's too. The page's marking alone must not let a tracker it
 //! put in a looser category through, nor the tracker's category alone one the page put
 //! in a stricter category (an `advertising` script on an analytics host).
 #[allow(unused_imports)]
@@ -9,8 +9,9 @@ use crate::prelude::*;
 use web_sys::Element;
 
 use super::dom;
+use super::interceptor::AUTO_ATTR;
 use super::state::State;
-use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR};
+use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR};
 
 /// The tracker's category, on an element the page marked with its own (see
 /// `interceptor::hold`).
@@ -29,8 +30,17 @@ impl Needs {
     /// DOM's getters).
     pub fn of(el: &Element) -> Needs {
         let mut all = vec![(dom::attr_text(el, CONSENT_ATTR), dom::attr(el, SERVICE_ATTR))];
-        if let Some(c) = dom::attr(el, TRACKER_ATTR) {
-            all.push((c, dom::attr(el, TRACKER_SERVICE_ATTR)));
+        let tracker = match dom::attr(el, TRACKER_ATTR) {
+            Some(c) => Some((c, dom::attr(el, TRACKER_SERVICE_ATTR))),
+            // One the page marked with its URL aside (`data-src`): what that URL is now. Its
+            // release would otherwise be held again for it, and stay so.
+            None if !el.has_attribute(AUTO_ATTR) => dom::attr(el, SRC_ATTR)
+                .and_then(|u| super::interceptor::tracker_of(&u, true))
+                .map(|m| (m.category, m.service)),
+            None => None,
+        };
+        if let Some(t) = tracker.filter(|t| *t != all[0]) {
+            all.push(t);
         }
         Needs(all)
     }

@@ -2282,6 +2282,23 @@ test('a tag the page marked advertising on an analytics host does not run on adv
   }
 });
 
+test('an iframe the page marked advertising with its YouTube URL in data-src: not shown on advertising alone, and its placeholder\'s "Allow" loads it', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/marked.html');
+  try {
+    await p.page.evaluate(() => keksi.accept(['advertising']));
+    await settle(600);
+    assert.deepEqual((await frames(p.page)).filter((f) => f === 'mk-ds'), [], 'the embed showed on the page\'s category alone');
+    const allow = p.page.locator('[data-keksi-placeholder] [data-action="allow"]').nth(1);
+    await allow.waitFor({ state: 'visible', timeout: T });
+    const said = await p.page.evaluate(() => document.querySelectorAll('[data-keksi-placeholder]')[1].shadowRoot.textContent);
+    assert.match(said, /Advertising, Functional/, `the placeholder names one category only: ${said}`);
+    await allow.click();
+    assert.ok(await until(async () => (await frames(p.page)).includes('mk-ds')), `the embed did not load after "Allow": ${JSON.stringify(await frames(p.page))}`);
+  } finally {
+    await p.close();
+  }
+});
+
 test('an iframe the page marked advertising with a live YouTube URL: held for both, and its placeholder\'s "Allow" loads it', { timeout: 30_000 }, async () => {
   const p = await open('/fixtures/autoblock/marked.html');
   try {
