@@ -254,10 +254,11 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
     rows
 }
 
-/// Whole days keksi's own cookie lives on (counted like the other rows' days).
+/// Days keksi's own cookie lives on, a part of one counted whole (182 on the day of a
+/// choice valid 182 days).
 fn own_days(s: &State) -> u64 {
     match &s.record {
-        Some(r) => r.max_age_secs(&s.settings, dom::now_ms()) / 86_400 + 1,
+        Some(r) => r.max_age_secs(&s.settings, dom::now_ms()).div_ceil(86_400),
         None => u64::from(s.settings.consent_validity_days),
     }
 }

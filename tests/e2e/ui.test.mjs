@@ -126,6 +126,21 @@ test('keyboard: banner buttons are reachable by Tab right after it appears, and 
   }
 });
 
+test('keksi\'s own cookie row after a choice: the days left of its validity, 182 on the day it is made', { timeout: 30_000 }, async () => {
+  const p = await newPage(env, '/');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => { window.keksi.acceptAll(); window.keksi.showPreferences(); });
+    const own = await inShadow(p.page, (root) => {
+      const cell = [...root.querySelectorAll('[data-keksi="preferences"] td, [data-keksi="preferences"] th')].find((c) => c.textContent.includes('keksi_consent'));
+      return cell ? cell.closest('tr').textContent.replace(/\s+/g, ' ') : null;
+    });
+    assert.ok(own && own.includes('182 days'), `keksi's own cookie row: ${own}`);
+  } finally {
+    await p.close();
+  }
+});
+
 test('footer link opens the dialog: modal, necessary locked on, optional off, services listed, cookie table', { timeout: 30_000 }, async () => {
   const p = await newPage(env, '/');
   try {
