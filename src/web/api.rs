@@ -82,6 +82,9 @@ fn decide(method: Method, choice: Choice) {
         s.last_consent_id = record.id.clone();
         s.record = Some(record);
         s.api_used = true;
+        // Not yet read back: the next read is compared with the record (a value no cookie
+        // has), so that one cleared or withdrawn elsewhere before any event is followed.
+        s.seen = Some(String::from(";"));
         (s.settings.cookie_name.clone(), cookie)
     }) else {
         return;

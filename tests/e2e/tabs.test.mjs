@@ -121,8 +121,9 @@ test('consent given in another tab: this tab drops its banner and runs what it h
   }
 });
 
-test('the consent cookie cleared by the visitor: the page shown again asks again and allows nothing optional', { timeout: 40_000 }, async () => {
-  const p = await newPage(env, PAGE);
+for (const cookieStore of [true, false]) test(`the consent cookie cleared by the visitor: the page shown again asks again and allows nothing optional${cookieStore ? '' : ' (no cookieStore)'}`, { timeout: 40_000 }, async () => {
+  // Without \`cookieStore\` no event reads the cookie between the choice and the show.
+  const p = await newPage(env, PAGE, { initScript: cookieStore ? undefined : NO_COOKIE_STORE });
   try {
     await p.page.locator(btn(BANNER, 'accept-all')).click();
     await until(async () => (await state(p.page)).released === 1);
