@@ -392,19 +392,20 @@ pub fn hide() {
 /// Withdraw: forget the choice, delete optional cookies and storage, show the banner.
 #[wasm_bindgen]
 pub fn reset() {
-    // With no choice made nothing changes: no `keksi:consent`, Consent Mode update or
-    // receipt (CONTRACT §8: the event follows a change of choice).
-    let name = state::write(|s| {
+    // The cookie goes even when this page holds no choice: one made in another tab that
+    // this page has not read yet is withdrawn too. With no choice held here this page's
+    // own does not change: no `keksi:consent`, Consent Mode update or receipt (CONTRACT
+    // §8: the event follows a change of choice).
+    let Some((name, had)) = state::write(|s| {
         s.api_used = true;
-        s.record.take().map(|_| s.settings.cookie_name.clone())
-    })
-    .flatten();
-    if let Some(n) = &name {
-        store::delete(n);
-    }
+        (s.settings.cookie_name.clone(), s.record.take().is_some())
+    }) else {
+        return;
+    };
+    store::delete(&name);
     ui::close_preferences();
     ui::show_banner(true);
-    if name.is_some() {
+    if had {
         after_change(Some(Action::Withdraw));
     }
 }

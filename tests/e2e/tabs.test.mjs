@@ -168,3 +168,28 @@ test('back/forward cache: a page restored after consent was withdrawn on the nex
     await browser.close();
   }
 });
+
+test('keksi.reset() in a tab that has not yet read a choice made in another one still withdraws it for the site', { timeout: 40_000, skip: notInWebKit(ONE_WINDOW) }, async () => {
+  env.server.clear();
+  const context = await newContext(env.browser);
+  // No `cookieStore` and no show: the tab holds no choice when reset() is called.
+  const p1 = await newPage(env, PAGE, { context, initScript: NO_COOKIE_STORE });
+  try {
+    await waitVisible(p1.page, BANNER);
+    const p2 = await newPage(env, PAGE, { context, initScript: NO_COOKIE_STORE });
+    await p2.page.locator(btn(BANNER, 'accept-all')).click();
+    await until(async () => (await state(p2.page)).released === 1);
+    assert.equal(await p1.page.evaluate(() => window.keksi.consent()), null, 'control: this tab has not read the choice');
+    await p1.page.evaluate(() => window.keksi.reset());
+    await show(p2.page);
+    const s = await until(async () => {
+      const v = await state(p2.page);
+      return v.analytics === false ? v : null;
+    });
+    assert.ok(s, 'the accept made in the other tab survived the withdrawal made in this one');
+    assert.equal(s.consent, null);
+    await p2.close();
+  } finally {
+    await context.close();
+  }
+});
