@@ -22,13 +22,14 @@ const ONE_WINDOW = 'the WebKit harness drives one window: no second tab';
 const NO_COOKIE_STORE = () => Object.defineProperty(window, 'cookieStore', { value: undefined });
 
 /**
- * Brings the page to the front. Firefox fires `focus` there itself; headless Chromium (and
- * the one-window WebKit harness) change neither visibility nor focus, so the event a
- * browser fires when a tab is shown again is dispatched as it would.
+ * Brings the page to the front. Firefox fires `focus` there itself, but not for a page
+ * already in front; headless Chromium (and the one-window WebKit harness) change neither
+ * visibility nor focus, so the event a browser fires when a tab is shown again is
+ * dispatched as it would.
  */
 async function show(page) {
   if (page.bringToFront) await page.bringToFront();
-  if (!IS_FIREFOX) await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
 }
 
 /** What the visitor (and the site) would find in the page now. */
