@@ -82,6 +82,9 @@ fn decide(method: Method, choice: Choice) {
         s.last_consent_id = record.id.clone();
         s.record = Some(record);
         s.api_used = true;
+        // Not yet read back: the next read is compared with the record (a value no cookie
+        // has), so that one cleared or withdrawn elsewhere before any event is followed.
+        s.seen = Some(String::from(";"));
         (s.settings.cookie_name.clone(), cookie)
     }) else {
         return;
@@ -390,10 +393,12 @@ pub fn hide() {
 /// Withdraw: forget the choice, delete optional cookies and storage, show the banner.
 #[wasm_bindgen]
 pub fn reset() {
-    // The cookie goes even with no choice made: one of another revision (or one void for
-    // now, its date ahead of the clock) is still a choice on a page of that revision.
-    // But nothing changes here: no `keksi:consent`, Consent Mode update or receipt
-    // (CONTRACT §8: the event follows a change of choice).
+    // The cookie goes even when this page holds no choice: one made in another tab that
+    // this page has not read yet is withdrawn too, and one of another revision (or one
+    // void for now, its date ahead of the clock) is still a choice on a page of that
+    // revision. With no choice held here this page's own does not change: no
+    // `keksi:consent`, Consent Mode update or receipt (CONTRACT §8: the event follows a
+    // change of choice).
     let Some((name, had)) = state::write(|s| {
         s.api_used = true;
         (s.settings.cookie_name.clone(), s.record.take().is_some())

@@ -131,6 +131,10 @@ fn cookie_store_set(target: Function, this: JsValue, args: Array) -> Result<JsVa
             if let Some(t) = capped.or(expires) {
                 super::patch::set(o, "expires", &JsValue::from_f64(t as f64));
             }
+            // Both given: passed on, so that the browser rejects the call as without keksi.
+            if !m.is_null_or_undefined() && !e.is_null_or_undefined() {
+                super::patch::set(o, "maxAge", &m);
+            }
             args.set(0, o.into());
         }
         None => args.set(0, judged),

@@ -22,13 +22,14 @@ const ONE_WINDOW = 'the WebKit harness drives one window: no second tab';
 const NO_COOKIE_STORE = () => Object.defineProperty(window, 'cookieStore', { value: undefined });
 
 /**
- * Brings the page to the front. Firefox fires `focus` there itself; headless Chromium (and
- * the one-window WebKit harness) change neither visibility nor focus, so the event a
- * browser fires when a tab is shown again is dispatched as it would.
+ * Brings the page to the front. Firefox fires `focus` there itself, but not for a page
+ * already in front; headless Chromium (and the one-window WebKit harness) change neither
+ * visibility nor focus, so the event a browser fires when a tab is shown again is
+ * dispatched as it would.
  */
 async function show(page) {
   if (page.bringToFront) await page.bringToFront();
-  if (!IS_FIREFOX) await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
 }
 
 /** What the visitor (and the site) would find in the page now. */
@@ -121,8 +122,9 @@ test('consent given in another tab: this tab drops its banner and runs what it h
   }
 });
 
-test('the consent cookie cleared by the visitor: the page shown again asks again and allows nothing optional', { timeout: 40_000 }, async () => {
-  const p = await newPage(env, PAGE);
+for (const cookieStore of [true, false]) test(`the consent cookie cleared by the visitor: the page shown again asks again and allows nothing optional${cookieStore ? '' : ' (no cookieStore)'}`, { timeout: 40_000 }, async () => {
+  // Without \`cookieStore\` no event reads the cookie between the choice and the show.
+  const p = await newPage(env, PAGE, { initScript: cookieStore ? undefined : NO_COOKIE_STORE });
   try {
     await p.page.locator(btn(BANNER, 'accept-all')).click();
     await until(async () => (await state(p.page)).released === 1);
@@ -165,5 +167,30 @@ test('back/forward cache: a page restored after consent was withdrawn on the nex
     assert.equal(s.ga, false, 'an analytics cookie written in the restored page was kept');
   } finally {
     await browser.close();
+  }
+});
+
+test('keksi.reset() in a tab that has not yet read a choice made in another one still withdraws it for the site', { timeout: 40_000, skip: notInWebKit(ONE_WINDOW) }, async () => {
+  env.server.clear();
+  const context = await newContext(env.browser);
+  // No `cookieStore` and no show: the tab holds no choice when reset() is called.
+  const p1 = await newPage(env, PAGE, { context, initScript: NO_COOKIE_STORE });
+  try {
+    await waitVisible(p1.page, BANNER);
+    const p2 = await newPage(env, PAGE, { context, initScript: NO_COOKIE_STORE });
+    await p2.page.locator(btn(BANNER, 'accept-all')).click();
+    await until(async () => (await state(p2.page)).released === 1);
+    assert.equal(await p1.page.evaluate(() => window.keksi.consent()), null, 'control: this tab has not read the choice');
+    await p1.page.evaluate(() => window.keksi.reset());
+    await show(p2.page);
+    const s = await until(async () => {
+      const v = await state(p2.page);
+      return v.analytics === false ? v : null;
+    });
+    assert.ok(s, 'the accept made in the other tab survived the withdrawal made in this one');
+    assert.equal(s.consent, null);
+    await p2.close();
+  } finally {
+    await context.close();
   }
 });
