@@ -236,8 +236,8 @@ fn name_tracker(el: &Element, cat: &str, svc: &str, m: Option<&TrackerMatch>) {
 
 /// Hold `el` if it carries (or is about to get) a blocked tracker URL. Returns whether
 /// it was held. A tracker script or iframe let through (its category allowed already, as
-/// on a load with a stored choice) is noted as run: withdrawing that
-/// choice reloads the page, as it does for a script keksi released.
+/// on a load with a stored choice) is noted as run: withdrawing that choice reloads the
+/// page, as it does for a script keksi released.
 fn check(el: &Element, url: &str, how: &str) -> bool {
     match blocked(url) {
         Some(m) => {
