@@ -162,14 +162,15 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     super::patch::set_own(el, GIVEN, &JsValue::UNDEFINED);
     // One the page marked itself (its `data-consent`, a script's `text/plain`) stays held
     // whatever URL it is given next (see `unhold`).
-    if el.has_attribute(CONSENT_ATTR) && !el.has_attribute(AUTO_ATTR) {
+    let marked = page_marked(el);
+    if marked {
         super::patch::set_own(el, MARKED, &JsValue::TRUE);
     }
     // The page's marking stays; the tracker's category goes next to it (see `needs`).
-    let (cat, svc) = if get(el, MARKED).is_undefined() {
-        (CONSENT_ATTR, SERVICE_ATTR)
-    } else {
+    let (cat, svc) = if marked {
         (TRACKER_ATTR, TRACKER_SERVICE_ATTR)
+    } else {
+        (CONSENT_ATTR, SERVICE_ATTR)
     };
     if tag == "IFRAME" && how == PARSER && el.is_connected() {
         // Stop the frame before anything else (see `placeholder::park`).
@@ -221,6 +222,12 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     debug("held", el, url);
 }
 
+/// Whether the page marked `el` itself: it was so when keksi first held it, or it carries
+/// a `data-consent` keksi did not give it.
+fn page_marked(el: &Element) -> bool {
+    !get(el, MARKED).is_undefined() || (el.has_attribute(CONSENT_ATTR) && !el.has_attribute(AUTO_ATTR))
+}
+
 /// Give `el` the tracker's category and service in `cat` and `svc`; without a tracker,
 /// take them away. Not a service of a tracker it was given before.
 fn name_tracker(el: &Element, cat: &str, svc: &str, m: Option<&TrackerMatch>) {
@@ -248,7 +255,7 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
             // One the page marked keeps the tracker's category (allowed now) next to its own
             // all the same, or loses that of one it no longer has: it waits for both again
             // after a withdrawal, and is noted as run for both (see `needs`).
-            if !get(el, MARKED).is_undefined() || (el.has_attribute(CONSENT_ATTR) && !el.has_attribute(AUTO_ATTR)) {
+            if page_marked(el) {
                 name_tracker(el, TRACKER_ATTR, TRACKER_SERVICE_ATTR, tracker_of(url, true).as_ref());
                 return false;
             }

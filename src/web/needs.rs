@@ -1,8 +1,9 @@
 //! What a governed element waits for: the category (and service) the page marked it
 //! with, or keksi gave it; and for one the page marked whose URL is a tracker's (held
-//! for it, or kept aside in `data-src`), the tracker's too. The page's marking alone must not let a tracker it
-//! put in a looser category through, nor the tracker's category alone one the page put
-//! in a stricter category (an `advertising` script on an analytics host).
+//! for it, or kept aside in `data-src`), the tracker's too. The page's marking alone
+//! must not let a tracker it put in a looser category through, nor the tracker's
+//! category alone one the page put in a stricter category (an `advertising` script on an
+//! analytics host).
 #[allow(unused_imports)]
 use crate::prelude::*;
 
