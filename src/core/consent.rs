@@ -326,8 +326,9 @@ impl ConsentRecord {
 /// changes: not when the value is the one it read, or holds the choice the page made
 /// itself (same time and id); else `held` becomes the new record, or none (fail closed)
 /// when the cookie was removed or holds no valid choice. A page whose config is broken
-/// (`trusted` false, it runs on the defaults) adopts no choice, as at start, only a
-/// withdrawal. `seen` becomes `value`.
+/// (`trusted` false, it runs on the defaults) adopts no choice, as at start, and drops its
+/// own at any other page's write: it cannot tell a new choice from a withdrawal under its
+/// defaults. `seen` becomes `value`.
 pub fn reread(
     held: &mut Option<ConsentRecord>,
     seen: &mut Option<String>,
