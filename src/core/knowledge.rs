@@ -315,18 +315,18 @@ pub(crate) mod tests {
             c("_ga", "analytics", "Google Analytics", Some(730), "Distinguishes users."),
             c("__utmc", "analytics", "Google Analytics", None, "Tracks the visitor's session."),
             c(
-                "NID",
+                "__gads",
                 "advertising",
-                "Google",
-                Some(183),
-                "Remembers preferences and personalises Google ads.",
+                "Google AdSense",
+                Some(390),
+                "Measures ad interactions and prevents repeated ads.",
             ),
             c(
-                "YSC",
+                "googtrans",
                 "functional",
-                "YouTube",
+                "Google Translate",
                 None,
-                "Tracks views of embedded videos within a browsing session.",
+                "Remembers the visitor's language or region.",
             ),
             c(
                 "_fbp",
@@ -414,6 +414,12 @@ pub(crate) mod tests {
         // a site's own cookie check by that name (a common one) must not be an ad cookie
         // dropped before consent, which the site takes for cookies being disabled.
         assert!(known_cookie("test_cookie").is_none());
+        // Likewise every cookie that exists only on a vendor's own domain (data/cookies.tsv
+        // header): a site's own `fr` (a language) or `IDE` is the site's, not Facebook's
+        // or DoubleClick's.
+        for name in ["fr", "IDE", "NID", "CONSENT", "datr", "MUID", "bcookie", "YSC", "guest_id"] {
+            assert!(known_cookie(name).is_none(), "{name}");
+        }
         // The index gives the same answer as a scan in file order, for every pattern.
         for c in cookies() {
             for name in samples(c.pattern) {
