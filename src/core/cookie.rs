@@ -135,31 +135,41 @@ fn has_prefix(name: &str, prefix: &[u8]) -> bool {
     name.as_bytes().get(..prefix.len()).is_some_and(|b| b.eq_ignore_ascii_case(prefix))
 }
 
-/// Path segments whose prefixes deletion covers. Each costs a write per domain per cookie,
-/// and a page's URL is anyone's to make long (`/a/a/a/…`).
+/// Pieces between slashes, from the root, whose prefixes deletion covers. Each costs a write per
+/// domain per cookie, and a page's URL is anyone's to make long (`/a/a/a/…`, `/a//////…`).
 const MAX_PATH_DEPTH: usize = 16;
 
-/// `/`, `/a`, `/a/`, `/a/b`, … for `/a/b/c`: every path a cookie visible here may carry
-/// (down to [`MAX_PATH_DEPTH`] segments, and on a deeper page its own directory and path,
-/// where a cookie written without `Path` lives).
+/// Every path a cookie visible on a page at `path` may carry, as written: by RFC 6265
+/// 5.1.4 a cookie path matches the page's if it is the page's path, or a prefix of it
+/// that ends in `/` or is followed by `/`. Browsers keep repeated slashes (`/a//b` is
+/// not `/a/b`), so on `/a///x` a cookie written without `Path` lives at `/a//` (the
+/// path up to its last `/`), and one written with `Path=/a///` is seen there too. So at
+/// the end of each piece between slashes: the prefix before the slash (after a name
+/// only: `/a`, not `/a/` twice) and the one through it (at the end: the page's path with
+/// a `/` added). Bounded: only the first [`MAX_PATH_DEPTH`] pieces and the last three (the
+/// page's own default path, directory and path, whatever comes before) count: at most
+/// 2 × 20 paths.
 fn path_prefixes(path: &str) -> Vec<String> {
-    // Where each non-empty segment ends, by one loop (not a split, then a `retain` of its
-    // own): each prefix is the path up to there, as written. On `/a//b/c` a cookie written
-    // without `Path` lives at `/a//b` (browsers keep the `//`), not at `/a/b`.
+    // Where each piece between slashes ends, by one loop (not a split).
     let mut ends = Vec::new();
     let mut at = 0;
     for s in pieces(path, b'/') {
         at += s.len();
-        if !s.is_empty() {
+        // Not the empty piece after a trailing `/` (the page's own path ends the list),
+        // but `/` for an empty path.
+        if at < path.len() || !s.is_empty() || at == 0 {
             ends.push(at);
         }
         at += 1;
     }
-    let mut out = vec![String::from("/")];
+    let mut out = Vec::new();
     for (i, &end) in ends.iter().enumerate() {
-        if i < MAX_PATH_DEPTH || i + 2 >= ends.len() {
+        if i <= MAX_PATH_DEPTH || i + 3 >= ends.len() {
             let acc = path.get(..end).unwrap_or("");
-            out.push(acc.into());
+            // Before the slash only after a name (`/a`, not `/a/` again, nor ``).
+            if acc.as_bytes().last().is_some_and(|&b| b != b'/') {
+                out.push(acc.into());
+            }
             let mut slash = String::from(acc);
             slash.push('/');
             out.push(slash);
@@ -255,6 +265,47 @@ mod tests {
     }
 
     #[test]
+    fn deletion_reaches_paths_with_repeated_and_trailing_slashes() {
+        // On `/a///x` a cookie written without `Path` lives at `/a//` (RFC 6265 5.1.4: up
+        // to the last `/`); `Path=/a///` is seen there too.
+        let paths = path_prefixes("/a///x");
+        assert_eq!(paths, ["/", "/a", "/a/", "/a//", "/a///", "/a///x", "/a///x/"]);
+        // `Path=/x//` on a page at `/x//` or below it.
+        assert!(path_prefixes("/x//").contains(&"/x//".to_string()));
+        assert!(path_prefixes("/x//y").contains(&"/x//".to_string()));
+        assert_eq!(path_prefixes("/"), ["/"]);
+        assert_eq!(path_prefixes(""), ["/"]);
+        assert_eq!(path_prefixes("/a/b"), ["/", "/a", "/a/", "/a/b", "/a/b/"]);
+    }
+
+    #[test]
+    fn deletion_paths_are_every_path_that_path_matches() {
+        // RFC 6265 5.1.4 path-match, by the letter.
+        let matches = |req: &str, c: &str| req == c || req.starts_with(c) && (c.ends_with('/') || req[c.len()..].starts_with('/'));
+        for page in ["/", "/a", "/a/", "//", "/a//b", "/a///x", "/x//", "/x//y/", "///", "/a/b//c///d"] {
+            let got = path_prefixes(page);
+            for end in 1..=page.len() {
+                let c = &page[..end];
+                assert_eq!(got.iter().any(|g| g == c), matches(page, c), "{page}: {c}");
+            }
+            // And nothing else but the page's path with a `/` added.
+            for g in &got {
+                assert!(matches(page, g) || *g == format!("{page}/"), "{page}: extra {g}");
+            }
+        }
+    }
+
+    #[test]
+    fn deletion_of_many_slashes_is_bounded_and_keeps_the_default_path() {
+        let page = format!("/a{}x", "/".repeat(5000));
+        let paths = path_prefixes(&page);
+        assert!(paths.len() <= 2 * (MAX_PATH_DEPTH + 4), "{}", paths.len());
+        let default = format!("/a{}", "/".repeat(4999));
+        assert!(paths.contains(&default), "the default path");
+        assert!(paths.contains(&page));
+    }
+
+    #[test]
     fn deletion_on_ip_and_localhost() {
         let ip = deletion_strings("x", "127.0.0.1", "/");
         assert_eq!(ip, ["x=; Max-Age=0; Path=/", "x=; Max-Age=0; Path=/; Secure; Partitioned"]);
@@ -266,10 +317,10 @@ mod tests {
     fn deletion_of_a_deep_path_is_bounded() {
         let deep = "/a".repeat(5000);
         let n = deletion_strings("x", "example.com", &deep).len();
-        // 3 domain forms ("", example.com, .example.com) × (1 + 2 × 16 + 2 × 2) paths:
-        // the first 16 levels, and the page's own directory and path.
-        // Each twice: unpartitioned and partitioned.
-        assert_eq!(n, 2 * 3 * (1 + 2 * MAX_PATH_DEPTH + 4));
+        // 3 domain forms ("", example.com, .example.com) × (1 + 2 × 16 + 3 × 2) paths:
+        // the first 16 levels, and the last three slashes (the page's own default path,
+        // directory and path). Each twice: unpartitioned and partitioned.
+        assert_eq!(n, 2 * 3 * (1 + 2 * MAX_PATH_DEPTH + 6));
         let deep = deletion_strings("x", "", &deep);
         assert!(deep.iter().any(|s| s.ends_with(&"/a".repeat(4999))), "the page's directory");
     }

@@ -56,6 +56,42 @@ test('withdrawal deletes analytics cookies on the parent domain and on sub-paths
   }
 });
 
+test('withdrawal deletes cookies on paths with repeated and trailing slashes, and at the default path of such a page', async () => {
+  // Browsers keep `//` in a URL path and in a cookie's Path (the server here serves the
+  // page whatever its slashes). On `/fixtures//deep/a///page.html` a cookie written without
+  // Path lives at `/fixtures//deep/a//` (RFC 6265 5.1.4: up to the last `/`).
+  const p = await newPage(env, '/', { goto: false });
+  try {
+    await p.page.goto(`http://shop.keksi.localhost:${env.server.port}/fixtures//deep/a///page.html`);
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.acceptAll());
+    await p.page.evaluate(() => {
+      document.cookie = '_gid=GA1.2.4; max-age=3600';
+      document.cookie = '_ga=GA1.2.3; path=/fixtures//; max-age=3600';
+      document.cookie = '_fbp=fb.1.2; domain=.keksi.localhost; path=/fixtures//deep/a///; max-age=3600';
+      document.cookie = 'shop_cart=3; path=/fixtures//deep/a//; max-age=3600';
+    });
+    const names = async () => (await p.context.cookies()).map((c) => `${c.name}@${c.domain}${c.path}`).sort();
+    await until(async () => (await names()).length >= 5, { timeout: 5000 });
+    const before = await names();
+    for (const want of ['_gid@shop.keksi.localhost/fixtures//deep/a//', '_ga@shop.keksi.localhost/fixtures//', '_fbp@.keksi.localhost/fixtures//deep/a///']) {
+      assert.ok(before.includes(want), `set up: ${want} in ${before}`);
+    }
+    await p.page.evaluate(() => window.keksi.rejectAll());
+    const gone = (list) => ['_ga', '_gid', '_fbp'].every((g) => !list.some((n) => n.startsWith(g + '@')));
+    await until(async () => gone(await names()), { timeout: 5000 });
+    const afterReject = await names();
+    for (const g of ['_ga', '_gid', '_fbp']) {
+      assert.ok(!afterReject.some((n) => n.startsWith(g + '@')), `${g} survived the withdrawal: ${afterReject}`);
+    }
+    for (const kept of ['shop_cart', 'keksi_consent']) {
+      assert.ok(afterReject.some((n) => n.startsWith(kept + '@')), `${kept} must stay: ${afterReject}`);
+    }
+  } finally {
+    await p.close();
+  }
+});
+
 test('the dialog lists observed cookies by category, unknown ones under "Unclassified"', async () => {
   const p = await newPage(env, '/', { goto: false });
   try {
