@@ -235,6 +235,22 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The declared cookies whose `duration` states more than the 12-month rule lets them
+    /// live, as problems naming the field: not errors (the text is only shown, and the
+    /// cookie is capped whatever it says), but the dialog shows the capped days instead.
+    pub fn long_durations(&self) -> Vec<Error> {
+        let mut out = Vec::new();
+        for (i, c) in self.cookies.iter().enumerate() {
+            if c.duration.as_deref().is_some_and(super::expiry::stated_too_long) {
+                out.push(Error::field(
+                    indexed("cookies", i, "duration"),
+                    "past the 12-month cap: shown as 365 days",
+                ));
+            }
+        }
+        out
+    }
+
     /// Parse and validate a config text. An empty or blank text gives the defaults.
     pub fn from_json(text: &str) -> Result<Settings> {
         if super::strings::trim_ascii_ws(text).is_empty() {

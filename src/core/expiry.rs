@@ -46,6 +46,84 @@ pub fn capped_days(days: u32) -> u32 {
     days.min((MAX_AGE_SECS / 86_400) as u32)
 }
 
+/// The unit a word of a declared `duration` text names, in twelfths of a day (a month is
+/// a twelfth of 365 days), by its first letters, English and Finnish: `y`/`yr`/`year`,
+/// `vuosi`; `mo`/`month`, `kuukausi`/`kk`; `w`/`wk`/`week`, `viikko`; `d`/`day`,
+/// `päivä`/`vrk`. No table of words: a pair of bytes.
+fn unit(word: &[u8]) -> Option<u64> {
+    let first = word.first()?.to_ascii_lowercase();
+    let second = word.get(1).map_or(0, u8::to_ascii_lowercase);
+    Some(match (first, second) {
+        (b'y', _) | (b'v', b'u') => 4380,
+        (b'm', b'o') | (b'k', b'u' | b'k') => 365,
+        (b'w', _) | (b'v', b'i') => 84,
+        // `ä` is 0xC3 0xA4 (0xC3 0x84 in upper case).
+        (b'd', _) | (b'p', 0xc3) | (b'v', b'r') => 12,
+        _ => return None,
+    })
+}
+
+/// The longest lifetime in days a config's free-text `duration` states (`"2 years"`,
+/// `"1 year 6 months"`, `"13 kuukautta"`, `"1.5 y"`), or 0 where it states none keksi
+/// reads. A number followed by a unit adds to a run; any other word ends the run, so that
+/// `"6 or 9 months"` is 9 months, not 15. Only to tell the visitor the truth: a cookie
+/// declared longer than the 12-month rule lets it live is shown capped.
+pub fn stated_days(text: &str) -> u64 {
+    let mut best = 0;
+    let mut run = 0;
+    // The number just read, in tenths, waiting for its unit.
+    let mut num = None;
+    let mut rest = text.as_bytes();
+    while let Some(&c) = rest.first() {
+        let is_letter = |b: &u8| b.is_ascii_alphabetic() || *b >= 0x80;
+        let len = if c.is_ascii_digit() {
+            let mut n: u64 = 0;
+            let mut len = 0;
+            for &b in rest {
+                if !b.is_ascii_digit() {
+                    break;
+                }
+                n = (n * 10 + u64::from(b - b'0')).min(10_000_000);
+                len += 1;
+            }
+            // One decimal (`1.5`, `1,5`), the rest of them skipped.
+            let mut tenth = 0;
+            if let (Some(b'.' | b','), Some(&d)) = (rest.get(len), rest.get(len + 1)) {
+                if d.is_ascii_digit() {
+                    tenth = u64::from(d - b'0');
+                    len += 2;
+                    while rest.get(len).is_some_and(u8::is_ascii_digit) {
+                        len += 1;
+                    }
+                }
+            }
+            num = Some(n * 10 + tenth);
+            len
+        } else if is_letter(&c) {
+            let len = rest.iter().take_while(|b| is_letter(b)).count();
+            let unit = unit(rest.get(..len).unwrap_or(&[]));
+            match (num.take(), unit) {
+                (Some(n), Some(twelfths)) => run += n * twelfths / 120,
+                _ => {
+                    best = best.max(run);
+                    run = 0;
+                }
+            }
+            len
+        } else {
+            1
+        };
+        rest = rest.get(len..).unwrap_or(&[]);
+    }
+    best.max(run)
+}
+
+/// Whether a declared `duration` text states more than the 12-month rule lets a cookie
+/// live (as [`stated_days`] reads it).
+pub fn stated_too_long(text: &str) -> bool {
+    stated_days(text) > (MAX_AGE_SECS / 86_400) as u64
+}
+
 /// The write to pass on, or `None` to pass it unchanged: a lifetime past the rule is
 /// replaced by `Max-Age` of exactly 365 days; a write whose lifetime browsers may read
 /// differently from keksi gets keksi's reading written out as `Max-Age`, so that what
@@ -86,6 +164,41 @@ pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
 mod tests {
     use super::super::cookie_write::parse;
     use super::*;
+
+    #[test]
+    fn stated_durations() {
+        for (text, days) in [
+            ("2 years", 730),
+            ("1 year", 365),
+            ("12 months", 365),
+            ("13 months", 395),
+            ("13 MONTHS", 395),
+            ("400 days", 400),
+            ("52 weeks", 364),
+            ("53 weeks", 371),
+            ("1 year 6 months", 547),
+            ("1 year, 6 months", 547),
+            ("6 or 9 months", 273),
+            ("1.5 years", 547),
+            ("1,5 vuotta", 547),
+            ("0.5 years", 182),
+            ("2 vuotta", 730),
+            ("13 kuukautta", 395),
+            ("400 p\u{e4}iv\u{e4}\u{e4}", 400),
+            ("2y", 730),
+            ("24 mo", 730),
+            ("session", 0),
+            ("", 0),
+            ("until you log out", 0),
+            ("2 hours", 0),
+            ("2 extra years", 0),
+            ("30 minutes", 0),
+            ("24 h", 0),
+            ("99999999999999999999999 years", 3_650_000_000),
+        ] {
+            assert_eq!(stated_days(text), days, "{text}");
+        }
+    }
 
     #[test]
     fn a_huge_max_age_saturates_as_before() {

@@ -322,22 +322,27 @@ pub fn placeholder_size_css(width: Option<&str>, height: Option<&str>) -> String
 
 /// [`push_declared_rows`] into a list of their own (for the tests).
 #[cfg(test)]
-pub fn declared_rows(s: &Settings) -> Vec<CookieRow> {
+pub fn declared_rows(s: &Settings, t: &Texts) -> Vec<CookieRow> {
     let mut out = Vec::new();
-    push_declared_rows(&mut out, s);
+    push_declared_rows(&mut out, s, t);
     out
 }
 
 /// Rows for the declared cookies of the config, in config order, onto the end of `out`
 /// (not a list of their own moved over by `extend`: an instantiation of its own).
-pub fn push_declared_rows(out: &mut Vec<CookieRow>, s: &Settings) {
+pub fn push_declared_rows(out: &mut Vec<CookieRow>, s: &Settings, t: &Texts) {
     for c in &s.cookies {
         out.push(CookieRow {
             category: c.category.clone(),
             name: c.name.clone(),
             provider: c.provider.clone().unwrap_or_default(),
             purpose: c.purpose.clone().unwrap_or_default(),
-            duration: c.duration.clone().unwrap_or_default(),
+            // A stated lifetime past the 12-month rule is not what the cookie gets: the
+            // days it does get instead (as an observed cookie's).
+            duration: match &c.duration {
+                Some(d) if super::expiry::stated_too_long(d) => t.days((super::expiry::MAX_AGE_SECS / 86_400) as u64),
+                d => d.clone().unwrap_or_default(),
+            },
             // The site's declaration: without a duration, a session cookie.
             persistent: Some(c.duration.is_some()),
         });
@@ -371,7 +376,7 @@ mod tests {
     fn render(choice: Option<&Choice>, gpc: bool) -> (String, String) {
         let s = settings();
         let t = Texts::load("en", &[]);
-        let rows = declared_rows(&s);
+        let rows = declared_rows(&s, &t);
         let v = View {
             settings: &s,
             texts: &t,
@@ -451,12 +456,36 @@ mod tests {
     }
 
     #[test]
+    fn declared_durations_past_the_rule_are_shown_capped() {
+        let s = Settings::from_json(
+            r#"{"cookies":[{"name":"a","category":"analytics","duration":"2 years"},
+                          {"name":"b","category":"analytics","duration":"6 months"},
+                          {"name":"c","category":"analytics","duration":"1 year"},
+                          {"name":"d","category":"analytics","duration":"until logout"},
+                          {"name":"e","category":"analytics"}]}"#,
+        )
+        .unwrap();
+        let durations =
+            |lang: &str| -> Vec<String> { declared_rows(&s, &Texts::load(lang, &[])).into_iter().map(|r| r.duration).collect() };
+        assert_eq!(durations("en"), ["365 days", "6 months", "1 year", "until logout", ""]);
+        assert_eq!(durations("fi")[0], Texts::load("fi", &[]).days(365));
+        let warned: Vec<String> = s.long_durations().iter().map(|e| e.message()).collect();
+        assert_eq!(warned.len(), 1);
+        assert!(
+            warned[0].starts_with("keksi: config field `cookies[0].duration`: past the 12-month cap"),
+            "{}",
+            warned[0]
+        );
+    }
+
+    #[test]
     fn cookie_tables() {
         let (_, d) = render(None, false);
         let analytics = &d[d.find("data-keksi-category=\"analytics\"").unwrap()..];
         let analytics = &analytics[..analytics.find("</section>").unwrap()];
         assert!(analytics.contains("<code>_pk_*</code>"));
-        assert!(analytics.contains("<td>Matomo</td><td>Visits</td><td>13 months</td><td>Persistent</td>"));
+        // Declared as "13 months": past the 12-month rule, shown as what it gets.
+        assert!(analytics.contains("<td>Matomo</td><td>Visits</td><td>365 days</td><td>Persistent</td>"));
         let necessary = &d[d.find("data-keksi-category=\"necessary\"").unwrap()..];
         assert!(necessary.contains("<td>Shop</td><td>Cart</td><td>Session</td><td>Session</td>"));
         let adv = &d[d.find("data-keksi-category=\"advertising\"").unwrap()..];

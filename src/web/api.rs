@@ -225,7 +225,7 @@ pub(crate) fn cookie_rows(s: &State) -> Vec<CookieRow> {
         duration: crate::core::strings::replace(s.texts.at(key::CONSENT_COOKIE_DURATION), "{days}", &s.texts.days(own_days(s))),
         persistent: Some(true),
     }];
-    push_declared_rows(&mut rows, &s.settings);
+    push_declared_rows(&mut rows, &s.settings, &s.texts);
     let jar = store::jar();
     for &(name, _) in &crate::core::cookie::parse_jar(&jar) {
         let c = governance::classify(&s.settings, name);

@@ -123,7 +123,13 @@ fn settings_from_page() -> (Settings, bool) {
 /// Parse a config text; on error, report it and fall back to the defaults.
 pub(crate) fn settings_from_text(text: &str) -> (Settings, bool) {
     match Settings::from_json(text) {
-        Ok(s) => (s, false),
+        Ok(s) => {
+            // By reference: a consuming loop is an `IntoIter` of its own in keksi.js.
+            for e in &s.long_durations() {
+                dom::warn(&e.message());
+            }
+            (s, false)
+        }
         Err(e) => {
             let mut m = e.message();
             m.push_str(". keksi runs on its defaults: nothing optional runs until the visitor chooses.");

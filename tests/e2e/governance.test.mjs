@@ -92,6 +92,27 @@ test('withdrawal deletes cookies on paths with repeated and trailing slashes, an
   }
 });
 
+test('a declared duration past the 12-month cap is shown as the 365 days the cookie gets, with a warning naming the field', async () => {
+  const p = await newPage(env, '/fixtures/deep/a/durations.html');
+  try {
+    await waitVisible(p.page, BANNER);
+    await p.page.evaluate(() => window.keksi.showPreferences());
+    await waitVisible(p.page, DIALOG);
+    const row = (name) => p.page.evaluate((n) => {
+      const root = document.getElementById('keksi').shadowRoot;
+      const th = [...root.querySelectorAll('[data-keksi="preferences"] th')].find((c) => c.textContent === n);
+      return th ? [...th.parentElement.querySelectorAll('td')].map((c) => c.textContent) : null;
+    }, name);
+    assert.deepEqual(await row('vendor_long'), ['Vendor', 'Counts visits', '365 days', 'Persistent'], 'declared "2 years" is capped');
+    assert.deepEqual(await row('vendor_short'), ['Vendor', 'Counts visits', '6 months', 'Persistent'], 'a duration within the cap is shown as written');
+    assert.ok(p.warnings.some((w) => w.includes('`cookies[0].duration`') && w.includes('365 days')), `no warning: ${p.warnings}`);
+    assert.ok(!p.warnings.some((w) => w.includes('cookies[1]')), `a warning for the short one: ${p.warnings}`);
+    assert.deepEqual(p.errors.filter((e) => /keksi/.test(e)), [], 'not a config error: keksi runs on the site\'s config');
+  } finally {
+    await p.close();
+  }
+});
+
 test('the dialog lists observed cookies by category, unknown ones under "Unclassified"', async () => {
   const p = await newPage(env, '/', { goto: false });
   try {
