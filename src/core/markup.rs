@@ -99,7 +99,13 @@ pub fn banner(v: &View) -> String {
         " role=\"region\""
     });
     h.attr("aria-label", t.at(key::BANNER_LABEL));
-    h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"><h2 class=\"k-title\" part=\"title\" id=\"kb-title\">");
+    h.raw(" aria-describedby=\"kb-text\" tabindex=\"-1\" hidden><div class=\"k-banner-body\"");
+    // The text scrolls on its own above the buttons when the window is short: without a
+    // policy link in it, nothing there takes focus, so the keyboard could not scroll it.
+    if v.settings.policy_url.is_none() {
+        h.raw(" tabindex=\"0\"");
+    }
+    h.raw("><h2 class=\"k-title\" part=\"title\" id=\"kb-title\">");
     h.text(t.at(key::BANNER_TITLE))
         .raw("</h2><p class=\"k-text\" part=\"text\" id=\"kb-text\">")
         .text(t.at(key::BANNER_TEXT));
@@ -399,11 +405,18 @@ mod tests {
         assert!(!b.contains("style="), "no inline styles");
         assert!(!b.contains("data-keksi=\"gpc\""));
         assert!(b.contains("role=\"region\"") && !b.contains("aria-modal"));
+        assert!(b.contains("class=\"k-banner-body\">"), "the policy link is the text's Tab stop");
         let mut s = settings();
         s.layout = crate::core::config::Layout::Modal;
+        s.policy_url = None;
         let t = Texts::load("en", &[]);
+        let b = banner(&bare_view(&s, &t));
         assert!(
-            banner(&bare_view(&s, &t)).contains("role=\"dialog\" aria-modal=\"true\""),
+            b.contains("class=\"k-banner-body\" tabindex=\"0\">"),
+            "no policy link: the scrolling text takes focus itself"
+        );
+        assert!(
+            b.contains("role=\"dialog\" aria-modal=\"true\""),
             "the modal layout is a modal dialog to screen readers"
         );
     }

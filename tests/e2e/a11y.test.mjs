@@ -509,3 +509,34 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['360
     }
   });
 }
+
+// WCAG 2.4.11 inside keksi's own banner: when its text scrolls (a narrow or zoomed window,
+// a long language), the policy link at the end of the text, reached by Tab, must not sit
+// behind the banner's buttons, which stay in view at its bottom edge.
+test('focus not obscured (WCAG 2.4.11): the banner\'s policy link reached by Tab is not hidden behind the banner\'s own buttons', { timeout: 60_000, skip: notInWebKit(NARROW) }, async () => {
+  for (const [w, h, lang, layout] of [[360, 740, 'de', 'bar'], [360, 500, 'en', 'bar'], [341, 192, 'de', 'bar'], [341, 192, 'fi', 'modal'], [360, 400, 'fi', 'box']]) {
+    const p = await newPage(env, ui({ lang, layout }), { contextOptions: { viewport: { width: w, height: h }, reducedMotion: 'reduce' } });
+    try {
+      await waitVisible(p.page, BANNER);
+      await settle(150);
+      // (Firefox stops at the scrolling text itself first.)
+      for (let i = 0; i < 3 && !(await inShadow(p.page, (root) => root.activeElement?.classList.contains('k-link'))); i++) {
+        await p.page.keyboard.press('Tab');
+        await settle(150);
+      }
+      const g = await inShadow(p.page, (root) => {
+        const a = root.activeElement;
+        const r = a.getBoundingClientRect();
+        // A link wrapped over two lines: the middle of any of its line boxes will do.
+        const hits = [...a.getClientRects()].map((f) => root.elementFromPoint((f.left + f.right) / 2, (f.top + f.bottom) / 2));
+        const hit = hits.find((h) => h && (h === a || a.contains(h))) ?? hits[0];
+        return { link: a.classList.contains('k-link'), top: r.top, bottom: r.bottom, vh: innerHeight, shown: !!hit && (hit === a || a.contains(hit)), at: hit && `${hit.tagName}.${hit.className}` };
+      });
+      const at = `${w}x${h} ${lang} ${layout}`;
+      assert.ok(g.link, `${at}: Tab did not reach the policy link`);
+      assert.ok(g.top >= 0 && g.bottom <= g.vh && g.shown, `${at}: the focused policy link is hidden (under ${g.at}): ${JSON.stringify(g)}`);
+    } finally {
+      await p.close();
+    }
+  }
+});

@@ -287,13 +287,16 @@ for (const layout of LAYOUTS) {
         assert.ok(!b.clipped, `${b.action} label cut off at 200%`);
       }
       if (layout !== 'modal') assert.ok(g.box.height <= 0.7 * g.vh, `banner covers ${(g.box.height / g.vh * 100).toFixed(0)}% at 200%`);
-      // The banner text can be read in full: scrolled into view inside the banner if need be.
-      const text = await inShadow(p.page, (root) => {
-        const b = root.querySelector('[data-keksi="banner"]');
+      // The banner text can be read in full: scrolled into view inside the banner (or its
+      // text, above the buttons) if need be.
+      const texts = await inShadow(p.page, (root) => ['[data-keksi="banner"]', '.k-banner-body'].map((sel) => {
+        const b = root.querySelector(sel);
         b.scrollTop = 0;
-        return { scrollable: b.scrollHeight > b.clientHeight + 1, overflowY: getComputedStyle(b).overflowY };
-      });
-      if (text.scrollable) assert.match(text.overflowY, /auto|scroll/, 'banner text is cut off without a way to scroll');
+        return { sel, scrollable: b.scrollHeight > b.clientHeight + 1, overflowY: getComputedStyle(b).overflowY };
+      }));
+      for (const text of texts) {
+        if (text.scrollable) assert.match(text.overflowY, /auto|scroll/, `banner text (${text.sel}) is cut off without a way to scroll`);
+      }
 
       await p.page.locator(btn(BANNER, 'preferences')).click();
       await waitVisible(p.page, DIALOG);
