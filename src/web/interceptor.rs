@@ -41,7 +41,7 @@ pub const INERT_ATTR: &str = "data-keksi-inert";
 /// after its `href` is gone; `media="not all"` stops it in every engine).
 const MEDIA_ATTR: &str = "data-keksi-media";
 /// The `srcset` a held image had.
-const SRCSET_ATTR: &str = "data-keksi-srcset";
+pub const SRCSET_ATTR: &str = "data-keksi-srcset";
 /// Elements with a URL that may be held, and iframes (whose realm may need patching: see
 /// `frames`). A macro, for `activation::WATCHED`.
 macro_rules! live_urls {
@@ -342,13 +342,19 @@ fn clean_srcdoc(el: &Element) -> bool {
 /// Hold an image whose `srcset` names a blocked tracker (any of its candidates).
 fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
     for candidate in strings::pieces(srcset, b',') {
-        // Its URL: up to the first white space after trimming, white space being ASCII's,
-        // as the HTML srcset parser reads it.
-        let url = strings::until_any(strings::trim_ascii_ws(candidate), b" \t\n\x0c\r");
+        let url = candidate_url(candidate);
         if let Some(m) = blocked(url) {
+            // Held already for a tracker `src` (not one taken from a srcset kept aside): that
+            // stays its URL, and it waits for this srcset's trackers too (see `needs`).
+            let for_src = el.has_attribute(AUTO_ATTR)
+                && !el.has_attribute("src")
+                && !strings::contains(&dom::attr_text(el, SRCSET_ATTR), &dom::attr_text(el, SRC_ATTR));
             // Never give the element the srcset itself: WebKit starts loading at once.
             native_set(el, SRCSET_ATTR, srcset);
             native_remove(el, "srcset");
+            if for_src {
+                return true;
+            }
             // The image's own `src`, when it is no tracker, stays (it shows meanwhile) and
             // is what it is released with; only the srcset waits.
             let own = el
@@ -362,6 +368,12 @@ fn check_srcset(el: &Element, srcset: &str, how: &str) -> bool {
         }
     }
     false
+}
+
+/// A `srcset` candidate's URL: up to the first white space after trimming, white space
+/// being ASCII's, as the HTML srcset parser reads it.
+pub(super) fn candidate_url(candidate: &str) -> &str {
+    strings::until_any(strings::trim_ascii_ws(candidate), b" \t\n\x0c\r")
 }
 
 /// Give a released element back what holding it took besides its URL.

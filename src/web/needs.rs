@@ -10,9 +10,10 @@ use crate::prelude::*;
 use web_sys::Element;
 
 use super::dom;
-use super::interceptor::AUTO_ATTR;
+use super::interceptor::{AUTO_ATTR, SRCSET_ATTR};
 use super::state::State;
 use crate::core::hooks::{CONSENT_ATTR, SERVICE_ATTR, SRC_ATTR};
+use crate::core::strings;
 
 /// The tracker's category, on an element the page marked with its own (see
 /// `interceptor::hold`).
@@ -40,8 +41,22 @@ impl Needs {
                 .map(|m| (m.category, m.service)),
             None => None,
         };
-        if let Some(t) = tracker.filter(|t| *t != all[0]) {
-            all.push(t);
+        let mut add = |t: Pair| {
+            if !all.contains(&t) {
+                all.push(t);
+            }
+        };
+        if let Some(t) = tracker {
+            add(t);
+        }
+        // An image's candidates kept aside (by keksi, or by the page as `data-srcset`): each
+        // tracker among them too, whatever its `src` was held for.
+        for a in [SRCSET_ATTR, "data-srcset"] {
+            for c in strings::pieces(&dom::attr_text(el, a), b',') {
+                if let Some(m) = super::interceptor::tracker_of(super::interceptor::candidate_url(c), true) {
+                    add((m.category, m.service));
+                }
+            }
         }
         Needs(all)
     }

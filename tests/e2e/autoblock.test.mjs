@@ -2350,3 +2350,97 @@ test('fetch judges a Request by the browser\'s own url getter, whatever the page
     await p.close();
   }
 });
+
+// An image naming two trackers of different categories (its `src` one, its `srcset` another)
+// waits for both: the release for one category must not give back the other's URL.
+test('an <img> whose src and srcset name trackers of two categories waits for both (src then srcset, srcset then src, parsed with both)', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const LABELS = ['two-set-first', 'two-src-first', 'two-parsed'];
+    await p.page.evaluate(() => {
+      const ga = (l) => TP.GA + '/collect?run=' + l + '-ga';
+      const a = document.createElement('img');
+      a.id = 'two-set-first';
+      a.srcset = TP.pixel('two-set-first') + ' 1x';
+      a.src = ga('two-set-first');
+      const b = document.createElement('img');
+      b.id = 'two-src-first';
+      b.src = ga('two-src-first');
+      b.setAttribute('srcset', TP.pixel('two-src-first') + ' 1x');
+      const d = document.createElement('div');
+      d.append(a, b);
+      d.insertAdjacentHTML('beforeend', '<img id="two-parsed" src="' + ga('two-parsed') + '" srcset="' + TP.pixel('two-parsed') + ' 1x">');
+      document.body.appendChild(d);
+    });
+    await settle();
+    const state = () => p.page.evaluate((ids) => ids.map((id) => {
+      const i = document.getElementById(id);
+      return { id, src: i.getAttribute('src'), srcset: i.getAttribute('srcset') };
+    }), LABELS);
+    assertNotRequested(p, [...LABELS, ...LABELS.map((l) => l + '-ga')]);
+    await p.page.evaluate(() => keksi.accept(['analytics']));
+    await settle(600);
+    assertNotRequested(p, LABELS, 'with analytics alone (the advertising srcset)');
+    assert.deepEqual((await state()).filter((s) => s.srcset), [], 'an advertising srcset given back with analytics alone');
+    await p.page.evaluate(() => keksi.accept(['advertising']));
+    await settle(600);
+    assertNotRequested(p, LABELS.map((l) => l + '-ga'), 'with advertising alone (the analytics src)');
+    await p.page.evaluate(() => keksi.accept(['analytics', 'advertising']));
+    assert.ok(await until(async () => (await state()).every((s) => s.src && s.srcset)), `not released with both: ${JSON.stringify(await state())}`);
+    for (const s of await state()) {
+      assert.ok(s.src.includes(s.id + '-ga'), `${s.id}: the page's src is not the one given back: ${s.src}`);
+      assert.ok(s.srcset.includes('run=' + s.id), `${s.id}: the page's srcset is not the one given back: ${s.srcset}`);
+    }
+    assert.ok(await until(() => LABELS.every((l) => p.net.ran(l).length > 0)), 'the srcset images did not load with both');
+  } finally {
+    await p.close();
+  }
+});
+
+test('a <picture>\'s <source srcset> naming a tracker is held until its category is allowed (parsed and set by script)', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const own = '/fixtures/autoblock/px.svg';
+    await p.page.evaluate((own) => {
+      const d = document.createElement('div');
+      d.innerHTML = '<picture><source srcset="' + TP.pixel('pic-parsed') + ' 1x"><img id="pic-parsed" src="' + own + '"></picture>';
+      const pic = document.createElement('picture');
+      const s = document.createElement('source');
+      s.srcset = TP.pixel('pic-prop') + ' 1x';
+      const i = document.createElement('img');
+      i.id = 'pic-prop';
+      i.src = own;
+      pic.append(s, i);
+      d.append(pic);
+      document.body.appendChild(d);
+    }, own);
+    await settle();
+    assertNotRequested(p, ['pic-parsed', 'pic-prop']);
+    await acceptAll(p.page);
+    assert.ok(await until(() => p.net.ran('pic-parsed').length > 0 && p.net.ran('pic-prop').length > 0), 'the <source> candidates did not load after consent');
+  } finally {
+    await p.close();
+  }
+});
+
+test('a <frame> in a <frameset> naming a tracker is held until its category is allowed, then loads without a reload (parsed and made by script)', { timeout: 30_000 }, async () => {
+  const p = await open('/fixtures/autoblock/frameset.html');
+  try {
+    const check = await setMarker(p.page);
+    await p.page.evaluate(() => {
+      const f = document.createElement('frame');
+      f.src = TP.embed('fs-script');
+      document.getElementById('set').appendChild(f);
+      const g = document.createElement('frame');
+      document.getElementById('set').appendChild(g);
+      g.setAttribute('src', TP.embed('fs-attr'));
+    });
+    await settle(600);
+    assertNotRequested(p, ['fs-parsed', 'fs-script', 'fs-attr']);
+    await acceptAll(p.page);
+    assert.ok(await until(() => ['fs-parsed', 'fs-script', 'fs-attr'].every((l) => p.net.ran(l).length > 0)), 'the frames did not load after consent');
+    await assertNoReload(check);
+  } finally {
+    await p.close();
+  }
+});
