@@ -23,7 +23,7 @@ use crate::core::strings;
 /// Elements keksi governs (a macro, for `WATCHED`).
 macro_rules! marked {
     () => {
-        "script[type=\"text/plain\"][data-consent],script[data-keksi-auto],iframe[data-consent],img[data-consent],link[data-consent]"
+        "script[type=\"text/plain\"][data-consent],script[data-keksi-auto],iframe[data-consent],frame[data-consent],img[data-consent],link[data-consent]"
     };
 }
 const MARKED: &str = marked!();
@@ -222,6 +222,8 @@ fn handle(el: &Element) {
                 // never-loaded one may keep its context.
                 let loaded = shown || dom::attr_is(el, AUTO_ATTR, PARSER);
                 placeholder::hold(el, loaded);
+            } else if tag == "FRAME" && (moved || current.as_deref() == Some("on")) {
+                interceptor::unload_frame(el);
             } else if (tag == "IMG" || tag == "LINK") && current.as_deref() == Some("on") {
                 dom::remove_attr(el, if tag == "LINK" { "href" } else { "src" });
                 if el.has_attribute(DATA_SRCSET) {

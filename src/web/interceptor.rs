@@ -46,7 +46,7 @@ pub const SRCSET_ATTR: &str = "data-keksi-srcset";
 /// `frames`). A macro, for `activation::WATCHED`.
 macro_rules! live_urls {
     () => {
-        "script[src],iframe,img[src],img[srcset],link[href]"
+        "script[src],iframe,frame[src],img[src],img[srcset],link[href]"
     };
 }
 pub(crate) use live_urls;
@@ -145,7 +145,7 @@ fn blocked(url: &str) -> Option<TrackerMatch> {
 
 fn url_attr(tag: &str) -> Option<&'static str> {
     match tag {
-        "SCRIPT" | "IFRAME" | "IMG" => Some("src"),
+        "SCRIPT" | "IFRAME" | "FRAME" | "IMG" => Some("src"),
         "LINK" => Some("href"),
         _ => None,
     }
@@ -175,6 +175,9 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     if tag == "IFRAME" && how == PARSER && el.is_connected() {
         // Stop the frame before anything else (see `placeholder::park`).
         super::placeholder::park(el, true);
+    }
+    if tag == "FRAME" && how == PARSER {
+        unload_frame(el);
     }
     if let Some(attr) = url_attr(&tag) {
         native_remove(el, attr);
@@ -222,6 +225,12 @@ fn hold(el: &Element, url: &str, m: &TrackerMatch, how: &str) {
     debug("held", el, url);
 }
 
+/// Stop a frameset's `<frame>` and drop its document: only leaving the document does
+/// (no placeholder: a frameset shows nothing but frames). It comes back without its `src`.
+pub(super) fn unload_frame(el: &Element) {
+    dom::reinsert(el, || native_remove(el, "src"));
+}
+
 /// Whether the page marked `el` itself: it was so when keksi first held it, or it carries
 /// a `data-consent` keksi did not give it.
 fn page_marked(el: &Element) -> bool {
@@ -265,7 +274,7 @@ fn check(el: &Element, url: &str, how: &str) -> bool {
             // page marked: a marked script runs, and is noted, only when keksi releases
             // it, and a marked iframe is held again on a withdrawal. What an unmarked
             // iframe shows goes only with a reload.
-            let noted = (dom::is_tag(el, "SCRIPT") || dom::is_tag(el, "IFRAME")) && !el.has_attribute(CONSENT_ATTR);
+            let noted = matches!(el.tag_name().as_str(), "SCRIPT" | "IFRAME" | "FRAME") && !el.has_attribute(CONSENT_ATTR);
             if noted && get(el, NOTED).is_undefined() {
                 if let Some(m) = tracker_of(url, true) {
                     super::patch::set_own(el, NOTED, &JsValue::TRUE);
@@ -1075,9 +1084,10 @@ pub fn install_in(realm: &JsValue) {
             // Setters of URLs and of a script's type (see `script_type`).
             ("sHTMLScriptElement type", script_type),
             ("sHTMLImageElement srcset", |t, this, a| hold_or_set(t, this, a, true)),
-            ("sHTMLScriptElement,HTMLIFrameElement,HTMLImageElement src", |t, this, a| {
-                hold_or_set(t, this, a, false)
-            }),
+            (
+                "sHTMLScriptElement,HTMLIFrameElement,HTMLFrameElement,HTMLImageElement src",
+                |t, this, a| hold_or_set(t, this, a, false),
+            ),
             ("sHTMLLinkElement href", |t, this, a| hold_or_set(t, this, a, false)),
             ("mElement setAttribute", |t, this, a| set_attribute(t, this, a, 0)),
             ("mElement setAttributeNS", set_attribute_ns),
