@@ -2397,7 +2397,7 @@ test('an <img> whose src and srcset name trackers of two categories waits for bo
   }
 });
 
-test('a <picture>\'s <source srcset> naming a tracker is held until its category is allowed (parsed and set by script)', { timeout: 30_000 }, async () => {
+test('a <picture>\'s <source srcset> naming a tracker is held until its category is allowed (in an HTML string, by the srcset setter and by setAttribute)', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
     const own = '/fixtures/autoblock/px.svg';
@@ -2411,13 +2411,19 @@ test('a <picture>\'s <source srcset> naming a tracker is held until its category
       i.id = 'pic-prop';
       i.src = own;
       pic.append(s, i);
-      d.append(pic);
+      const pic2 = document.createElement('picture');
+      pic2.innerHTML = '<source><img id="pic-attr" src="' + own + '">';
+      d.append(pic, pic2);
       document.body.appendChild(d);
+      pic2.firstChild.setAttribute('srcset', TP.pixel('pic-attr') + ' 1x');
     }, own);
     await settle();
-    assertNotRequested(p, ['pic-parsed', 'pic-prop']);
+    const LABELS = ['pic-parsed', 'pic-prop', 'pic-attr'];
+    assertNotRequested(p, LABELS);
+    const srcsets = () => p.page.evaluate(() => [...document.querySelectorAll('source')].map((s) => [s.getAttribute('srcset'), s.dataset.consent]));
+    assert.deepEqual(await srcsets(), [[null, 'advertising'], [null, 'advertising'], [null, 'advertising']], 'held <source> elements');
     await acceptAll(p.page);
-    assert.ok(await until(() => p.net.ran('pic-parsed').length > 0 && p.net.ran('pic-prop').length > 0), 'the <source> candidates did not load after consent');
+    assert.ok(await until(() => LABELS.every((l) => p.net.ran(l).length > 0)), 'the <source> candidates did not load after consent');
   } finally {
     await p.close();
   }
