@@ -238,7 +238,12 @@ fn cookie_table(h: &mut Html, t: &Texts, rows: &[&CookieRow], caption: &str) {
         h.raw("<p class=\"k-none\">").text(t.at(key::NO_COOKIES)).raw("</p>");
         return;
     }
-    h.raw("<details class=\"k-cookies\"><summary>").text(t.at(key::COOKIES_HEADING));
+    // Every category's toggle reads "Cookies (n)": the category's title, read but not shown,
+    // tells a screen reader's list of buttons which one opens which list.
+    h.raw("<details class=\"k-cookies\"><summary><span class=\"k-sr\">")
+        .text(caption)
+        .raw(" </span>")
+        .text(t.at(key::COOKIES_HEADING));
     let mut count = String::new();
     push_u64(&mut count, rows.len() as u64);
     h.raw(" (")
@@ -504,6 +509,9 @@ mod tests {
         let adv = &d[d.find("data-keksi-category=\"advertising\"").unwrap()..];
         assert!(adv[..adv.find("</section>").unwrap()].contains("No cookies declared"));
         assert!(!d.contains("data-keksi=\"unclassified\""));
+        // Each list's toggle is named with its category's title, not only "Cookies (n)".
+        assert!(analytics.contains("<summary><span class=\"k-sr\">Analytics </span>Cookies (1)</summary>"));
+        assert!(necessary.contains("<summary><span class=\"k-sr\">Necessary </span>Cookies (1)</summary>"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { setup, assertKeksiBuilt, newPage, waitVisible, waitHidden, openFromLink, inShadow, activeElement, until, BANNER, DIALOG, btn, notInWebKit, NO_FORCED_COLORS, NARROW } from './helpers.mjs';
+import { setup, assertKeksiBuilt, newPage, waitVisible, waitHidden, openFromLink, inShadow, activeElement, until, BANNER, DIALOG, btn, notInWebKit, NO_FORCED_COLORS, NARROW, IS_FIREFOX, IS_WEBKIT } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -395,6 +395,46 @@ test('forced colours (Windows High Contrast): switches are real checkboxes, butt
     } finally {
       await p.close();
     }
+  }
+});
+
+// Every category's cookie list opens from a toggle whose visible text is the same in each
+// category ("Cookies (n)"): its name must say whose list it opens, or a screen reader's list
+// of buttons (or Tab from one to the next) cannot tell them apart.
+test('each category\'s cookie-list toggle is named with its category title', { timeout: 30_000 }, async (t) => {
+  const p = await newPage(env, ui(), { contextOptions: { reducedMotion: 'reduce' } });
+  try {
+    await waitVisible(p.page, BANNER);
+    await openFromBanner(p.page);
+    const cats = await inShadow(p.page, (root) =>
+      [...root.querySelectorAll('[data-keksi="preferences"] .k-cat')]
+        .filter((c) => c.querySelector('summary'))
+        .map((c) => ({
+          title: c.querySelector('.k-cat-title').textContent.trim(),
+          summary: c.querySelector('summary').textContent.replace(/\s+/g, ' ').trim(),
+        })),
+    );
+    assert.ok(cats.length >= 2, `expected ≥2 categories with a cookie list: ${JSON.stringify(cats)}`);
+    if (IS_FIREFOX || IS_WEBKIT) {
+      // The browser's own tree is readable through CDP only: here the toggle's text (its name).
+      t.diagnostic('accessibility tree read in Chromium only (CDP); here the toggle\'s text content');
+      for (const c of cats) assert.ok(c.summary.includes(`${c.title} `), `toggle text has no category title: ${JSON.stringify(c)}`);
+      return;
+    }
+    const cdp = await p.context.newCDPSession(p.page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const toggles = nodes
+      .filter((n) => !n.ignored && n.role?.value === 'DisclosureTriangle')
+      .map((n) => n.name?.value ?? '');
+    t.diagnostic(`toggles: ${JSON.stringify(toggles)}`);
+    assert.equal(toggles.length, cats.length, `one toggle per list: ${JSON.stringify(toggles)}`);
+    assert.equal(new Set(toggles).size, toggles.length, `toggle names repeat: ${JSON.stringify(toggles)}`);
+    cats.forEach((c, i) => {
+      assert.ok(toggles[i].includes(`${c.title} `), `toggle ${JSON.stringify(toggles[i])} does not name ${c.title}`);
+      assert.match(toggles[i], /Cookies \(\d+\)$/, 'and keeps its visible text (WCAG 2.5.3)');
+    });
+  } finally {
+    await p.close();
   }
 });
 
