@@ -188,6 +188,7 @@ fn category(h: &mut Html, v: &View, c: &Category) {
     let on = allowed(v.settings, v.choice, &c.name, None);
     let id = prefixed("kc-", &c.name);
     let desc_id = prefixed("kd-", &c.name);
+    let title = v.title(c);
     h.raw("<section class=\"k-cat\" part=\"category\"")
         .attr("data-keksi-category", &c.name)
         .raw("><div class=\"k-cat-head\">");
@@ -195,7 +196,7 @@ fn category(h: &mut Html, v: &View, c: &Category) {
     h.raw("<label class=\"k-cat-title\"")
         .attr("for", &id)
         .raw(">")
-        .text(v.title(c))
+        .text(title)
         .raw("</label>");
     if necessary {
         h.raw("<span class=\"k-always\">").text(t.at(key::ALWAYS_ON)).raw("</span>");
@@ -229,7 +230,7 @@ fn category(h: &mut Html, v: &View, c: &Category) {
             rows.push(r);
         }
     }
-    cookie_table(h, t, &rows, v.title(c));
+    cookie_table(h, t, &rows, title);
     h.raw("</section>");
 }
 
