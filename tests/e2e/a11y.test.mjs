@@ -351,7 +351,7 @@ test('prefers-reduced-motion: reduce → no transitions or animations anywhere i
   }
 });
 
-test('forced colours (Windows High Contrast): switches are real checkboxes, buttons and panels are bordered', { timeout: 45_000, skip: notInWebKit(NO_FORCED_COLORS) }, async () => {
+test('forced colours (Windows High Contrast): switches are real checkboxes, buttons and panels are bordered, the page behind a modal dimmed', { timeout: 45_000, skip: notInWebKit(NO_FORCED_COLORS) }, async () => {
   for (const layout of ['bar', 'modal']) {
     const p = await newPage(env, ui({ layout }), { contextOptions: { forcedColors: 'active', reducedMotion: 'reduce' } });
     try {
@@ -367,8 +367,16 @@ test('forced colours (Windows High Contrast): switches are real checkboxes, butt
         const b = root.querySelector('[data-keksi="banner"]');
         const d = root.querySelector('[data-keksi="preferences"]');
         const open = d && d.open;
+        // The page behind a modal is dimmed: by the card's box-shadow, or by a layer (the
+        // banner's fixed ::before, the dialog's ::backdrop) with a background that is not clear.
+        const layer = (el, pseudo) => {
+          const s = getComputedStyle(el, pseudo);
+          const alpha = Number((s.backgroundColor.match(/rgba\(.*,\s*([\d.]+)\)/) || [])[1] ?? 1);
+          return s.display !== 'none' && s.position === 'fixed' && s.backgroundColor !== 'transparent' && alpha > 0;
+        };
         return {
           forced: matchMedia('(forced-colors: active)').matches,
+          backdrop: open ? layer(d, '::backdrop') : getComputedStyle(b).boxShadow !== 'none' || layer(b, '::before'),
           panel: box(open ? d : b),
           buttons: [...(open ? d : b).querySelectorAll('button')].map(box),
           switches: open ? [...d.querySelectorAll('input[type=checkbox]')].map(box) : [],
@@ -377,6 +385,7 @@ test('forced colours (Windows High Contrast): switches are real checkboxes, butt
       const banner = await inShadow(p.page, describe);
       assert.ok(banner.forced, 'forced-colors emulation is not active');
       assert.ok(banner.panel.border >= 1 && banner.panel.borderStyle !== 'none', `${layout}: banner has no border: ${JSON.stringify(banner.panel)}`);
+      if (layout === 'modal') assert.ok(banner.backdrop, 'modal: the page behind the banner is not dimmed (forced colours drop box-shadows)');
       for (const b of banner.buttons) {
         assert.ok(b.w > 0 && b.h > 0 && b.visible, `${layout}: button invisible: ${JSON.stringify(b)}`);
         assert.ok(b.border >= 1 && b.borderStyle !== 'none', `${layout}: button without a border: ${JSON.stringify(b)}`);
@@ -384,6 +393,7 @@ test('forced colours (Windows High Contrast): switches are real checkboxes, butt
       await openFromBanner(p.page);
       const dialog = await inShadow(p.page, describe);
       assert.ok(dialog.panel.border >= 1, `dialog has no border: ${JSON.stringify(dialog.panel)}`);
+      assert.ok(dialog.backdrop, 'the page behind the dialog is not dimmed');
       assert.ok(dialog.switches.length >= 5, `expected ≥5 switches, got ${dialog.switches.length}`);
       for (const s of dialog.switches) {
         assert.ok(s.w >= 12 && s.h >= 12 && s.visible, `switch not visible: ${JSON.stringify(s)}`);
