@@ -49,11 +49,13 @@ pub fn capped_days(days: u32) -> u32 {
 /// The unit a word of a declared `duration` text names, in twelfths of a day (a month is
 /// a twelfth of 365 days), by its first letters, English and Finnish: `y`/`yr`/`year`,
 /// `vuosi`; `mo`/`month`, `kuukausi`/`kk`; `w`/`wk`/`week`, `viikko`; `d`/`day`,
-/// `päivä`/`vrk`. No table of words: a pair of bytes.
+/// `päivä`/`vuorokausi`/`vrk`. No table of words: a pair of bytes (a fourth for `vuor`).
 fn unit(word: &[u8]) -> Option<u64> {
     let first = word.first()?.to_ascii_lowercase();
     let second = word.get(1).map_or(0, u8::to_ascii_lowercase);
     Some(match (first, second) {
+        // `vuorokausi` (24 hours) before `vuosi`: `vuo` then `r`.
+        (b'v', b'u') if word.get(3).is_some_and(|b| b.eq_ignore_ascii_case(&b'r')) => 12,
         (b'y', _) | (b'v', b'u') => 4380,
         (b'm', b'o') | (b'k', b'u' | b'k') => 365,
         (b'w', _) | (b'v', b'i') => 84,
@@ -198,6 +200,22 @@ mod tests {
         ] {
             assert_eq!(stated_days(text), days, "{text}");
         }
+    }
+
+    #[test]
+    fn a_finnish_day_of_24_hours_is_not_a_year() {
+        // `vuorokausi` (a day, `vrk`) starts as `vuosi` (a year) does: "2 vuorokautta" is
+        // two days, not shown as 365 days capped.
+        for (text, days) in [
+            ("2 vuorokautta", 2),
+            ("1 vuorokausi", 1),
+            ("400 VUOROKAUTTA", 400),
+            ("2 vuotta", 730),
+            ("1 vuoden", 365),
+        ] {
+            assert_eq!(stated_days(text), days, "{text}");
+        }
+        assert!(!stated_too_long("2 vuorokautta"));
     }
 
     #[test]
