@@ -67,9 +67,10 @@ fn unit(word: &[u8]) -> Option<u64> {
 
 /// The longest lifetime in days a config's free-text `duration` states (`"2 years"`,
 /// `"1 year 6 months"`, `"13 kuukautta"`, `"1.5 y"`), or 0 where it states none keksi
-/// reads. A number followed by a unit adds to a run; any other word ends the run, so that
-/// `"6 or 9 months"` is 9 months, not 15. Only to tell the visitor the truth: a cookie
-/// declared longer than the 12-month rule lets it live is shown capped.
+/// reads. A number followed by a unit adds to a run; any other word, or a sign but a comma,
+/// ends the run, so that `"6 or 9 months"` is 9 months, not 15, and `"1 year (365 days)"`
+/// one year. Only to tell the visitor the truth: a cookie declared longer than the
+/// 12-month rule lets it live is shown capped.
 pub fn stated_days(text: &str) -> u64 {
     let mut best = 0;
     let mut run = 0;
@@ -113,6 +114,12 @@ pub fn stated_days(text: &str) -> u64 {
             }
             len
         } else {
+            // Only spaces (and controls) and commas join a run (`1 year, 6 months`): a range or an
+            // aside (`6 months - 1 year`, `1 year (365 days)`) states one lifetime twice.
+            if c > b' ' && c != b',' {
+                best = best.max(run);
+                run = 0;
+            }
             1
         };
         rest = rest.get(len..).unwrap_or(&[]);
@@ -197,6 +204,24 @@ mod tests {
             ("30 minutes", 0),
             ("24 h", 0),
             ("99999999999999999999999 years", 3_650_000_000),
+        ] {
+            assert_eq!(stated_days(text), days, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_range_or_an_aside_is_not_added_up() {
+        // Within the 12-month rule, yet added up they were read as past it (shown as the
+        // capped 365 days, with a warning).
+        for (text, days) in [
+            ("1 year (365 days)", 365),
+            ("6 months - 1 year", 365),
+            ("30 days / 1 year", 365),
+            ("12 months (1 year)", 365),
+            ("1 day-1 year", 365),
+            ("1 year, 6 months", 547),
+            ("1 year\t6 months", 547),
+            ("2-year", 730),
         ] {
             assert_eq!(stated_days(text), days, "{text}");
         }
