@@ -310,18 +310,19 @@ fn enqueue(el: &Element) {
     });
 }
 
-/// Give an iframe or image its URL (and an image its `data-srcset` candidates).
+/// Give an iframe or image its URL (and an image its `data-srcset` candidates), past
+/// keksi's own `setAttribute` trap: it keeps its marks, so that a withdrawal holds it again.
 fn load(el: &Element) {
     dom::set_attr(el, STATE_ATTR, "on");
     placeholder::release(el);
     // Before `src`, so that the browser fetches the candidate it picks, not `src` too.
     if let Some(set) = dom::attr(el, DATA_SRCSET).filter(|_| dom::is_tag(el, "IMG")) {
-        dom::set_attr(el, "srcset", &set);
+        interceptor::native_set(el, "srcset", &set);
     }
     let Some(src) = dom::attr(el, SRC_ATTR) else { return };
     interceptor::restore(el);
     if dom::is_tag(el, "LINK") {
-        dom::set_attr(el, "href", &src);
+        interceptor::native_set(el, "href", &src);
         return;
     }
     if dom::is_tag(el, "IFRAME") && dom::is_loading() {
@@ -329,10 +330,10 @@ fn load(el: &Element) {
         // frame stays about:blank. Set it once the document is parsed.
         let el = el.clone();
         dom::when_parsed(move || {
-            dom::set_attr(&el, "src", &src);
+            interceptor::native_set(&el, "src", &src);
         });
     } else {
-        dom::set_attr(el, "src", &src);
+        interceptor::native_set(el, "src", &src);
     }
 }
 

@@ -71,7 +71,9 @@ struct Natives {
     request_url: Option<Function>,
 }
 
-fn native_set(el: &Element, name: &str, value: &str) {
+/// `setAttribute` as the browser made it: not keksi's trap, which would take a released
+/// element's marks away as from one the page gave a URL of its own (see `unhold`).
+pub(super) fn native_set(el: &Element, name: &str, value: &str) {
     native_set_value(el, name, &JsValue::from_str(value));
 }
 

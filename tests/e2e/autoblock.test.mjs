@@ -2472,3 +2472,50 @@ test('a <frame> in a <frameset> naming a tracker is held until its category is a
     await p.close();
   }
 });
+
+// A tracker (i)frame keksi held and released keeps what marks it held: withdrawn, it is
+// held again in place (or the page reloads), and a later consent brings it back. Before,
+// the release set its URL through keksi's own `setAttribute` trap, which took the marks
+// away as from an element the page gives a URL of its own: the embed stayed loaded after
+// the withdrawal (README → Automatic blocking → Withdrawal).
+async function withdrawFramesTest(fixture, sel, n, how, insert = () => {}) {
+  const p = await open(fixture);
+  try {
+    await p.page.evaluate(insert);
+    const live = () => p.page.evaluate((s) => [...document.querySelectorAll(s)].map((f) => f.getAttribute('src') || '').filter((u) => /^https:/.test(u)), sel);
+    const aside = () => p.page.evaluate((s) => [...document.querySelectorAll(s)].map((f) => f.getAttribute('data-src') || '').filter((u) => /^https:/.test(u)), sel);
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await live()).length === n), `not loaded after consent: ${JSON.stringify(await live())}`);
+    const check = await setMarker(p.page);
+    await p.page.evaluate((h) => (h === 'reset' ? keksi.reset() : keksi.rejectAll()), how).catch(() => {}); // a reload may cut it short
+    const reloaded = async () => (await check().catch(() => ({ marker: 'unknown' }))).marker === null;
+    const done = await until(async () => (await reloaded()) || (await live().catch(() => ['?'])).length === 0, { timeout: 2 * T });
+    assert.ok(done, `after ${how}(): no reload, and tracker frames still load: ${JSON.stringify(await live().catch(() => []))}`);
+    if (await reloaded()) {
+      await p.page.waitForLoadState('load');
+      await settle(300);
+      assert.deepEqual(await live(), [], `a tracker frame loads after ${how}() and the reload`);
+      return;
+    }
+    assert.equal((await aside()).length, n, `after ${how}(): not held again with their URL aside: ${JSON.stringify(await aside())}`);
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await live()).length === n), `not loaded after consent again: ${JSON.stringify(await live())}`);
+  } finally {
+    await p.close();
+  }
+}
+
+test('withdrawal: tracker iframes keksi held and released (a parsed Google Maps embed, a script-inserted Bing map) are held again, and come back on consent', { timeout: 30_000 }, () =>
+  withdrawFramesTest('/fixtures/autoblock/maps.html', 'iframe', 2, 'reset'));
+test('withdrawal: tracker iframes the page marked (a live URL, a data-src) are held again with their URL, and come back on consent', { timeout: 30_000 }, () =>
+  withdrawFramesTest(PATHS, 'iframe', 2, 'rejectAll', () => {
+    const live = document.createElement('iframe');
+    live.setAttribute('data-consent', 'functional');
+    live.src = TP.embed('wf-live');
+    const aside = document.createElement('iframe');
+    aside.setAttribute('data-consent', 'functional');
+    aside.setAttribute('data-src', TP.embed('wf-aside'));
+    document.body.append(live, aside);
+  }));
+test('withdrawal: <frame>s naming a tracker (parsed, marked by the page) are held again, and come back on consent', { timeout: 30_000 }, () =>
+  withdrawFramesTest('/fixtures/autoblock/frameset.html', 'frame', 2, 'rejectAll'));
