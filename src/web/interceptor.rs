@@ -517,7 +517,7 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
         return Ok(JsValue::UNDEFINED);
     }
     if !srcset {
-        unhold(el);
+        unhold(el, &value);
     }
     read_once(&args, 0, &value);
     call(&target, &this, &args)
@@ -527,10 +527,15 @@ fn hold_or_set(target: Function, this: JsValue, args: Array, srcset: bool) -> Re
 /// (its own: a loader's fallback, an iframe stopped with `about:blank`): that URL is what
 /// it loads, now (a script held as `text/plain` would never run) and after consent (which
 /// would put the tracker back). It loses what holding gave it. Not one held for a
-/// `srcset` kept aside, which may name a tracker still. One the page marked keeps its
-/// marking: it waits for its own category, as the page asked, with its new URL.
-fn unhold(el: &Element) {
-    if !el.has_attribute(AUTO_ATTR) || el.has_attribute(SRCSET_ATTR) {
+/// `srcset` kept aside, which may name a tracker still: the URL given is the one it is
+/// released with (not an older one). One the page marked keeps its marking: it waits for
+/// its own category, as the page asked, with its new URL.
+fn unhold(el: &Element, url: &str) {
+    if !el.has_attribute(AUTO_ATTR) {
+        return;
+    }
+    if el.has_attribute(SRCSET_ATTR) {
+        native_set(el, SRC_ATTR, url);
         return;
     }
     // The tracker's category of one the page marked follows its new URL (see `check`).
@@ -586,7 +591,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
         is_url && check(el, &value, IN_PLACE)
     };
     if is_url && !held && name != "srcset" {
-        unhold(el);
+        unhold(el, &value);
     }
     // A held script keeps `text/plain`; the type asked for is kept for its release.
     if held || (is_type && el.has_attribute(AUTO_ATTR)) {

@@ -837,6 +837,35 @@ test('path: an <img> with its own src and a srcset naming a tracker shows its ow
   }
 });
 
+test('path: an <img> held for a tracker in its srcset that the page then gives its own src (setter, setAttribute) is released with that src, not an older one', { timeout: 30_000 }, async () => {
+  const p = await open(PATHS);
+  try {
+    const own = '/fixtures/autoblock/px.svg';
+    await p.page.evaluate((own) => {
+      const a = document.createElement('img');
+      a.className = 'late-src';
+      a.srcset = TP.pixel('ls-a') + ' 1x';
+      document.body.appendChild(a);
+      a.src = own + '?a';
+      const b = document.createElement('img');
+      b.className = 'late-src';
+      b.src = own + '?old';
+      b.setAttribute('srcset', TP.pixel('ls-b') + ' 2x');
+      document.body.appendChild(b);
+      b.setAttribute('src', own + '?b');
+    }, own);
+    await settle();
+    assertNotRequested(p, ['ls-a', 'ls-b']);
+    const state = () => p.page.evaluate(() => [...document.querySelectorAll('.late-src')].map((i) => [i.getAttribute('src'), !!i.getAttribute('srcset')]));
+    assert.deepEqual(await state(), [[own + '?a', false], [own + '?b', false]], 'held: the page\'s own src shows');
+    await acceptAll(p.page);
+    assert.ok(await until(async () => (await state()).every(([, set]) => set)), 'srcset not given back after consent');
+    assert.deepEqual(await state(), [[own + '?a', true], [own + '?b', true]], 'released with an older src than the page gave');
+  } finally {
+    await p.close();
+  }
+});
+
 test('nodes from other documents (DOMParser, a <template> in the HTML, an XHR document) are held as they arrive: importNode, adoptNode, appendChild into a detached element, then inserted after an await', { timeout: 30_000 }, async () => {
   const run = (page) => page.evaluate(async () => {
     const parse = (label) => new DOMParser().parseFromString('<main><img src="' + TP.pixel(label) + '"></main>', 'text/html');
