@@ -23,7 +23,7 @@ use crate::core::strings;
 /// Elements keksi governs (a macro, for `WATCHED`).
 macro_rules! marked {
     () => {
-        "script[type=\"text/plain\"][data-consent],script[data-keksi-auto],iframe[data-consent],frame[data-consent],img[data-consent],link[data-consent]"
+        "script[type=\"text/plain\"][data-consent],script[data-keksi-auto],iframe[data-consent],frame[data-consent],img[data-consent],source[data-consent],link[data-consent]"
     };
 }
 const MARKED: &str = marked!();

@@ -46,7 +46,7 @@ pub const SRCSET_ATTR: &str = "data-keksi-srcset";
 /// `frames`). A macro, for `activation::WATCHED`.
 macro_rules! live_urls {
     () => {
-        "script[src],iframe,frame[src],img[src],img[srcset],link[href]"
+        "script[src],iframe,frame[src],img[src],img[srcset],source[srcset],link[href]"
     };
 }
 pub(crate) use live_urls;
@@ -326,7 +326,7 @@ fn check_el(el: &Element, how: &str) -> bool {
         }
     }
     match el.get_attribute("srcset") {
-        Some(set) if tag == "IMG" => check_srcset(el, &set, how),
+        Some(set) if tag == "IMG" || tag == "SOURCE" => check_srcset(el, &set, how),
         _ => false,
     }
 }
@@ -570,7 +570,7 @@ fn set_attribute(target: Function, this: JsValue, args: Array, at: u32) -> Resul
     read_once(&args, at, &raw);
     let name = raw.to_ascii_lowercase();
     let tag = el.tag_name();
-    let is_url = url_attr(&tag) == Some(name.as_str()) || (name == "srcset" && tag == "IMG");
+    let is_url = url_attr(&tag) == Some(name.as_str()) || (name == "srcset" && (tag == "IMG" || tag == "SOURCE"));
     let is_type = name == "type" && tag == "SCRIPT";
     // Without a value the browser throws, as it should.
     if args.length() < at + 2 {
@@ -759,7 +759,7 @@ fn parse_inert(html: &str) -> Option<web_sys::HtmlTemplateElement> {
 }
 
 /// Elements a template holds, and the templates in it, in document order.
-const IN_STRINGS: &str = "script,iframe,img,link,template";
+const IN_STRINGS: &str = "script,iframe,img,source,link,template";
 
 /// The script, iframe, img and link elements of a parsed string, in the order of their
 /// start tags, those in templates (declarative shadow roots) included. With `scripting`,
@@ -814,7 +814,7 @@ fn hold_parsed(els: &[Element], scripts_run: bool) -> bool {
 /// again, would still let a tracker through: the parse is serialised instead.
 fn in_place(html: &str, els: &[Element], scripts_run: bool, scripting: bool) -> Option<String> {
     let mut tags: Vec<Tag> = start_tags(html);
-    tags.retain(|t| matches!(t.name.as_str(), "script" | "iframe" | "img" | "link"));
+    tags.retain(|t| matches!(t.name.as_str(), "script" | "iframe" | "img" | "source" | "link"));
     if els.len() != tags.len() {
         return None;
     }
@@ -1090,7 +1090,9 @@ pub fn install_in(realm: &JsValue) {
         &[
             // Setters of URLs and of a script's type (see `script_type`).
             ("sHTMLScriptElement type", script_type),
-            ("sHTMLImageElement srcset", |t, this, a| hold_or_set(t, this, a, true)),
+            ("sHTMLImageElement,HTMLSourceElement srcset", |t, this, a| {
+                hold_or_set(t, this, a, true)
+            }),
             (
                 "sHTMLScriptElement,HTMLIFrameElement,HTMLFrameElement,HTMLImageElement src",
                 |t, this, a| hold_or_set(t, this, a, false),

@@ -2426,10 +2426,7 @@ test('an <img> whose src and srcset name trackers of two categories waits for bo
   }
 });
 
-// A known gap (README → Automatic blocking): holding <source srcset> as an <img srcset> is held
-// passed this test, but made WebKit load a parsed Google Maps iframe twice after consent (the
-// path-served embeds test): not taken yet.
-test('a <picture>\'s <source srcset> naming a tracker is held until its category is allowed (in an HTML string, by the srcset setter and by setAttribute)', { timeout: 30_000, todo: 'not held yet: see the comment above' }, async () => {
+test('a <picture>\'s <source srcset> naming a tracker is held until its category is allowed (in an HTML string, by the srcset setter and by setAttribute)', { timeout: 30_000 }, async () => {
   const p = await open(PATHS);
   try {
     const own = '/fixtures/autoblock/px.svg';
