@@ -46,6 +46,18 @@ pub fn capped_days(days: u32) -> u32 {
     days.min((MAX_AGE_SECS / 86_400) as u32)
 }
 
+/// The `expires` (ms) that `cookieStore.set`'s `maxAge` (seconds) makes at `now_ms`. A
+/// deletion (`maxAge` 0 or less) a day in the past, not `now`: Firefox keeps a cookie that
+/// expires in the current second until that second ends, where its own `maxAge: 0` deletes.
+pub fn from_max_age(max_age_secs: f64, now_ms: i64) -> i64 {
+    let t = now_ms.saturating_add((max_age_secs * 1000.0) as i64);
+    if t <= now_ms {
+        now_ms - 86_400_000
+    } else {
+        t
+    }
+}
+
 /// The unit a word of a declared `duration` text names, in twelfths of a day (a month is
 /// a twelfth of 365 days), by its first letters, English and Finnish: `y`/`yr`/`year`,
 /// `vuosi`; `mo`/`month`, `kuukausi`/`kk`; `w`/`wk`/`week`, `viikko`; `d`/`day`,
@@ -173,6 +185,16 @@ pub fn cap(text: &str, w: &CookieWrite, now_ms: i64) -> Option<String> {
 mod tests {
     use super::super::cookie_write::parse;
     use super::*;
+
+    #[test]
+    fn a_max_age_of_zero_or_less_is_a_date_in_the_past() {
+        let now = 1_800_000_000_000;
+        for age in [0.0, -0.0, -1.0, -1.5e19, f64::NAN] {
+            assert_eq!(from_max_age(age, now), now - 86_400_000, "{age}");
+        }
+        assert_eq!(from_max_age(86_400.0, now), now + 86_400_000);
+        assert_eq!(from_max_age(1e300, now), i64::MAX);
+    }
 
     #[test]
     fn stated_durations() {

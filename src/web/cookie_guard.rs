@@ -96,7 +96,8 @@ fn cookie_store_set(target: Function, this: JsValue, args: Array) -> Result<JsVa
     });
     // `maxAge` (seconds) is read once and passed on as the `expires` it makes: a long
     // life capped, and a deletion a date in the past (a huge negative `maxAge` the browser
-    // would wrap, modulo 2^64, into a long life; what it makes 0 of, 0 here too).
+    // would wrap, modulo 2^64, into a long life; what it makes 0 of, 0 here too; see
+    // `expiry::from_max_age`).
     let m = if init.is_some() { get(&first, "maxAge") } else { JsValue::NULL };
     // Trimmed as the browser trims it (` _ga` sets `_ga`), and passed on so.
     let name = String::from(crate::core::strings::trim_cookie_part(&text(
@@ -106,7 +107,7 @@ fn cookie_store_set(target: Function, this: JsValue, args: Array) -> Result<JsVa
     let e = init.as_ref().map_or(JsValue::NULL, |o| get(o, "expires"));
     let now = dom::now_ms() as i64;
     let expires = if !m.is_null_or_undefined() {
-        Some(now.saturating_add((number(&m).unwrap_or(0.0) * 1000.0) as i64))
+        Some(crate::core::expiry::from_max_age(number(&m).unwrap_or(0.0), now))
     } else if e.is_null_or_undefined() {
         None
     } else {
