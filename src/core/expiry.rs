@@ -6,7 +6,9 @@ use crate::prelude::*;
 use super::cookie_write::CookieWrite;
 
 /// 365 days in seconds: the longest a persistent cookie may live.
-pub const MAX_AGE_SECS: i64 = 365 * 86_400;
+pub const MAX_AGE_SECS: i64 = MAX_AGE_DAYS as i64 * 86_400;
+/// The same 12 months in days, as the dialog shows them.
+pub const MAX_AGE_DAYS: u32 = 365;
 
 /// What a write does to its cookie, as the browser will apply it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +45,7 @@ pub fn too_long(expires_ms: i64, now_ms: i64) -> bool {
 /// The days a cookie whose vendor default is `days` lives here: script writes are capped,
 /// so a 2-year `_ga` is shown as the 365 days it gets.
 pub fn capped_days(days: u32) -> u32 {
-    days.min((MAX_AGE_SECS / 86_400) as u32)
+    days.min(MAX_AGE_DAYS)
 }
 
 /// The `expires` (ms) that `cookieStore.set`'s `maxAge` (seconds) makes at `now_ms`. A
@@ -142,7 +144,7 @@ pub fn stated_days(text: &str) -> u64 {
 /// Whether a declared `duration` text states more than the 12-month rule lets a cookie
 /// live (as [`stated_days`] reads it).
 pub fn stated_too_long(text: &str) -> bool {
-    stated_days(text) > (MAX_AGE_SECS / 86_400) as u64
+    stated_days(text) > u64::from(MAX_AGE_DAYS)
 }
 
 /// The write to pass on, or `None` to pass it unchanged: a lifetime past the rule is

@@ -352,7 +352,7 @@ pub fn push_declared_rows(out: &mut Vec<CookieRow>, s: &Settings, t: &Texts) {
             // A stated lifetime past the 12-month rule is not what the cookie gets: the
             // days it does get instead (as an observed cookie's).
             duration: match &c.duration {
-                Some(d) if super::expiry::stated_too_long(d) => t.days((super::expiry::MAX_AGE_SECS / 86_400) as u64),
+                Some(d) if super::expiry::stated_too_long(d) => t.days(super::expiry::MAX_AGE_DAYS.into()),
                 d => d.clone().unwrap_or_default(),
             },
             // The site's declaration: without a duration, a session cookie.
